@@ -1,0 +1,35 @@
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+SEED := fixtures/azerbaijan-russia-2025.json
+
+.PHONY: install run test lint format messages
+
+$(BIN)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	DJANGO_DEBUG=1 $(MANAGE) migrate --no-input
+	DJANGO_DEBUG=1 $(MANAGE) import_fixture $(SEED) --reason "Seed crisis imported by make run"
+	DJANGO_DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: install
+	DJANGO_DEBUG=1 $(MANAGE) makemessages -l zh_Hans --ignore=.venv --no-obsolete
+	DJANGO_DEBUG=1 $(MANAGE) compilemessages -l zh_Hans --ignore=.venv

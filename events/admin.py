@@ -1,0 +1,92 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from actors.models import Participation
+from crisis_tracker.editorial import EditorialAdmin, EditorialInline
+
+from .models import Crisis, Event, EventActor, Section
+
+
+class SectionInline(EditorialInline):
+    model = Section
+    fields = ["order", "heading", "key", "parent"]
+    ordering = ["order"]
+
+
+class ParticipationInline(EditorialInline):
+    model = Participation
+    fields = ["actor", "role", "side", "note", "order"]
+    autocomplete_fields = ["actor"]
+
+
+class EventActorInline(EditorialInline):
+    model = EventActor
+    fields = ["actor", "role"]
+    autocomplete_fields = ["actor"]
+    show_change_link = False
+
+
+@admin.register(Crisis)
+class CrisisAdmin(EditorialAdmin):
+    list_display = ["title", "slug", "status", "state", "start_date"]
+    list_filter = ["status", "state", "language"]
+    search_fields = ["title", "slug", "lead"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [SectionInline, ParticipationInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "state", "status", "language"]}),
+        (
+            _("Dates"),
+            {"fields": [("start_date", "start_precision"), ("end_date", "end_precision")]},
+        ),
+        (None, {"fields": ["part_of", "lead"]}),
+        (_("Map"), {"fields": ["map_image", "map_caption"], "classes": ["collapse"]}),
+        (None, {"fields": ["edit_summary"]}),
+    ]
+
+
+@admin.register(Section)
+class SectionAdmin(EditorialAdmin):
+    list_display = ["heading", "crisis", "parent", "order"]
+    list_filter = ["crisis"]
+    list_select_related = ["crisis", "parent"]
+    search_fields = ["heading", "key", "body"]
+    autocomplete_fields = ["crisis", "parent"]
+    ordering = ["crisis", "order"]
+
+
+@admin.register(Event)
+class EventAdmin(EditorialAdmin):
+    list_display = ["title", "crisis", "date_label", "kind", "verification", "state"]
+    list_filter = ["state", "verification", "kind", "date_precision", "crisis"]
+    list_select_related = ["crisis"]
+    search_fields = ["title", "slug", "summary", "place"]
+    autocomplete_fields = ["crisis"]
+    inlines = [EventActorInline]
+    fieldsets = [
+        (None, {"fields": ["crisis", "title", "slug", "state", "kind", "verification"]}),
+        (
+            _("When and where"),
+            {"fields": [("date", "date_precision"), ("end_date", "end_precision"), "place"]},
+        ),
+        (None, {"fields": ["summary"]}),
+        (
+            _("Figures"),
+            {"fields": [("killed", "injured", "detained", "displaced"), "figures_note"]},
+        ),
+        (_("Coordinates"), {"fields": [("latitude", "longitude")], "classes": ["collapse"]}),
+        (None, {"fields": ["edit_summary"]}),
+    ]
+
+    @admin.display(description=_("date"), ordering="date")
+    def date_label(self, event: Event) -> str:
+        return event.date_display()
+
+
+@admin.register(EventActor)
+class EventActorAdmin(EditorialAdmin):
+    list_display = ["actor", "event", "role"]
+    list_filter = ["role"]
+    list_select_related = ["actor", "event"]
+    search_fields = ["actor__name", "event__title"]
+    autocomplete_fields = ["event", "actor"]

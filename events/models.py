@@ -1,0 +1,475 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from crisis_tracker.citations import check_citation_keys
+from crisis_tracker.dates import Precision, format_date, truncate
+
+MAX_MAP_BYTES = 5 * 1024 * 1024
+
+
+class PublicationState(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    REVIEW = "review", _("in review")
+    PUBLISHED = "published", _("published")
+
+
+def validate_map_size(image) -> None:
+    if image.size > MAX_MAP_BYTES:
+        raise ValidationError(
+            _("The map image is larger than 5 MB; please upload a smaller PNG, JPEG or WebP."),
+            code="too_large",
+        )
+
+
+class CrisisQuerySet(models.QuerySet):
+    def published(self) -> "CrisisQuerySet":
+        return self.filter(state=PublicationState.PUBLISHED)
+
+    def ongoing_first(self) -> "CrisisQuerySet":
+        return self.order_by(
+            models.Case(models.When(status="ongoing", then=0), default=1), "-start_date"
+        )
+
+
+class CrisisManager(models.Manager.from_queryset(CrisisQuerySet)):
+    def get_by_natural_key(self, slug: str) -> "Crisis":
+        return self.get(slug=slug)
+
+
+class Crisis(models.Model):
+    State = PublicationState
+
+    class Status(models.TextChoices):
+        ONGOING = "ongoing", _("ongoing")
+        ENDED = "ended", _("ended")
+
+    class Language(models.TextChoices):
+        CHINESE = "zh-hans", "简体中文"
+        ENGLISH = "en", "English"
+
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        help_text=_("Used in the address, e.g. azerbaijan-russia-2025."),
+    )
+    title = models.CharField(
+        _("title"), max_length=200, help_text=_("e.g. 2025年阿塞拜疆—俄罗斯外交危机")
+    )
+    lead = models.TextField(
+        _("lead"),
+        blank=True,
+        help_text=_("The opening paragraphs, in Markdown with citations such as [@dw-2025-07-03]."),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.ONGOING)
+    start_date = models.DateField(
+        _("start date"), help_text=_("For a month, give its first day, e.g. 2025-06-01.")
+    )
+    start_precision = models.CharField(
+        _("start date precision"), max_length=5, choices=Precision, default=Precision.DAY
+    )
+    end_date = models.DateField(
+        _("end date"), null=True, blank=True, help_text=_("Empty while the crisis goes on.")
+    )
+    end_precision = models.CharField(
+        _("end date precision"), max_length=5, choices=Precision, default=Precision.DAY
+    )
+    part_of = models.TextField(
+        _("part of"),
+        blank=True,
+        help_text=_("One larger story per line, e.g. 阿塞拜疆—俄罗斯关系."),
+    )
+    language = models.CharField(
+        _("content language"), max_length=10, choices=Language, default=Language.CHINESE
+    )
+    map_image = models.ImageField(
+        _("map"),
+        upload_to="maps/",
+        blank=True,
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "webp"]), validate_map_size],
+        help_text=_("PNG, JPEG or WebP, at most 5 MB."),
+    )
+    map_caption = models.CharField(
+        _("map caption"), max_length=200, blank=True, help_text=_("e.g. 两国地理位置示意图")
+    )
+    state = models.CharField(
+        _("publication state"), max_length=10, choices=State, default=State.DRAFT
+    )
+
+    history = HistoricalRecords()
+    objects = CrisisManager()
+
+    class Meta:
+        ordering = ["-start_date", "slug"]
+        verbose_name = _("crisis")
+        verbose_name_plural = _("crises")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+                name="crisis_end_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Remembered so a renamed crisis also clears the pages cached under its old address.
+        instance._loaded_slug = instance.__dict__.get("slug")
+        return instance
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:crisis", args=[self.slug])
+
+    def clean(self) -> None:
+        check_citation_keys({"lead": self.lead})
+
+    def normalise(self) -> None:
+        """Store each date as the first day of the period its precision names."""
+        if self.start_date:
+            self.start_date = truncate(self.start_date, self.start_precision)
+        if self.end_date:
+            self.end_date = truncate(self.end_date, self.end_precision)
+
+    def save(self, *args, **kwargs) -> None:
+        self.normalise()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == PublicationState.PUBLISHED
+
+    def part_of_list(self) -> list[str]:
+        return [line.strip() for line in self.part_of.splitlines() if line.strip()]
+
+    def start_display(self, language: str | None = None) -> str:
+        return format_date(self.start_date, self.start_precision, language)
+
+    def end_display(self, language: str | None = None) -> str:
+        return format_date(self.end_date, self.end_precision, language)
+
+
+class SectionManager(models.Manager):
+    def get_by_natural_key(self, crisis_slug: str, key: str) -> "Section":
+        return self.get(crisis__slug=crisis_slug, key=key)
+
+
+class Section(models.Model):
+    crisis = models.ForeignKey(
+        Crisis, on_delete=models.CASCADE, related_name="sections", verbose_name=_("crisis")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="subsections",
+        verbose_name=_("parent section"),
+        help_text=_("Empty for a top-level section; set for a subsection."),
+    )
+    key = models.SlugField(
+        _("anchor"),
+        max_length=100,
+        allow_unicode=True,
+        help_text=_("The section's address in the page, e.g. 背景 for #背景."),
+    )
+    heading = models.CharField(_("heading"), max_length=200, help_text=_("e.g. 背景"))
+    order = models.PositiveIntegerField(
+        _("order"), default=0, help_text=_("Reading order within the article: 1, 2, 3…")
+    )
+    body = models.TextField(
+        _("body"),
+        blank=True,
+        help_text=_("Markdown with citations, e.g. …关系恶化[@dw-2025-07-03]。"),
+    )
+
+    history = HistoricalRecords()
+    objects = SectionManager()
+
+    class Meta:
+        ordering = ["crisis", "order", "pk"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        constraints = [
+            models.UniqueConstraint(fields=["crisis", "key"], name="section_unique_key"),
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("pk")),
+                name="section_not_own_parent",
+                violation_error_message=_("A section cannot be its own parent."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.heading
+
+    def natural_key(self) -> tuple[str, str]:
+        return (*self.crisis.natural_key(), self.key)
+
+    natural_key.dependencies = ["events.crisis"]
+
+    def get_absolute_url(self) -> str:
+        return f"{self.crisis.get_absolute_url()}#{self.key}"
+
+    def clean(self) -> None:
+        if self.parent_id is not None:
+            if self.parent.crisis_id != self.crisis_id:
+                raise ValidationError(
+                    {"parent": _("The parent section belongs to another crisis.")},
+                    code="other_crisis",
+                )
+            if self.parent.parent_id is not None:
+                raise ValidationError(
+                    {"parent": _("Sections nest two levels deep at most.")}, code="too_deep"
+                )
+        check_citation_keys({"body": self.body})
+
+    def narrative_texts(self) -> list[str]:
+        return [self.body]
+
+
+class EventQuerySet(models.QuerySet):
+    def published(self) -> "EventQuerySet":
+        return self.filter(state=PublicationState.PUBLISHED)
+
+    def for_crisis(self, crisis: Crisis) -> "EventQuerySet":
+        return self.filter(crisis=crisis)
+
+    def chronological(self) -> "EventQuerySet":
+        # Precision codes sort day < month < year; descending puts the coarser date first
+        # among events that share a first day ("June 2025" before "1 June 2025").
+        return self.order_by("date", "-date_precision", "slug")
+
+
+class EventManager(models.Manager.from_queryset(EventQuerySet)):
+    def get_by_natural_key(self, crisis_slug: str, slug: str) -> "Event":
+        return self.get(crisis__slug=crisis_slug, slug=slug)
+
+
+class Event(models.Model):
+    State = PublicationState
+
+    class Kind(models.TextChoices):
+        KILLING = "killing", _("killing")
+        OFFENSIVE = "offensive", _("military offensive")
+        SHOOT_DOWN = "shoot-down", _("shoot-down")
+        ARREST = "arrest", _("arrest")
+        RAID = "raid", _("raid")
+        DETENTION = "detention", _("detention")
+        DEATH_IN_CUSTODY = "custody-death", _("death in custody")
+        PROSECUTION = "prosecution", _("prosecution")
+        STATEMENT = "statement", _("statement")
+        MEETING = "meeting", _("meeting")
+        CALL = "call", _("phone call")
+        SUMMONS = "summons", _("diplomatic summons")
+        SANCTION = "sanction", _("sanction")
+        CANCELLATION = "cancellation", _("cancellation")
+        BOYCOTT = "boycott", _("boycott")
+        POLICY = "policy", _("policy shift")
+        OTHER = "other", _("other")
+
+    class Verification(models.TextChoices):
+        CONFIRMED = "confirmed", _("confirmed")
+        REPORTED = "reported", _("reported")
+        DISPUTED = "disputed", _("disputed")
+
+    crisis = models.ForeignKey(
+        Crisis, on_delete=models.CASCADE, related_name="events", verbose_name=_("crisis")
+    )
+    slug = models.SlugField(
+        _("slug"), max_length=100, help_text=_("Unique within the crisis, e.g. agalarov-case.")
+    )
+    title = models.CharField(
+        _("title"),
+        max_length=200,
+        help_text=_("A short label, e.g. 俄罗斯对阿加拉罗夫提起刑事诉讼"),
+    )
+    date = models.DateField(
+        _("date"), help_text=_("For a month or a year, give its first day, e.g. 2024-12-01.")
+    )
+    date_precision = models.CharField(
+        _("date precision"),
+        max_length=5,
+        choices=Precision,
+        default=Precision.DAY,
+        help_text=_("Only as precise as the sources: never guess a day."),
+    )
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    end_precision = models.CharField(
+        _("end date precision"), max_length=5, choices=Precision, default=Precision.DAY
+    )
+    place = models.CharField(
+        _("place"),
+        max_length=200,
+        blank=True,
+        help_text=_("e.g. 叶卡捷琳堡 or 哈萨克斯坦阿克套附近"),
+    )
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind, default=Kind.OTHER)
+    summary = models.TextField(
+        _("summary"),
+        help_text=_("What happened, in Markdown, each claim cited: …被捕[@ap-2025-07-02]。"),
+    )
+    killed = models.PositiveIntegerField(_("killed"), null=True, blank=True)
+    injured = models.PositiveIntegerField(_("injured"), null=True, blank=True)
+    detained = models.PositiveIntegerField(_("detained"), null=True, blank=True)
+    displaced = models.PositiveIntegerField(_("displaced"), null=True, blank=True)
+    figures_note = models.CharField(
+        _("figures note"),
+        max_length=200,
+        blank=True,
+        help_text=_("Qualifies the figures, e.g. 超过10万 or 机上67人."),
+    )
+    verification = models.CharField(
+        _("verification"), max_length=10, choices=Verification, default=Verification.REPORTED
+    )
+    state = models.CharField(
+        _("publication state"), max_length=10, choices=State, default=State.DRAFT
+    )
+
+    history = HistoricalRecords()
+    objects = EventManager()
+
+    class Meta:
+        ordering = ["crisis", "date", "-date_precision", "slug"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        constraints = [
+            models.UniqueConstraint(fields=["crisis", "slug"], name="event_unique_slug"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("date")),
+                name="event_end_after_start",
+                violation_error_message=_("The end date cannot be before the date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def natural_key(self) -> tuple[str, str]:
+        return (*self.crisis.natural_key(), self.slug)
+
+    natural_key.dependencies = ["events.crisis"]
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('events:timeline', args=[self.crisis.slug])}#event-{self.slug}"
+
+    def clean(self) -> None:
+        check_citation_keys({"summary": self.summary})
+
+    def normalise(self) -> None:
+        """Store each date as the first day of the period its precision names."""
+        if self.date:
+            self.date = truncate(self.date, self.date_precision)
+        if self.end_date:
+            self.end_date = truncate(self.end_date, self.end_precision)
+
+    def save(self, *args, **kwargs) -> None:
+        self.normalise()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == PublicationState.PUBLISHED
+
+    def date_display(self, language: str | None = None) -> str:
+        return format_date(self.date, self.date_precision, language)
+
+    def end_display(self, language: str | None = None) -> str:
+        return format_date(self.end_date, self.end_precision, language)
+
+    def period(self) -> tuple[int, int | None]:
+        """(year, month) for grouping a timeline; month is None for a year-precision date."""
+        if self.date_precision == Precision.YEAR:
+            return (self.date.year, None)
+        return (self.date.year, self.date.month)
+
+    def figures(self) -> list[tuple[str, int]]:
+        names = ("killed", "injured", "detained", "displaced")
+        return [
+            (self._meta.get_field(name).verbose_name, getattr(self, name))
+            for name in names
+            if getattr(self, name) is not None
+        ]
+
+    def narrative_texts(self) -> list[str]:
+        return [self.summary]
+
+
+class EventActorManager(models.Manager):
+    def get_by_natural_key(
+        self, crisis_slug: str, event_slug: str, actor_slug: str, role: str
+    ) -> "EventActor":
+        return self.get(
+            event__crisis__slug=crisis_slug,
+            event__slug=event_slug,
+            actor__slug=actor_slug,
+            role=role,
+        )
+
+
+class EventActor(models.Model):
+    class Role(models.TextChoices):
+        INITIATOR = "initiator", _("initiator")
+        TARGET = "target", _("target")
+        PARTICIPANT = "participant", _("participant")
+        SPEAKER = "speaker", _("speaker")
+        AFFECTED = "affected", _("affected")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="event_actors", verbose_name=_("event")
+    )
+    actor = models.ForeignKey(
+        "actors.Actor",
+        on_delete=models.PROTECT,
+        related_name="event_roles",
+        verbose_name=_("actor"),
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role, default=Role.PARTICIPANT)
+
+    history = HistoricalRecords()
+    objects = EventActorManager()
+
+    class Meta:
+        ordering = ["event", "pk"]
+        verbose_name = _("event actor")
+        verbose_name_plural = _("event actors")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "actor", "role"], name="event_actor_unique_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor} ({self.get_role_display()})"
+
+    def natural_key(self) -> tuple[str, str, str, str]:
+        return (*self.event.natural_key(), self.actor.slug, self.role)
+
+    natural_key.dependencies = ["events.event", "actors.actor"]

@@ -1,0 +1,238 @@
+"""Build the reader's pages of a crisis: the article and the timeline, with numbered citations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from django.db.models import Max, Prefetch
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from actors.models import Actor, Participation
+from crisis_tracker.citations import (
+    CitationIndex,
+    backlinks_html,
+    cited_keys,
+    reference_html,
+    render,
+)
+from crisis_tracker.dates import Precision, format_date
+from sources.models import Source
+
+from .models import Crisis, Event, EventActor, Section
+
+PUBLIC = "public"
+PREVIEW = "preview"
+
+
+def sources_for(texts: Iterable[str]) -> dict[str, Source]:
+    keys = {key for text in texts for key in cited_keys(text)}
+    return Source.objects.in_bulk(keys, field_name="key") if keys else {}
+
+
+def references(index: CitationIndex) -> list[dict]:
+    return [
+        {
+            "number": reference.number,
+            "key": reference.key,
+            "source": reference.source,
+            "backlinks": backlinks_html(reference),
+            "citation": reference_html(reference),
+        }
+        for reference in index.references
+    ]
+
+
+def last_updated(crisis_ids: list[int]) -> dict[int, object]:
+    """The latest recorded change to each crisis or anything in it: a fixed number of queries."""
+    latest: dict[int, object] = {}
+    histories = [
+        (Crisis.history.filter(id__in=crisis_ids), "id"),
+        (Section.history.filter(crisis_id__in=crisis_ids), "crisis_id"),
+        (Event.history.filter(crisis_id__in=crisis_ids, state=Event.State.PUBLISHED), "crisis_id"),
+        (Participation.history.filter(crisis_id__in=crisis_ids), "crisis_id"),
+    ]
+    for history, column in histories:
+        for crisis_id, when in history.values_list(column).annotate(latest=Max("history_date")):
+            if crisis_id not in latest or when > latest[crisis_id]:
+                latest[crisis_id] = when
+    return latest
+
+
+@dataclass
+class InfoboxEntry:
+    actor: Actor
+    note: str
+    side: str
+
+
+@dataclass
+class ArticleSection:
+    section: Section
+    level: int
+    html: str
+    children: list[ArticleSection] = field(default_factory=list)
+
+
+def build_article(slug: str) -> dict | None:
+    crisis = Crisis.objects.filter(slug=slug).first()
+    if crisis is None:
+        return None
+    sections = list(crisis.sections.all())
+    participations = list(crisis.participations.select_related("actor"))
+    roles = {
+        role: [p for p in participations if p.role == role] for role in Participation.Role.values
+    }
+    reading_order = [p for role in Participation.Role.values for p in roles[role]]
+    index = CitationIndex(
+        sources_for([p.note for p in reading_order] + [crisis.lead] + [s.body for s in sections])
+    )
+    infobox = {
+        role: [
+            InfoboxEntry(p.actor, render(p.note, index, inline=True), p.side) for p in roles[role]
+        ]
+        for role in Participation.Role.values
+    }
+    lead = render(crisis.lead, index)
+    outline = outline_sections(sections, index)
+    language = get_language()
+    context = {
+        "LANGUAGE_CODE": language,
+        "crisis": crisis,
+        "infobox": infobox,
+        "dates": date_range(crisis, language),
+        "lead": lead,
+        "outline": outline,
+        "references": references(index),
+        "last_updated": last_updated([crisis.pk]).get(crisis.pk),
+    }
+    return {
+        "slug": crisis.slug,
+        "title": crisis.title,
+        "state": crisis.state,
+        "language": crisis.language,
+        "last_updated": context["last_updated"],
+        "body": render_to_string("events/includes/article_body.html", context),
+    }
+
+
+def outline_sections(sections: list[Section], index: CitationIndex) -> list[ArticleSection]:
+    """Sections as a two-level tree, rendered in reading order (a parent before its children)."""
+    children: dict[int, list[Section]] = {}
+    for section in sections:
+        if section.parent_id is not None:
+            children.setdefault(section.parent_id, []).append(section)
+    outline = []
+    for section in sections:
+        if section.parent_id is not None:
+            continue
+        node = ArticleSection(section, 2, render(section.body, index))
+        for child in children.get(section.pk, []):
+            node.children.append(ArticleSection(child, 3, render(child.body, index)))
+        outline.append(node)
+    return outline
+
+
+def date_range(crisis: Crisis, language: str) -> dict:
+    return {
+        "start": format_date(crisis.start_date, crisis.start_precision, language),
+        "end": format_date(crisis.end_date, crisis.end_precision, language),
+    }
+
+
+@dataclass
+class TimelineFilters:
+    actor: str = ""
+    kind: str = ""
+    verification: str = ""
+
+    @classmethod
+    def from_query(cls, query) -> TimelineFilters:
+        kind = query.get("kind", "")
+        verification = query.get("verification", "")
+        return cls(
+            actor=query.get("actor", "")[:100],
+            kind=kind if kind in Event.Kind.values else "",
+            verification=verification if verification in Event.Verification.values else "",
+        )
+
+    def cache_name(self) -> str:
+        return f"actor={self.actor}&kind={self.kind}&verification={self.verification}"
+
+    def apply(self, events):
+        if self.actor:
+            events = events.filter(event_actors__actor__slug=self.actor).distinct()
+        if self.kind:
+            events = events.filter(kind=self.kind)
+        if self.verification:
+            events = events.filter(verification=self.verification)
+        return events
+
+
+def build_timeline(slug: str, audience: str, filters: TimelineFilters) -> dict | None:
+    crisis = Crisis.objects.filter(slug=slug).first()
+    if crisis is None:
+        return None
+    events = Event.objects.for_crisis(crisis)
+    if audience == PUBLIC:
+        events = events.published()
+    everything = events
+    events = list(
+        filters.apply(events)
+        .chronological()
+        .prefetch_related(
+            Prefetch("event_actors", queryset=EventActor.objects.select_related("actor"))
+        )
+    )
+    index = CitationIndex(sources_for(event.summary for event in events))
+    language = get_language()
+    rows = [
+        {
+            "event": event,
+            "date": event.date_display(language),
+            "end": event.end_display(language),
+            "summary": render(event.summary, index),
+            "actors": list(event.event_actors.all()),
+        }
+        for event in events
+    ]
+    years = group_by_period(rows, language)
+    actor_choices = (
+        Actor.objects.filter(event_roles__event__in=everything).distinct().order_by("name")
+    )
+    context = {
+        "LANGUAGE_CODE": language,
+        "crisis": crisis,
+        "years": years,
+        "count": len(rows),
+        "references": references(index),
+        "filters": filters,
+        "actor_choices": list(actor_choices.values_list("slug", "name")),
+        "kind_choices": Event.Kind.choices,
+        "verification_choices": Event.Verification.choices,
+    }
+    return {
+        "slug": crisis.slug,
+        "title": crisis.title,
+        "state": crisis.state,
+        "language": crisis.language,
+        "body": render_to_string("events/includes/timeline_body.html", context),
+    }
+
+
+def group_by_period(rows: list[dict], language: str) -> list[dict]:
+    """Rows grouped by year, then by month; year-precision rows form a month group of their own."""
+    years = []
+    for _year, in_year in groupby(rows, key=lambda row: row["event"].date.year):
+        months = []
+        for month, in_month in groupby(in_year, key=lambda row: row["event"].period()[1]):
+            in_month = list(in_month)
+            first = in_month[0]["event"].date
+            label = format_date(first, Precision.MONTH, language) if month else _("Month unknown")
+            months.append({"label": label, "rows": in_month})
+        label = format_date(months[0]["rows"][0]["event"].date, Precision.YEAR, language)
+        years.append({"label": label, "months": months})
+    return years

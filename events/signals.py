@@ -1,0 +1,45 @@
+"""Keep cached public pages in step with content, whatever path wrote it (admin, import, revert)."""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from actors.models import Actor, Participation
+from sources.models import Source
+
+from .models import Crisis, Event, EventActor, Section
+from .pages import bump_all, bump_crisis
+
+
+@receiver([post_save, post_delete], sender=Crisis)
+def crisis_changed(sender, instance: Crisis, **kwargs) -> None:
+    bump_crisis(instance.slug)
+    loaded_slug = getattr(instance, "_loaded_slug", None)
+    if loaded_slug and loaded_slug != instance.slug:
+        bump_crisis(loaded_slug)
+
+
+@receiver([post_save, post_delete], sender=Section)
+@receiver([post_save, post_delete], sender=Event)
+@receiver([post_save, post_delete], sender=Participation)
+def part_changed(sender, instance, **kwargs) -> None:
+    bump_crisis_by_id(instance.crisis_id)
+
+
+@receiver([post_save, post_delete], sender=EventActor)
+def event_actor_changed(sender, instance: EventActor, **kwargs) -> None:
+    slug = Event.objects.filter(pk=instance.event_id).values_list("crisis__slug", flat=True).first()
+    if slug:
+        bump_crisis(slug)
+
+
+@receiver([post_save, post_delete], sender=Source)
+@receiver([post_save, post_delete], sender=Actor)
+def shared_record_changed(sender, instance, **kwargs) -> None:
+    # Sources and actors appear on every crisis that cites or involves them.
+    bump_all()
+
+
+def bump_crisis_by_id(crisis_id: int) -> None:
+    slug = Crisis.objects.filter(pk=crisis_id).values_list("slug", flat=True).first()
+    if slug:
+        bump_crisis(slug)

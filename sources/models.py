@@ -1,0 +1,168 @@
+from django.core.validators import URLValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+WEB_ONLY = URLValidator(
+    schemes=["http", "https"], message=_("Enter an http:// or https:// address.")
+)
+
+
+class SourceQuerySet(models.QuerySet):
+    def search(self, term: str) -> "SourceQuerySet":
+        return self.filter(models.Q(key__icontains=term) | models.Q(title__icontains=term))
+
+
+class SourceManager(models.Manager.from_queryset(SourceQuerySet)):
+    def get_by_natural_key(self, key: str) -> "Source":
+        return self.get(key=key)
+
+
+class Source(models.Model):
+    class Language(models.TextChoices):
+        ENGLISH = "en", _("English")
+        BRITISH_ENGLISH = "en-GB", _("British English")
+        AMERICAN_ENGLISH = "en-US", _("American English")
+        CHINESE_MAINLAND = "zh-CN", _("Chinese (Mainland China)")
+        CHINESE = "zh", _("Chinese")
+        RUSSIAN = "ru", _("Russian")
+        UKRAINIAN = "uk", _("Ukrainian")
+        AZERBAIJANI = "az", _("Azerbaijani")
+        ARMENIAN = "hy", _("Armenian")
+        PERSIAN = "fa", _("Persian")
+        FRENCH = "fr", _("French")
+        GERMAN = "de", _("German")
+        OTHER = "other", _("Other")
+
+    key = models.SlugField(
+        _("key"),
+        max_length=100,
+        unique=True,
+        help_text=_(
+            "Short stable name used in citations, e.g. dw-2025-07-03 for [@dw-2025-07-03]."
+        ),
+    )
+    authors = models.TextField(
+        _("authors"),
+        blank=True,
+        help_text=_(
+            "In the order the source gives them, separated by semicolons, "
+            "e.g. “Bagirova, Nailia; Stolyarov, Gleb”."
+        ),
+    )
+    title = models.CharField(
+        _("title"),
+        max_length=500,
+        help_text=_("As published, e.g. “Russian air-defense system downed Azerbaijan plane”."),
+    )
+    work = models.CharField(
+        _("work"),
+        max_length=200,
+        blank=True,
+        help_text=_("The newspaper, site or publisher, e.g. Reuters or dw.com."),
+    )
+    url = models.URLField(
+        _("URL"),
+        max_length=1000,
+        blank=True,
+        validators=[WEB_ONLY],
+        help_text=_("The article's address, e.g. https://www.dw.com/…"),
+    )
+    archive_url = models.URLField(
+        _("archive URL"),
+        max_length=1000,
+        blank=True,
+        validators=[WEB_ONLY],
+        help_text=_("A saved copy, e.g. https://web.archive.org/…"),
+    )
+    published = models.DateField(
+        _("published"), null=True, blank=True, help_text=_("Publication date, e.g. 2025-07-03.")
+    )
+    accessed = models.DateField(
+        _("accessed"),
+        null=True,
+        blank=True,
+        help_text=_("When an editor read it, e.g. 2025-07-07."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=Language,
+        default=Language.ENGLISH,
+        help_text=_("Language the source is written in, e.g. English."),
+    )
+    issn = models.CharField(
+        _("ISSN"), max_length=9, blank=True, help_text=_("For periodicals, e.g. 0261-3077.")
+    )
+    notes = models.TextField(_("notes"), blank=True, help_text=_("Internal notes for editors."))
+    reliability_note = models.TextField(
+        _("reliability note"),
+        blank=True,
+        help_text=_("Shown to readers, e.g. “State-owned outlet; claims unverified.”"),
+    )
+
+    history = HistoricalRecords()
+    objects = SourceManager()
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(issn="") | models.Q(issn__regex=r"^\d{4}-\d{3}[\dXx]$"),
+                name="source_issn_format",
+                violation_error_message=_("An ISSN reads like 0261-3077."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.title}"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.key,)
+
+    def get_absolute_url(self) -> str:
+        return reverse("sources:detail", args=[self.key])
+
+    def author_list(self) -> list[str]:
+        return [name.strip() for name in self.authors.split(";") if name.strip()]
+
+    def citation_html(self) -> SafeString:
+        """The reference as readers see it.
+
+        Authors. Title. Work. Date [accessed]. ISSN (language).
+        """
+        parts = []
+        if self.author_list():
+            parts.append(format_html("{}. ", "; ".join(self.author_list())))
+        if self.url:
+            parts.append(
+                format_html('<a class="external" href="{}">{}</a>. ', self.url, self.title)
+            )
+        else:
+            parts.append(format_html("{}. ", self.title))
+        if self.work:
+            parts.append(format_html("<i>{}</i>. ", self.work))
+        dates = []
+        if self.published:
+            dates.append(self.published.isoformat())
+        if self.accessed:
+            dates.append(f"[{self.accessed.isoformat()}]")
+        tail = " ".join(dates)
+        if self.issn:
+            tail = f"{tail}. ISSN {self.issn}" if tail else f"ISSN {self.issn}"
+        if tail:
+            parts.append(format_html("{} ({}).", tail, self.get_language_display()))
+        else:
+            parts.append(format_html("({}).", self.get_language_display()))
+        if self.archive_url:
+            parts.append(
+                format_html(
+                    ' <a class="external" href="{}">{}</a>', self.archive_url, _("Archived")
+                )
+            )
+        return format_html_join("", "{}", ((part,) for part in parts))
