@@ -16,7 +16,7 @@ install: $(BIN)/.installed
 
 run: install
 	DJANGO_DEBUG=1 $(MANAGE) migrate --no-input
-	DJANGO_DEBUG=1 $(MANAGE) import_fixture $(SEED) --reason "Seed crisis imported by make run"
+	DJANGO_DEBUG=1 $(MANAGE) import_fixture $(SEED)
 	DJANGO_DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
 
 test: install

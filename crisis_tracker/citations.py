@@ -218,8 +218,7 @@ def backlinks_html(reference: Reference) -> SafeString:
             number,
             _("Back to the citation"),
         )
-        locator = reference.locators[0]
-        return link + (format_html(' <span class="locator">{}</span>', locator) if locator else "")
+        return format_html("{}{}", link, locator_html(reference.locators[0]))
     links = []
     for use, locator in reference.uses:
         links.append(
@@ -227,10 +226,14 @@ def backlinks_html(reference: Reference) -> SafeString:
                 '<a class="backlink" href="#cite-ref-{0}-{1}"><sup>{0}.{1}</sup></a>{2}',
                 number,
                 use,
-                format_html(' <span class="locator">{}</span>', locator) if locator else "",
+                locator_html(locator),
             )
         )
     return mark_safe('<span class="caret" aria-hidden="true">^</span> ' + " ".join(links))
+
+
+def locator_html(locator: str) -> SafeString:
+    return format_html(' <span class="locator">{}</span>', locator) if locator else mark_safe("")
 
 
 def reference_html(reference: Reference) -> SafeString:

@@ -79,10 +79,10 @@ class Source(models.Model):
         help_text=_("A saved copy, e.g. https://web.archive.org/…"),
     )
     published = models.DateField(
-        _("published"), null=True, blank=True, help_text=_("Publication date, e.g. 2025-07-03.")
+        _("publication date"), null=True, blank=True, help_text=_("e.g. 2025-07-03")
     )
     accessed = models.DateField(
-        _("accessed"),
+        _("access date"),
         null=True,
         blank=True,
         help_text=_("When an editor read it, e.g. 2025-07-07."),

@@ -1,0 +1,61 @@
+import pytest
+from bs4 import BeautifulSoup
+from django.urls import reverse
+
+from events.models import Event
+
+pytestmark = pytest.mark.django_db
+
+TIMELINE = reverse("events:timeline", args=["azerbaijan-russia-2025"])
+
+
+def events_on(client, query: str = "") -> list[str]:
+    response = client.get(TIMELINE + query)
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.content, "html.parser")
+    return [li["id"].removeprefix("event-") for li in soup.select("li.event")]
+
+
+def test_events_come_in_date_order_grouped_by_year_and_month(seed, client):
+    response = client.get(TIMELINE)
+    soup = BeautifulSoup(response.content, "html.parser")
+    slugs = [li["id"].removeprefix("event-") for li in soup.select("li.event")]
+    assert slugs[0] == "yekaterinburg-killing-2001"
+    assert slugs.index("azal-8243-crash") < slugs.index("aliyev-skips-victory-day-parade")
+    assert slugs.index("agalarov-case") < slugs.index("arrests-of-azerbaijanis")
+    assert [h.get_text() for h in soup.select(".timeline-year > h2")] == [
+        "2001年",
+        "2023年",
+        "2024年",
+        "2025年",
+    ]
+    crash = soup.select_one("#event-azal-8243-crash")
+    assert "2024年12月" in crash.select_one(".event-date").get_text()
+    assert "据报道" in crash.get_text()
+    assert "死亡: 38" in crash.get_text()
+    assert crash.select_one('a[href="/actors/azerbaijan-airlines/"]') is not None
+    assert crash.select_one("sup.reference") is not None
+    assert len(soup.select("ol.references > li")) == 17  # all but the 2020 ceasefire report
+
+
+def test_filters_combine(seed, client):
+    by_actor = events_on(client, "?actor=ilham-aliyev")
+    assert set(by_actor) == {
+        "azal-8243-crash",
+        "aliyev-skips-victory-day-parade",
+        "aliyev-pashinyan-abu-dhabi-talks",
+        "zelensky-aliyev-call",
+    }
+    assert events_on(client, "?actor=ilham-aliyev&kind=meeting") == [
+        "aliyev-pashinyan-abu-dhabi-talks"
+    ]
+    assert events_on(client, "?verification=disputed") == ["ukraine-claim-armenia-denial"]
+    assert events_on(client, "?kind=no-such-kind") == events_on(client)
+
+
+def test_draft_events_stay_off_the_public_timeline(seed, client):
+    Event.objects.filter(slug="agalarov-case").update(state="review")
+    from events.pages import bump_all
+
+    bump_all()
+    assert "agalarov-case" not in events_on(client)
