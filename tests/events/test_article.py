@@ -248,3 +248,8 @@ def test_hostile_text_in_every_field_is_neutralised(seed, client):
     ]:
         html = client.get(url).content.decode()
         assert executable_bits(html) == [], url
+
+
+def test_the_browser_language_does_not_change_the_default_interface(seed, client):
+    soup = BeautifulSoup(client.get(ARTICLE, HTTP_ACCEPT_LANGUAGE="en-US,en").content, "html.parser")
+    assert soup.html["lang"] == "zh-hans"
