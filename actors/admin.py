@@ -1,12 +1,14 @@
 from django.contrib import admin
 
-from crisis_tracker.editorial import EditorialAdmin
+from crisis_tracker.editorial import EditorialAdmin, SpreadsheetMixin
 
 from .models import Actor, Participation
+from .resources import ActorResource, ParticipationResource
 
 
 @admin.register(Actor)
-class ActorAdmin(EditorialAdmin):
+class ActorAdmin(SpreadsheetMixin, EditorialAdmin):
+    resource_classes = [ActorResource]
     list_display = ["name", "slug", "kind", "title", "affiliation", "country_code"]
     list_filter = ["kind"]
     list_select_related = ["affiliation"]
@@ -16,7 +18,9 @@ class ActorAdmin(EditorialAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(EditorialAdmin):
+class ParticipationAdmin(SpreadsheetMixin, EditorialAdmin):
+    resource_classes = [ParticipationResource]
+    narrative_fields = ("note",)
     list_display = ["actor", "crisis", "role", "side", "order"]
     list_filter = ["role", "crisis"]
     list_select_related = ["actor", "crisis"]

@@ -37,8 +37,10 @@ def format_date(value: datetime.date | None, precision: str, language: str | Non
     return f"{value.day} {month} {value.year}"
 
 
-def truncate(value: datetime.date, precision: str) -> datetime.date:
+def truncate(value: datetime.date | str, precision: str) -> datetime.date:
     """The first day of the period a date stands for, so equal periods compare equal."""
+    if isinstance(value, str):
+        value = datetime.date.fromisoformat(value)
     if precision == Precision.YEAR:
         return value.replace(month=1, day=1)
     if precision == Precision.MONTH:

@@ -1,10 +1,20 @@
+from functools import partial
+
 from django.contrib import admin
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from actors.models import Participation
-from crisis_tracker.editorial import EditorialAdmin, EditorialInline
+from crisis_tracker.editorial import (
+    EditorialAdmin,
+    EditorialInline,
+    PublishingAdmin,
+    SpreadsheetMixin,
+)
 
+from .fixture_admin import import_fixture_view
 from .models import Crisis, Event, EventActor, Section
+from .resources import EventResource
 
 
 class SectionInline(EditorialInline):
@@ -27,7 +37,9 @@ class EventActorInline(EditorialInline):
 
 
 @admin.register(Crisis)
-class CrisisAdmin(EditorialAdmin):
+class CrisisAdmin(PublishingAdmin):
+    narrative_fields = ("lead",)
+    change_list_template = "admin/events/crisis/change_list.html"
     list_display = ["title", "slug", "status", "state", "start_date"]
     list_filter = ["status", "state", "language"]
     search_fields = ["title", "slug", "lead"]
@@ -41,13 +53,21 @@ class CrisisAdmin(EditorialAdmin):
         ),
         (None, {"fields": ["part_of", "lead"]}),
         (_("Map"), {"fields": ["map_image", "map_caption"], "classes": ["collapse"]}),
-        (None, {"fields": ["edit_summary"]}),
     ]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(partial(import_fixture_view, self))
+        return [
+            path("import-fixture/", view, name="events_crisis_import_fixture"),
+            *super().get_urls(),
+        ]
 
 
 @admin.register(Section)
 class SectionAdmin(EditorialAdmin):
+    narrative_fields = ("body",)
     list_display = ["heading", "crisis", "parent", "order"]
+    list_editable = ["order"]
     list_filter = ["crisis"]
     list_select_related = ["crisis", "parent"]
     search_fields = ["heading", "key", "body"]
@@ -56,8 +76,11 @@ class SectionAdmin(EditorialAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(EditorialAdmin):
+class EventAdmin(SpreadsheetMixin, PublishingAdmin):
+    resource_classes = [EventResource]
+    narrative_fields = ("summary",)
     list_display = ["title", "crisis", "date_label", "kind", "verification", "state"]
+    list_editable = ["verification"]
     list_filter = ["state", "verification", "kind", "date_precision", "crisis"]
     list_select_related = ["crisis"]
     search_fields = ["title", "slug", "summary", "place"]
@@ -75,7 +98,6 @@ class EventAdmin(EditorialAdmin):
             {"fields": [("killed", "injured", "detained", "displaced"), "figures_note"]},
         ),
         (_("Coordinates"), {"fields": [("latitude", "longitude")], "classes": ["collapse"]}),
-        (None, {"fields": ["edit_summary"]}),
     ]
 
     @admin.display(description=_("date"), ordering="date")

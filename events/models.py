@@ -107,6 +107,7 @@ class Crisis(models.Model):
         ordering = ["-start_date", "slug"]
         verbose_name = _("crisis")
         verbose_name_plural = _("crises")
+        permissions = [("publish_crisis", _("Can publish and unpublish crises"))]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end_date__isnull=True)
@@ -359,6 +360,7 @@ class Event(models.Model):
         ordering = ["crisis", "date", "-date_precision", "slug"]
         verbose_name = _("event")
         verbose_name_plural = _("events")
+        permissions = [("publish_event", _("Can publish and unpublish events"))]
         constraints = [
             models.UniqueConstraint(fields=["crisis", "slug"], name="event_unique_slug"),
             models.CheckConstraint(

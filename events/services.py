@@ -194,6 +194,7 @@ class Importer:
             ) from None
         if hasattr(candidate, "normalise"):
             candidate.normalise()
+        self.check_publishing(entry, candidate, before.get("state"), natural_key)
         self.seen.add((entry.label, natural_key))
         if existing is None:
             self.save(candidate, entry)
@@ -211,6 +212,24 @@ class Importer:
         self.save(candidate, entry)
         self.report.count(entry.label, "changed")
         self.report.changes.append(Change(entry.label, natural_key, "changed", changed))
+
+    def check_publishing(self, entry: Entry, candidate, old_state, natural_key) -> None:
+        """Publishing or unpublishing through an import needs the publish permission."""
+        from .roles import can_publish
+
+        new_state = getattr(candidate, "state", None)
+        if self.user is None or new_state is None or new_state == old_state:
+            return
+        if "published" in (new_state, old_state) and not can_publish(self.user, type(candidate)):
+            raise FixtureError(
+                [
+                    entry.problem(
+                        f"{self.user.get_username()} may not publish or unpublish",
+                        natural_key=natural_key,
+                        field="state",
+                    )
+                ]
+            )
 
     def save(self, instance: models.Model, entry: Entry) -> None:
         instance._change_reason = self.reason or f"Imported from {Path(entry.file).name}"

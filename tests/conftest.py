@@ -50,3 +50,46 @@ def outsider(django_user_model):
 @pytest.fixture
 def anonymous_client(client):
     return client
+
+
+def form_data(client, url: str, form_id: str | None = None) -> dict:
+    """The fields of an admin form as the browser would post them, read from its page."""
+    from bs4 import BeautifulSoup
+
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    soup = BeautifulSoup(response.content, "html.parser")
+    form = soup.find("form", id=form_id) if form_id else soup.select_one("#content-main form")
+    data = {}
+    for field in form.select("input[name], select[name], textarea[name]"):
+        name = field["name"]
+        if field.name == "textarea":
+            data[name] = field.get_text()
+        elif field.name == "select":
+            chosen = field.select_one("option[selected]")
+            data[name] = chosen["value"] if chosen else ""
+        elif field.get("type") in ("checkbox", "radio"):
+            if field.has_attr("checked"):
+                data[name] = field.get("value", "on")
+        elif field.get("type") not in ("submit", "button", "file", "search"):
+            data[name] = field.get("value", "")
+    return data
+
+
+@pytest.fixture
+def editor(django_user_model):
+    return staff_user(django_user_model, "editor", group="Editors")
+
+
+@pytest.fixture
+def publisher(django_user_model):
+    return staff_user(django_user_model, "publisher", group="Publishers")
+
+
+@pytest.fixture
+def english(client):
+    """The interface switched to English, as the language switcher leaves it."""
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client

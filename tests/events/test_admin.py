@@ -4,6 +4,7 @@ from django.urls import reverse
 from actors.models import Actor, Participation
 from events.models import Crisis, Event, EventActor, Section
 from sources.models import Source
+from tests.conftest import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -38,22 +39,10 @@ def test_every_add_and_change_page_answers(seed, client, superuser, model):
 def test_an_admin_save_records_the_edit_summary_and_the_user(seed, client, superuser):
     client.force_login(superuser)
     source = Source.objects.get(key="cnn-2020-10-10")
-    data = {
-        "key": source.key,
-        "authors": "",
-        "title": "Corrected title",
-        "work": source.work,
-        "url": "",
-        "archive_url": "",
-        "published": "2020-10-10",
-        "accessed": "2025-07-11",
-        "language": "en",
-        "issn": "",
-        "notes": "",
-        "reliability_note": "",
-        "edit_summary": "Fixed a typo in the title",
-    }
-    response = client.post(admin_url(Source, "change", source.pk), data)
+    url = admin_url(Source, "change", source.pk)
+    data = form_data(client, url)
+    data.update(title="Corrected title", edit_summary="Fixed a typo in the title")
+    response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     latest = source.history.latest()
     assert latest.title == "Corrected title"

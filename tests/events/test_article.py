@@ -251,5 +251,7 @@ def test_hostile_text_in_every_field_is_neutralised(seed, client):
 
 
 def test_the_browser_language_does_not_change_the_default_interface(seed, client):
-    soup = BeautifulSoup(client.get(ARTICLE, HTTP_ACCEPT_LANGUAGE="en-US,en").content, "html.parser")
+    soup = BeautifulSoup(
+        client.get(ARTICLE, HTTP_ACCEPT_LANGUAGE="en-US,en").content, "html.parser"
+    )
     assert soup.html["lang"] == "zh-hans"

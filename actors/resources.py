@@ -1,0 +1,35 @@
+from import_export import fields, widgets
+
+from crisis_tracker.resources import EditorialResource
+from events.models import Crisis
+
+from .models import Actor, Participation
+
+
+class ActorResource(EditorialResource):
+    affiliation = fields.Field(
+        attribute="affiliation",
+        column_name="affiliation",
+        widget=widgets.ForeignKeyWidget(Actor, field="slug"),
+    )
+
+    class Meta(EditorialResource.Meta):
+        model = Actor
+        import_id_fields = ["slug"]
+        fields = ["slug", "name", "kind", "title", "affiliation", "country_code", "description"]
+        export_order = fields
+
+
+class ParticipationResource(EditorialResource):
+    crisis = fields.Field(
+        attribute="crisis", column_name="crisis", widget=widgets.ForeignKeyWidget(Crisis, "slug")
+    )
+    actor = fields.Field(
+        attribute="actor", column_name="actor", widget=widgets.ForeignKeyWidget(Actor, "slug")
+    )
+
+    class Meta(EditorialResource.Meta):
+        model = Participation
+        import_id_fields = ["crisis", "actor", "role"]
+        fields = ["crisis", "actor", "role", "side", "note", "order"]
+        export_order = fields

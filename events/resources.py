@@ -1,0 +1,90 @@
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from import_export import fields, widgets
+
+from actors.models import Actor
+from crisis_tracker.resources import EditorialResource, record_import
+
+from .models import Crisis, Event, EventActor
+
+
+def parse_actors(value) -> set[tuple[str, str]]:
+    """``russia:initiator; azerbaijan:target`` → {("russia", "initiator"), ...}"""
+    pairs = set()
+    for item in str(value or "").split(";"):
+        if item.strip():
+            slug, _sep, role = item.strip().partition(":")
+            pairs.add((slug.strip(), role.strip() or EventActor.Role.PARTICIPANT))
+    return pairs
+
+
+class EventResource(EditorialResource):
+    crisis = fields.Field(
+        attribute="crisis", column_name="crisis", widget=widgets.ForeignKeyWidget(Crisis, "slug")
+    )
+    actors = fields.Field(column_name="actors", readonly=False)
+
+    class Meta(EditorialResource.Meta):
+        model = Event
+        import_id_fields = ["crisis", "slug"]
+        fields = [
+            "crisis", "slug", "title", "date", "date_precision", "end_date", "end_precision",
+            "place", "latitude", "longitude", "kind", "summary", "killed", "injured", "detained",
+            "displaced", "figures_note", "verification", "state", "actors",
+        ]  # fmt: skip
+        export_order = fields
+
+    def get_queryset(self):
+        return (
+            super().get_queryset().select_related("crisis").prefetch_related("event_actors__actor")
+        )
+
+    def dehydrate_actors(self, event: Event) -> str:
+        links = sorted((link.actor.slug, link.role) for link in event.event_actors.all())
+        return "; ".join(f"{slug}:{role}" for slug, role in links)
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.column_name == "actors":
+            return  # written after the event is saved, see after_save_instance
+        super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    def import_instance(self, instance, row, **kwargs) -> None:
+        super().import_instance(instance, row, **kwargs)
+        if "actors" not in row:
+            return
+        wanted = parse_actors(row["actors"])
+        known = set(
+            Actor.objects.filter(slug__in={s for s, _r in wanted}).values_list("slug", flat=True)
+        )
+        problems = [f"'{slug}'" for slug, _role in sorted(wanted) if slug not in known]
+        problems += [f"'{role}'" for _s, role in wanted if role not in EventActor.Role.values]
+        if problems:
+            raise ValidationError(
+                {"actors": _("Unknown actor or role: %(names)s") % {"names": ", ".join(problems)}}
+            )
+
+    def current_links(self, event: Event) -> set[tuple[str, str]]:
+        if event.pk is None:
+            return set()
+        return set(event.event_actors.values_list("actor__slug", "role"))
+
+    def skip_row(self, instance, original, row, import_validation_errors=None) -> bool:
+        skip = super().skip_row(instance, original, row, import_validation_errors)
+        if skip and "actors" in row:
+            return parse_actors(row["actors"]) == self.current_links(original)
+        return skip
+
+    def after_save_instance(self, instance, row, **kwargs) -> None:
+        if "actors" not in row:
+            return
+        wanted = parse_actors(row["actors"])
+        current = self.current_links(instance)
+        for link in instance.event_actors.select_related("actor"):
+            if (link.actor.slug, link.role) not in wanted:
+                record_import(link, kwargs)
+                link.delete()
+        actors = Actor.objects.in_bulk({slug for slug, _r in wanted}, field_name="slug")
+        for slug, role in sorted(wanted - current):
+            link = EventActor(event=instance, actor=actors[slug], role=role)
+            record_import(link, kwargs)
+            link.save()

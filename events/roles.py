@@ -1,0 +1,34 @@
+"""The two editorial roles and what each may do. Used by the data migration and by the checks."""
+
+EDITORS = "Editors"
+PUBLISHERS = "Publishers"
+
+CONTENT_MODELS = [
+    ("events", "crisis"),
+    ("events", "section"),
+    ("events", "event"),
+    ("events", "eventactor"),
+    ("actors", "actor"),
+    ("actors", "participation"),
+    ("sources", "source"),
+]
+# Editors may delete parts of an entry and unpublished crises and events (the admin refuses
+# them published ones); shared records (sources, actors) and publishing are for publishers.
+EDITOR_DELETES = {"crisis", "section", "event", "eventactor", "participation"}
+
+
+def role_permissions() -> dict[str, list[tuple[str, str]]]:
+    """(app_label, codename) pairs for each group."""
+    editors = []
+    for app_label, model in CONTENT_MODELS:
+        editors += [(app_label, f"{action}_{model}") for action in ("add", "change", "view")]
+        if model in EDITOR_DELETES:
+            editors.append((app_label, f"delete_{model}"))
+    publishers = [(app, f"{action}_{model}") for app, model in CONTENT_MODELS
+                  for action in ("add", "change", "view", "delete")]  # fmt: skip
+    publishers += [("events", "publish_crisis"), ("events", "publish_event")]
+    return {EDITORS: editors, PUBLISHERS: publishers}
+
+
+def can_publish(user, model) -> bool:
+    return user.has_perm(f"{model._meta.app_label}.publish_{model._meta.model_name}")
