@@ -7,6 +7,7 @@ run as a formula, and imports undo that escaping, so text, numbers and dates rou
 """
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext as _
 from import_export import resources
 
@@ -31,6 +32,13 @@ class EditorialResource(resources.ModelResource):
         report_skipped = True
         clean_model_instances = True
         use_transactions = True
+
+    @classmethod
+    def widget_kwargs_for_field(cls, field_name, django_field):
+        kwargs = super().widget_kwargs_for_field(field_name, django_field)
+        if isinstance(django_field, models.IntegerField | models.DecimalField):
+            kwargs.setdefault("coerce_to_string", False)  # numbers stay numbers in XLSX
+        return kwargs
 
     def import_data(self, dataset, *args, **kwargs):
         kwargs["rollback_on_validation_errors"] = True
