@@ -2,9 +2,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from crisis_tracker.citations import check_citation_keys
+from crisis_tracker.history import history_with_revisions
 
 
 class ActorManager(models.Manager):
@@ -49,7 +49,7 @@ class Actor(models.Model):
         _("description"), blank=True, help_text=_("One or two sentences for readers.")
     )
 
-    history = HistoricalRecords()
+    history = history_with_revisions()
     objects = ActorManager()
 
     class Meta:
@@ -136,7 +136,7 @@ class Participation(models.Model):
     )
     order = models.PositiveIntegerField(_("order"), default=0)
 
-    history = HistoricalRecords()
+    history = history_with_revisions()
     objects = ParticipationManager()
 
     class Meta:

@@ -60,7 +60,7 @@ def display(value) -> str:
 
 
 IGNORED = {"id", "history_id", "history_date", "history_change_reason", "history_type",
-           "history_user", "history_user_id"}  # fmt: skip
+           "history_user", "history_user_id", "revision_key"}  # fmt: skip
 
 
 def field_changes(model, old, new) -> list[FieldChange]:

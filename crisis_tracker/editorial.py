@@ -25,11 +25,13 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from events.revisions import current as current_revision
+
 from .diffs import field_changes
 from .locking import conflict_message, newer_changes, now_token, parse_token
 
 PUBLISHED = "published"
-EDITORIAL_FIELDS = ["edit_summary", "opened_at"]
+EDITORIAL_FIELDS = ["edit_summary", "is_correction", "correction_note", "opened_at"]
 
 
 class CitationTextarea(forms.Textarea):
@@ -52,6 +54,18 @@ class EditSummaryForm(forms.ModelForm):
         max_length=100,
         help_text=_("Briefly say what you changed and why, e.g. “Corrected the date of the raid”."),
     )
+    is_correction = forms.BooleanField(
+        label=_("This change corrects an error"),
+        required=False,
+        help_text=_("Readers see corrections in a box at the end of the article."),
+    )
+    correction_note = forms.CharField(
+        label=_("Public correction note"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("e.g. “An earlier version gave the wrong date of the raid.”"),
+    )
     opened_at = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -71,6 +85,11 @@ class EditSummaryForm(forms.ModelForm):
                 ValidationError(
                     _("Say what you changed: this entry is published."), code="required"
                 ),
+            )
+        if cleaned.get("is_correction") and not cleaned.get("correction_note"):
+            self.add_error(
+                "correction_note",
+                ValidationError(_("Tell readers what was corrected."), code="required"),
             )
         if self.instance.pk is not None:
             self.refuse_stale_save(cleaned.get("opened_at"))
@@ -192,6 +211,12 @@ class EditorialAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change) -> None:
         obj._change_reason = self.reason_for(request, form, change)
         request._edit_summary = obj._change_reason
+        draft = current_revision()
+        if draft is not None:
+            draft.summary = obj._change_reason
+            if form.cleaned_data.get("is_correction"):
+                draft.is_correction = True
+                draft.correction_note = form.cleaned_data["correction_note"]
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change) -> None:

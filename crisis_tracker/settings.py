@@ -126,6 +126,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "events.middleware.RevisionMiddleware",
 ]
 
 ROOT_URLCONF = "crisis_tracker.urls"

@@ -1,12 +1,13 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from crisis_tracker.citations import check_citation_keys
 from crisis_tracker.dates import Precision, format_date, truncate
+from crisis_tracker.history import history_with_revisions
 
 MAX_MAP_BYTES = 5 * 1024 * 1024
 
@@ -100,7 +101,7 @@ class Crisis(models.Model):
         _("publication state"), max_length=10, choices=State, default=State.DRAFT
     )
 
-    history = HistoricalRecords()
+    history = history_with_revisions()
     objects = CrisisManager()
 
     class Meta:
@@ -195,7 +196,7 @@ class Section(models.Model):
         help_text=_("Markdown with citations, e.g. …关系恶化[@dw-2025-07-03]。"),
     )
 
-    history = HistoricalRecords()
+    history = history_with_revisions()
     objects = SectionManager()
 
     class Meta:
@@ -353,7 +354,7 @@ class Event(models.Model):
         _("publication state"), max_length=10, choices=State, default=State.DRAFT
     )
 
-    history = HistoricalRecords()
+    history = history_with_revisions()
     objects = EventManager()
 
     class Meta:
@@ -455,7 +456,7 @@ class EventActor(models.Model):
     )
     role = models.CharField(_("role"), max_length=12, choices=Role, default=Role.PARTICIPANT)
 
-    history = HistoricalRecords()
+    history = history_with_revisions()
     objects = EventActorManager()
 
     class Meta:
@@ -475,3 +476,70 @@ class EventActor(models.Model):
         return (*self.event.natural_key(), self.actor.slug, self.role)
 
     natural_key.dependencies = ["events.event", "actors.actor"]
+
+
+class RevisionQuerySet(models.QuerySet):
+    def public_for(self, crisis: Crisis) -> "RevisionQuerySet":
+        return self.filter(crisis_links__crisis=crisis, crisis_links__public=True)
+
+
+class Revision(models.Model):
+    """One change to the story: an admin save, an import or an action, with its summary."""
+
+    key = models.UUIDField(unique=True, editable=False)
+    created_at = models.DateTimeField(_("time"), db_index=True)
+    summary = models.CharField(_("edit summary"), max_length=300, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("editor"),
+    )
+    is_correction = models.BooleanField(
+        _("correction"),
+        default=False,
+        help_text=_("Marks a change that corrects an error readers may have relied on."),
+    )
+    correction_note = models.TextField(
+        _("correction note"),
+        blank=True,
+        help_text=_("Shown to readers, e.g. “An earlier version gave the wrong date of the raid.”"),
+    )
+    crises = models.ManyToManyField(
+        Crisis, through="CrisisRevision", related_name="revisions", verbose_name=_("crises")
+    )
+
+    objects = RevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.summary}"
+
+
+class CrisisRevision(models.Model):
+    """How one revision touched one crisis, and whether readers may see it."""
+
+    crisis = models.ForeignKey(Crisis, on_delete=models.CASCADE, related_name="revision_links")
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="crisis_links")
+    public = models.BooleanField(default=False)
+    changes = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-revision__created_at", "-revision__pk"]
+        verbose_name = _("crisis revision")
+        verbose_name_plural = _("crisis revisions")
+        constraints = [
+            models.UniqueConstraint(fields=["crisis", "revision"], name="crisis_revision_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.crisis} – {self.revision}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:revision", args=[self.crisis.slug, self.revision_id])

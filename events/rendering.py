@@ -22,7 +22,8 @@ from crisis_tracker.citations import (
 from crisis_tracker.dates import Precision, format_date
 from sources.models import Source
 
-from .models import Crisis, Event, EventActor, Section
+from . import snapshots
+from .models import Crisis, CrisisRevision, Event, EventActor, Revision, Section
 
 PUBLIC = "public"
 PREVIEW = "preview"
@@ -47,19 +48,13 @@ def references(index: CitationIndex) -> list[dict]:
 
 
 def last_updated(crisis_ids: list[int]) -> dict[int, object]:
-    """The latest recorded change to each crisis or anything in it: a fixed number of queries."""
-    latest: dict[int, object] = {}
-    histories = [
-        (Crisis.history.filter(id__in=crisis_ids), "id"),
-        (Section.history.filter(crisis_id__in=crisis_ids), "crisis_id"),
-        (Event.history.filter(crisis_id__in=crisis_ids, state=Event.State.PUBLISHED), "crisis_id"),
-        (Participation.history.filter(crisis_id__in=crisis_ids), "crisis_id"),
-    ]
-    for history, column in histories:
-        for crisis_id, when in history.values_list(column).annotate(latest=Max("history_date")):
-            if crisis_id not in latest or when > latest[crisis_id]:
-                latest[crisis_id] = when
-    return latest
+    """The time of each crisis's latest public revision, in one query."""
+    latest = (
+        CrisisRevision.objects.filter(crisis_id__in=crisis_ids, public=True)
+        .values_list("crisis_id")
+        .annotate(latest=Max("revision__created_at"))
+    )
+    return dict(latest)
 
 
 @dataclass
@@ -78,18 +73,29 @@ class ArticleSection:
 
 
 def build_article(slug: str) -> dict | None:
-    crisis = Crisis.objects.filter(slug=slug).first()
-    if crisis is None:
+    snapshot = snapshots.current(slug)
+    if snapshot is None:
         return None
-    sections = list(crisis.sections.all())
-    participations = list(crisis.participations.select_related("actor"))
-    roles = {
-        role: [p for p in participations if p.role == role] for role in Participation.Role.values
+    crisis = snapshot.crisis
+    updated = last_updated([crisis.pk]).get(crisis.pk)
+    return {
+        "slug": crisis.slug,
+        "title": crisis.title,
+        "state": crisis.state,
+        "language": crisis.language,
+        "last_updated": updated,
+        "body": render_article(snapshot, last_updated=updated, corrections=corrections(crisis)),
     }
-    reading_order = [p for role in Participation.Role.values for p in roles[role]]
-    index = CitationIndex(
-        sources_for([p.note for p in reading_order] + [crisis.lead] + [s.body for s in sections])
-    )
+
+
+def render_article(snapshot: snapshots.Snapshot, **extra) -> str:
+    """The article's HTML, numbering citations over infobox, lead and sections in that order."""
+    crisis = snapshot.crisis
+    roles = {
+        role: [p for p in snapshot.participations if p.role == role]
+        for role in Participation.Role.values
+    }
+    index = CitationIndex(snapshot.sources)
     infobox = {
         role: [
             InfoboxEntry(p.actor, render(p.note, index, inline=True), p.side) for p in roles[role]
@@ -97,7 +103,6 @@ def build_article(slug: str) -> dict | None:
         for role in Participation.Role.values
     }
     lead = render(crisis.lead, index)
-    outline = outline_sections(sections, index)
     language = get_language()
     context = {
         "LANGUAGE_CODE": language,
@@ -105,18 +110,17 @@ def build_article(slug: str) -> dict | None:
         "infobox": infobox,
         "dates": date_range(crisis, language),
         "lead": lead,
-        "outline": outline,
+        "outline": outline_sections(snapshot.sections, index),
         "references": references(index),
-        "last_updated": last_updated([crisis.pk]).get(crisis.pk),
+        **extra,
     }
-    return {
-        "slug": crisis.slug,
-        "title": crisis.title,
-        "state": crisis.state,
-        "language": crisis.language,
-        "last_updated": context["last_updated"],
-        "body": render_to_string("events/includes/article_body.html", context),
-    }
+    return render_to_string("events/includes/article_body.html", context)
+
+
+def corrections(crisis: Crisis) -> list[Revision]:
+    return list(
+        Revision.objects.public_for(crisis).filter(is_correction=True).order_by("created_at")
+    )
 
 
 def outline_sections(sections: list[Section], index: CitationIndex) -> list[ArticleSection]:

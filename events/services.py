@@ -19,6 +19,8 @@ from django.core import serializers
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 
+from .revisions import revision
+
 # Import order: what others refer to comes first.
 IMPORTABLE = [
     "sources.source",
@@ -308,7 +310,8 @@ def import_fixtures(
     if problems:
         raise FixtureError(problems)
     importer = Importer(reason=reason, user=user, dry_run=dry_run, progress=progress)
-    with transaction.atomic():
+    names = ", ".join(sorted({Path(entry.file).name for entry in entries}))
+    with revision(summary=reason or f"Imported from {names}", user=user), transaction.atomic():
         problems = importer.run(entries)
         if problems:
             raise FixtureError(problems)

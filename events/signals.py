@@ -8,6 +8,7 @@ from sources.models import Source
 
 from .models import Crisis, Event, EventActor, Section
 from .pages import bump_all, bump_crisis
+from .revisions import attach_row, save_standalone  # noqa: F401  (connects revision grouping)
 
 
 @receiver([post_save, post_delete], sender=Crisis)

@@ -1,11 +1,20 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "events"
 
 urlpatterns = [
     path("", views.crisis_list, name="crisis_list"),
+    path("feed/", feeds.SiteFeed(), name="site_feed"),
     path("crises/<slug:slug>/", views.crisis_detail, name="crisis"),
     path("crises/<slug:slug>/timeline/", views.crisis_timeline, name="timeline"),
+    path("crises/<slug:slug>/history/", views.crisis_history, name="history"),
+    path("crises/<slug:slug>/history/<int:revision_id>/", views.crisis_revision, name="revision"),
+    path(
+        "crises/<slug:slug>/history/<int:revision_id>/compare/",
+        views.crisis_compare,
+        name="compare",
+    ),
+    path("crises/<slug:slug>/feed/", feeds.CrisisFeed(), name="feed"),
 ]

@@ -1,9 +1,11 @@
+from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 
-from . import rendering
-from .models import Crisis, PublicationState
+from . import changes, rendering, snapshots
+from .models import Crisis, CrisisRevision, PublicationState
 from .pages import cached_part
 
 
@@ -46,3 +48,96 @@ def crisis_timeline(request: HttpRequest, slug: str) -> HttpResponse:
     )
     page = visible_or_404(request, page)
     return render(request, "events/crisis_timeline.html", {"page": page})
+
+
+HISTORY_PAGE_SIZE = 50
+
+
+def published_crisis_or_404(request: HttpRequest, slug: str) -> Crisis:
+    crisis = get_object_or_404(Crisis, slug=slug)
+    if not crisis.is_published and not can_preview(request.user):
+        raise Http404
+    return crisis
+
+
+def public_revision_or_404(crisis: Crisis, revision_id: int) -> CrisisRevision:
+    return get_object_or_404(
+        CrisisRevision.objects.select_related("revision"),
+        crisis=crisis,
+        revision_id=revision_id,
+        public=True,
+    )
+
+
+def crisis_history(request: HttpRequest, slug: str) -> HttpResponse:
+    crisis = published_crisis_or_404(request, slug)
+    links = CrisisRevision.objects.filter(crisis=crisis, public=True).select_related("revision")
+    page = Paginator(links, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    previous = previous_public_revisions(crisis, rows)
+    context = {
+        "crisis": crisis,
+        "page": page,
+        "rows": [(link, previous.get(link.revision_id)) for link in rows],
+    }
+    return render(request, "events/crisis_history.html", context)
+
+
+def previous_public_revisions(crisis: Crisis, rows: list[CrisisRevision]) -> dict[int, int]:
+    """For each revision on the page, the public revision before it (one extra query)."""
+    if not rows:
+        return {}
+    ids = [link.revision_id for link in rows]
+    oldest = rows[-1].revision.created_at
+    before = (
+        CrisisRevision.objects.filter(crisis=crisis, public=True, revision__created_at__lt=oldest)
+        .order_by("-revision__created_at", "-revision_id")
+        .values_list("revision_id", flat=True)
+        .first()
+    )
+    chain = ids + ([before] if before else [])
+    return {revision_id: chain[i + 1] for i, revision_id in enumerate(ids) if i + 1 < len(chain)}
+
+
+def crisis_revision(request: HttpRequest, slug: str, revision_id: int) -> HttpResponse:
+    crisis = published_crisis_or_404(request, slug)
+    link = public_revision_or_404(crisis, revision_id)
+    moment = link.revision.created_at
+    language = get_language()
+
+    def build():
+        snapshot = snapshots.at(crisis.pk, moment)
+        return rendering.render_article(snapshot, last_updated=moment) if snapshot else None
+
+    body = cache.get_or_set(f"revision:{revision_id}:{crisis.pk}:{language}", build, None)
+    if body is None:
+        raise Http404
+    context = {"crisis": crisis, "link": link, "body": body}
+    return render(request, "events/crisis_revision.html", context)
+
+
+def crisis_compare(request: HttpRequest, slug: str, revision_id: int) -> HttpResponse:
+    crisis = published_crisis_or_404(request, slug)
+    new = public_revision_or_404(crisis, revision_id)
+    other = request.GET.get("with", "")
+    if other.isdigit():
+        old = public_revision_or_404(crisis, int(other))
+    else:
+        old = (
+            CrisisRevision.objects.select_related("revision")
+            .filter(crisis=crisis, public=True, revision__created_at__lt=new.revision.created_at)
+            .order_by("-revision__created_at")
+            .first()
+        )
+    if old is not None and old.revision.created_at > new.revision.created_at:
+        old, new = new, old
+    new_moment = new.revision.created_at
+    old_moment = old.revision.created_at if old else None
+    comparison = changes.compare(
+        snapshots.at(crisis.pk, old_moment) if old else None,
+        snapshots.at(crisis.pk, new_moment),
+        old_moment,
+        new_moment,
+    )
+    context = {"crisis": crisis, "old": old, "new": new, "comparison": comparison}
+    return render(request, "events/crisis_compare.html", context)

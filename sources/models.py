@@ -4,7 +4,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+
+from crisis_tracker.history import history_with_revisions
 
 WEB_ONLY = URLValidator(
     schemes=["http", "https"], message=_("Enter an http:// or https:// address.")
@@ -104,7 +105,7 @@ class Source(models.Model):
         help_text=_("Shown to readers, e.g. “State-owned outlet; claims unverified.”"),
     )
 
-    history = HistoricalRecords()
+    history = history_with_revisions()
     objects = SourceManager()
 
     class Meta:

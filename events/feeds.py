@@ -1,0 +1,80 @@
+"""Atom feeds of revisions: one per crisis and one for the whole site. Editors are never named."""
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+
+from .models import Crisis, CrisisRevision, PublicationState
+from .templatetags.crisis_tags import describe_changes
+
+FEED_SIZE = 50
+
+
+class CrisisFeed(Feed):
+    feed_type = Atom1Feed
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Crisis, slug=slug, state=PublicationState.PUBLISHED)
+
+    def title(self, crisis):
+        return _("Changes to %(title)s") % {"title": crisis.title}
+
+    def link(self, crisis):
+        return reverse("events:history", args=[crisis.slug])
+
+    def subtitle(self, crisis):
+        return _("Every public revision of the article, newest first.")
+
+    def items(self, crisis):
+        return (
+            CrisisRevision.objects.filter(crisis=crisis, public=True)
+            .select_related("revision", "crisis")
+            .order_by("-revision__created_at")[:FEED_SIZE]
+        )
+
+    def item_title(self, link):
+        prefix = _("Correction: ") if link.revision.is_correction else ""
+        return prefix + describe_changes(link.changes)
+
+    def item_description(self, link):
+        parts = [link.revision.summary]
+        if link.revision.is_correction:
+            parts.append(link.revision.correction_note)
+        return "\n\n".join(part for part in parts if part)
+
+    def item_link(self, link):
+        return reverse("events:compare", args=[link.crisis.slug, link.revision_id])
+
+    def item_guid(self, link):
+        return f"urn:uuid:{link.revision.key}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, link):
+        return link.revision.created_at
+
+    def item_updateddate(self, link):
+        return link.revision.created_at
+
+
+class SiteFeed(CrisisFeed):
+    def get_object(self, request):
+        return None
+
+    def title(self, obj):
+        return _("Crisis Tracker: all changes")
+
+    def link(self, obj):
+        return reverse("events:crisis_list")
+
+    def items(self, obj):
+        return (
+            CrisisRevision.objects.filter(public=True, crisis__state=PublicationState.PUBLISHED)
+            .select_related("revision", "crisis")
+            .order_by("-revision__created_at")[:FEED_SIZE]
+        )
+
+    def item_title(self, link):
+        return f"{link.crisis.title}: {super().item_title(link)}"

@@ -1,0 +1,174 @@
+import pytest
+from bs4 import BeautifulSoup
+from django.urls import reverse
+
+from events.models import CrisisRevision, Event, Revision, Section
+from events.revisions import revision
+from sources.models import Source
+from tests.conftest import form_data
+
+pytestmark = pytest.mark.django_db
+
+SLUG = "azerbaijan-russia-2025"
+HISTORY = reverse("events:history", args=[SLUG])
+OLD = "联合国密切关注两国发生的事件"
+NEW = "联合国高度关注两国发生的事件"
+
+
+def soup_of(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return BeautifulSoup(response.content, "html.parser")
+
+
+@pytest.fixture
+def edited(seed, client, editor):
+    """An editor rewords a sentence in the admin, with an edit summary."""
+    client.force_login(editor)
+    section = Section.objects.get(key="联合国")
+    change = reverse("admin:events_section_change", args=[section.pk])
+    data = form_data(client, change)
+    data.update(body=data["body"].replace("密切关注", "高度关注"), edit_summary="措辞更准确")
+    assert client.post(change, data).status_code == 302
+    client.logout()
+    return section
+
+
+def test_the_seed_import_is_one_revision(seed):
+    assert Revision.objects.count() == 1
+    link = CrisisRevision.objects.get()
+    assert link.public
+    assert {"kind": "section", "action": "added", "label": "背景"} in link.changes
+
+
+def test_an_edit_with_a_summary_is_a_revision_in_the_history_and_the_feed(edited, client):
+    soup = soup_of(client, HISTORY)
+    first = soup.select_one("li.revision")
+    assert "措辞更准确" in first.get_text()
+    assert "章节“联合国”已编辑" in first.get_text()
+    feed = client.get(reverse("events:feed", args=[SLUG])).content.decode()
+    assert "措辞更准确" in feed and "<feed" in feed
+    site = client.get(reverse("events:site_feed")).content.decode()
+    assert "措辞更准确" in site
+
+
+def test_the_article_links_its_history_and_advertises_the_feed(edited, client):
+    soup = soup_of(client, reverse("events:crisis", args=[SLUG]))
+    assert soup.select_one(f'.article-meta a[href="{HISTORY}"]') is not None
+    feed = soup.select_one('link[rel=alternate][type="application/atom+xml"]')
+    assert feed["href"] == reverse("events:feed", args=[SLUG])
+
+
+def test_the_permalink_before_an_edit_shows_the_old_sentence(edited, client):
+    before, after = Revision.objects.order_by("created_at")
+    old = soup_of(client, reverse("events:revision", args=[SLUG, before.pk]))
+    text = old.get_text()
+    assert OLD in text and NEW not in text
+    assert "旧版本" in old.select_one(".old-version-banner").get_text()
+    assert len(old.select("ol.references > li")) == 18
+    new = soup_of(client, reverse("events:revision", args=[SLUG, after.pk]))
+    assert NEW in new.get_text()
+
+
+def test_compare_shows_both_sentences(edited, client):
+    latest = Revision.objects.latest("created_at")
+    soup = soup_of(client, reverse("events:compare", args=[SLUG, latest.pk]))
+    diff = soup.select_one(".comparison")
+    assert [d.get_text() for d in diff.select("del")] == ["密切"]
+    assert [i.get_text() for i in diff.select("ins")] == ["高度"]
+
+
+def test_editors_are_never_named_to_readers(edited, client):
+    latest = Revision.objects.latest("created_at")
+    assert latest.user.username == "editor"
+    for url in [
+        HISTORY,
+        reverse("events:revision", args=[SLUG, latest.pk]),
+        reverse("events:compare", args=[SLUG, latest.pk]),
+        reverse("events:feed", args=[SLUG]),
+        reverse("events:site_feed"),
+        reverse("events:crisis", args=[SLUG]),
+    ]:
+        assert "editor" not in client.get(url).content.decode().replace("editorial", ""), url
+
+
+def test_a_correction_shows_on_the_article_and_in_the_history(seed, client, editor):
+    client.force_login(editor)
+    source = Source.objects.get(key="cnn-2020-10-10")
+    change = reverse("admin:sources_source_change", args=[source.pk])
+    data = form_data(client, change)
+    data.update(
+        published="2020-10-11",
+        edit_summary="Fixed date",
+        is_correction="on",
+        correction_note="此前版本中CNN报道的日期有误。",
+    )
+    assert client.post(change, data).status_code == 302
+    client.logout()
+    article = soup_of(client, reverse("events:crisis", args=[SLUG]))
+    assert "此前版本中CNN报道的日期有误。" in article.select_one(".corrections").get_text()
+    history = soup_of(client, HISTORY)
+    assert history.select_one("li.revision.correction .badge-correction") is not None
+    assert "来源“Armenia and Azerbaijan agree" in history.select_one("li.revision").get_text()
+
+
+def test_draft_content_never_leaks_through_history(seed, client, publisher):
+    with revision(summary="秘密草稿", user=publisher):
+        Event.objects.create(
+            crisis=seed,
+            slug="secret",
+            title="秘密事件",
+            date="2025-07-01",
+            date_precision="month",
+            summary="秘密内容[@ap-2025-07-02]。",
+        )
+    draft_revision = Revision.objects.latest("created_at")
+    assert not CrisisRevision.objects.get(revision=draft_revision).public
+    pages = [HISTORY, reverse("events:feed", args=[SLUG]), reverse("events:site_feed")]
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert "秘密" not in html, url
+    for view in ["events:revision", "events:compare"]:
+        assert client.get(reverse(view, args=[SLUG, draft_revision.pk])).status_code == 404
+    seed_revision = Revision.objects.earliest("created_at")
+    compare = client.get(reverse("events:compare", args=[SLUG, seed_revision.pk]))
+    assert "秘密" not in compare.content.decode()
+
+
+def test_an_unpublished_crisis_has_no_public_history(edited, client):
+    edited.crisis.state = "draft"
+    edited.crisis.save()
+    latest = Revision.objects.order_by("created_at").first()
+    for url in [
+        HISTORY,
+        reverse("events:feed", args=[SLUG]),
+        reverse("events:revision", args=[SLUG, latest.pk]),
+        reverse("events:compare", args=[SLUG, latest.pk]),
+    ]:
+        assert client.get(url).status_code == 404, url
+    assert edited.crisis.title not in client.get(reverse("events:site_feed")).content.decode()
+
+
+def test_history_and_permalinks_use_a_bounded_number_of_queries(
+    seed, client, django_assert_max_num_queries
+):
+    section = Section.objects.get(key="联合国")
+    for n in range(200):
+        section.body = f"第{n}版。[@first-news-2025-07-01]"
+        section._change_reason = f"Edit {n}"
+        section.save()
+    assert CrisisRevision.objects.filter(public=True).count() == 201
+    # session-less reader: crisis, count, page of revisions, the revision before the page
+    with django_assert_max_num_queries(4):
+        soup = soup_of(client, HISTORY)
+    assert len(soup.select("li.revision")) == 50
+    middle = Revision.objects.order_by("created_at")[100]
+    # crisis, the revision link, then as-of queries: crisis, sections, participations, actors,
+    # sources; the corrections list is not part of an old version
+    with django_assert_max_num_queries(7):
+        soup = soup_of(client, reverse("events:revision", args=[SLUG, middle.pk]))
+    assert "第99版。" in soup.get_text()
+    # crisis, two revision links, two snapshots of five queries, published events and cited
+    # sources at both moments
+    with django_assert_max_num_queries(17):
+        client.get(reverse("events:compare", args=[SLUG, middle.pk]))
