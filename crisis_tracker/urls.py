@@ -1,7 +1,7 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -9,7 +9,10 @@ urlpatterns = [
     path("actors/", include("actors.urls")),
     path("sources/", include("sources.urls")),
     path("", include("events.urls")),
+    # Uploaded maps only (validated PNG, JPEG or WebP); served with nosniff by SecurityMiddleware.
+    re_path(
+        r"^media/(?P<path>maps/[^/]+\.(?:png|jpe?g|webp))$",
+        serve,
+        {"document_root": settings.MEDIA_ROOT},
+    ),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

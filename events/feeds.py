@@ -4,6 +4,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
 from .models import Crisis, CrisisRevision, PublicationState
@@ -39,10 +40,11 @@ class CrisisFeed(Feed):
         return prefix + describe_changes(link.changes)
 
     def item_description(self, link):
+        # Atom carries this as HTML, so the editor's text is escaped before it goes in.
         parts = [link.revision.summary]
         if link.revision.is_correction:
             parts.append(link.revision.correction_note)
-        return "\n\n".join(part for part in parts if part)
+        return format_html_join("", "<p>{}</p>", ((part,) for part in parts if part))
 
     def item_link(self, link):
         return reverse("events:compare", args=[link.crisis.slug, link.revision_id])

@@ -18,11 +18,30 @@ class PublicationState(models.TextChoices):
     PUBLISHED = "published", _("published")
 
 
-def validate_map_size(image) -> None:
+MAP_FORMATS = {"PNG", "JPEG", "WEBP"}
+
+
+def validate_map_image(image) -> None:
+    """Only real PNG, JPEG or WebP files of at most 5 MB, checked by decoding, not by name."""
+    from PIL import Image, UnidentifiedImageError
+
     if image.size > MAX_MAP_BYTES:
         raise ValidationError(
             _("The map image is larger than 5 MB; please upload a smaller PNG, JPEG or WebP."),
             code="too_large",
+        )
+    try:
+        image.seek(0)
+        with Image.open(image) as picture:
+            detected = picture.format
+            picture.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        detected = None
+    finally:
+        image.seek(0)
+    if detected not in MAP_FORMATS:
+        raise ValidationError(
+            _("The map must be a PNG, JPEG or WebP image."), code="not_an_image"
         )
 
 
@@ -91,7 +110,7 @@ class Crisis(models.Model):
         _("map"),
         upload_to="maps/",
         blank=True,
-        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "webp"]), validate_map_size],
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg", "webp"]), validate_map_image],
         help_text=_("PNG, JPEG or WebP, at most 5 MB."),
     )
     map_caption = models.CharField(

@@ -17,4 +17,6 @@ urlpatterns = [
         name="compare",
     ),
     path("crises/<slug:slug>/feed/", feeds.CrisisFeed(), name="feed"),
+    path("crises/<slug:slug>/events.json", views.crisis_events_json, name="events_json"),
+    path("crises/<slug:slug>/events.csv", views.crisis_events_csv, name="events_csv"),
 ]

@@ -1,11 +1,17 @@
+import csv
+
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 
+from crisis_tracker.citations import cited_keys
+from crisis_tracker.resources import escape_formula
+
 from . import changes, rendering, snapshots
-from .models import Crisis, CrisisRevision, PublicationState
+from .models import Crisis, CrisisRevision, Event, EventActor, PublicationState
 from .pages import cached_part
 
 
@@ -141,3 +147,52 @@ def crisis_compare(request: HttpRequest, slug: str, revision_id: int) -> HttpRes
     )
     context = {"crisis": crisis, "old": old, "new": new, "comparison": comparison}
     return render(request, "events/crisis_compare.html", context)
+
+
+EXPORT_FIELDS = [
+    "slug", "title", "date", "date_precision", "end_date", "end_precision", "place", "latitude",
+    "longitude", "kind", "verification", "killed", "injured", "detained", "displaced",
+    "figures_note", "summary",
+]  # fmt: skip
+
+
+def export_rows(crisis: Crisis) -> list[dict]:
+    events = (
+        Event.objects.published()
+        .for_crisis(crisis)
+        .chronological()
+        .prefetch_related(Prefetch("event_actors", EventActor.objects.select_related("actor")))
+    )
+    rows = []
+    for event in events:
+        row = {name: getattr(event, name) for name in EXPORT_FIELDS}
+        row["date_display"] = event.date_display()
+        row["actors"] = [
+            {"slug": link.actor.slug, "name": link.actor.name, "role": link.role}
+            for link in event.event_actors.all()
+        ]
+        row["sources"] = cited_keys(event.summary)
+        row["url"] = event.get_absolute_url()
+        rows.append(row)
+    return rows
+
+
+def crisis_events_json(request: HttpRequest, slug: str) -> JsonResponse:
+    crisis = published_crisis_or_404(request, slug)
+    data = {"crisis": {"slug": crisis.slug, "title": crisis.title}, "events": export_rows(crisis)}
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
+
+
+def crisis_events_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    crisis = published_crisis_or_404(request, slug)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{crisis.slug}-events.csv"'
+    response.write("\ufeff")  # so spreadsheet programs read UTF-8
+    columns = [*EXPORT_FIELDS, "actors", "sources"]
+    writer = csv.writer(response)
+    writer.writerow(columns)
+    for row in export_rows(crisis):
+        row["actors"] = "; ".join(f"{a['slug']}:{a['role']}" for a in row["actors"])
+        row["sources"] = "; ".join(row["sources"])
+        writer.writerow([escape_formula(cell) for cell in (row[name] for name in columns)])
+    return response

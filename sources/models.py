@@ -12,6 +12,11 @@ WEB_ONLY = URLValidator(
 )
 
 
+def is_web_address(url: str) -> bool:
+    """Only http(s) addresses become links, whatever reached the database."""
+    return url.lower().startswith(("http://", "https://"))
+
+
 class SourceQuerySet(models.QuerySet):
     def search(self, term: str) -> "SourceQuerySet":
         return self.filter(models.Q(key__icontains=term) | models.Q(title__icontains=term))
@@ -140,7 +145,7 @@ class Source(models.Model):
         parts = []
         if self.author_list():
             parts.append(format_html("{}. ", "; ".join(self.author_list())))
-        if self.url:
+        if is_web_address(self.url):
             parts.append(
                 format_html('<a class="external" href="{}">{}</a>. ', self.url, self.title)
             )
@@ -160,7 +165,7 @@ class Source(models.Model):
             parts.append(format_html("{} ({}).", tail, self.get_language_display()))
         else:
             parts.append(format_html("({}).", self.get_language_display()))
-        if self.archive_url:
+        if is_web_address(self.archive_url):
             parts.append(
                 format_html(
                     ' <a class="external" href="{}">{}</a>', self.archive_url, _("Archived")

@@ -14,3 +14,4 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+SECURE_SSL_REDIRECT = False  # the test client speaks plain HTTP
