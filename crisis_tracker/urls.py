@@ -3,6 +3,11 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+
+def media_file(request, path):
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -10,9 +15,5 @@ urlpatterns = [
     path("sources/", include("sources.urls")),
     path("", include("events.urls")),
     # Uploaded maps only (validated PNG, JPEG or WebP); served with nosniff by SecurityMiddleware.
-    re_path(
-        r"^media/(?P<path>maps/[^/]+\.(?:png|jpe?g|webp))$",
-        serve,
-        {"document_root": settings.MEDIA_ROOT},
-    ),
+    re_path(r"^media/(?P<path>maps/[^/]+\.(?:png|jpe?g|webp))$", media_file),
 ]

@@ -40,12 +40,16 @@ def validate_map_image(image) -> None:
     finally:
         image.seek(0)
     if detected not in MAP_FORMATS:
-        raise ValidationError(
-            _("The map must be a PNG, JPEG or WebP image."), code="not_an_image"
-        )
+        raise ValidationError(_("The map must be a PNG, JPEG or WebP image."), code="not_an_image")
 
 
 class CrisisQuerySet(models.QuerySet):
+    def delete(self):
+        from .revisions import revision
+
+        with revision(summary="Deleted"):
+            return super().delete()
+
     def published(self) -> "CrisisQuerySet":
         return self.filter(state=PublicationState.PUBLISHED)
 
@@ -155,6 +159,14 @@ class Crisis(models.Model):
 
     def clean(self) -> None:
         check_citation_keys({"lead": self.lead})
+
+    def delete(self, *args, **kwargs):
+        # One revision for the whole cascade, saved once the crisis is gone, so no revision
+        # is linked to a crisis that no longer exists.
+        from .revisions import revision
+
+        with revision(summary=getattr(self, "_change_reason", "") or "Deleted"):
+            return super().delete(*args, **kwargs)
 
     def normalise(self) -> None:
         """Store each date as the first day of the period its precision names."""
