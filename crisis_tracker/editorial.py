@@ -165,7 +165,7 @@ class EditorialAdmin(SimpleHistoryAdmin):
     change_list_template = "admin/editorial/change_list.html"
     object_history_template = "admin/editorial/object_history.html"
     narrative_fields: tuple[str, ...] = ()
-    history_list_display = ["compare_link"]
+    history_list_display = ["diff"]
 
     # --- forms -----------------------------------------------------------------------------
 
@@ -312,7 +312,7 @@ class EditorialAdmin(SimpleHistoryAdmin):
         return TemplateResponse(request, "admin/editorial/compare.html", context)
 
     @admin.display(description=_("Compare"))
-    def compare_link(self, record) -> str:
+    def diff(self, record) -> str:
         info = self.model._meta.app_label, self.model._meta.model_name
         url = reverse("admin:{}_{}_compare".format(*info), args=[record.id])
         return format_html('<a href="{}?new={}">{}</a>', url, record.history_id, gettext("diff"))

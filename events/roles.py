@@ -32,3 +32,13 @@ def role_permissions() -> dict[str, list[tuple[str, str]]]:
 
 def can_publish(user, model) -> bool:
     return user.has_perm(f"{model._meta.app_label}.publish_{model._meta.model_name}")
+
+
+def ensure_roles(group_model, permission_model) -> None:
+    """Create or complete the two groups; used by the data migration and by test set-up."""
+    for name, pairs in role_permissions().items():
+        group, _created = group_model.objects.get_or_create(name=name)
+        for app_label, codename in pairs:
+            group.permissions.add(
+                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
+            )

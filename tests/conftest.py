@@ -35,6 +35,9 @@ def superuser(django_user_model):
 def staff_user(django_user_model, username: str, group: str | None = None, perms=()):
     user = django_user_model.objects.create_user(username, password="pw", is_staff=True)
     if group:
+        from events.roles import ensure_roles
+
+        ensure_roles(Group, Permission)  # a flushed (transactional) database lost them
         user.groups.add(Group.objects.get(name=group))
     for codename in perms:
         user.user_permissions.add(Permission.objects.get(codename=codename))
