@@ -8,27 +8,84 @@ hunting down stale keys.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 
 GENERATION_KEY = "pages:generation"
+_pending: contextvars.ContextVar[set | None] = contextvars.ContextVar("page_bumps", default=None)
 
 
 def _version_key(slug: str) -> str:
     return "pages:crisis:" + hashlib.sha1(slug.encode()).hexdigest()
 
 
+def _new_version(key: str) -> None:
+    cache.set(key, uuid.uuid4().hex, None)
+    # Again once the transaction commits: a reader who rendered the old rows in between must
+    # not have cached them under the version that is current afterwards.
+    transaction.on_commit(lambda: cache.set(key, uuid.uuid4().hex, None))
+
+
+def _bump(kind: str, value) -> None:
+    pending = _pending.get()
+    if pending is not None:
+        pending.add((kind, value))
+        return
+    if kind == "all":
+        _new_version(GENERATION_KEY)
+        return
+    for slug in _slugs(kind, [value]):
+        _new_version(_version_key(slug))
+
+
+def _slugs(kind: str, values) -> list[str]:
+    from .models import Crisis
+
+    if kind == "slug":
+        return list(values)
+    lookup = {"crisis": "pk__in", "event": "events__pk__in"}[kind]
+    return list(Crisis.objects.filter(**{lookup: list(values)}).values_list("slug", flat=True))
+
+
 def bump_crisis(slug: str) -> None:
-    cache.set(_version_key(slug), uuid.uuid4().hex, None)
+    _bump("slug", slug)
+
+
+def bump_crisis_id(crisis_id: int) -> None:
+    _bump("crisis", crisis_id)
+
+
+def bump_event_id(event_id: int) -> None:
+    _bump("event", event_id)
 
 
 def bump_all() -> None:
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    _bump("all", None)
+
+
+@contextmanager
+def bumps_deferred() -> Iterator[None]:
+    """Collect page-cache bumps (e.g. during a large import) and make each once at the end."""
+    pending: set = set()
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+        if ("all", None) in pending:
+            _new_version(GENERATION_KEY)
+        for kind in ("slug", "crisis", "event"):
+            values = {value for k, value in pending if k == kind}
+            for slug in _slugs(kind, values) if values else []:
+                _new_version(_version_key(slug))
 
 
 def _current_versions(slug: str) -> tuple[str, str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import groupby
 
@@ -15,23 +14,16 @@ from actors.models import Actor, Participation
 from crisis_tracker.citations import (
     CitationIndex,
     backlinks_html,
-    cited_keys,
     reference_html,
     render,
 )
 from crisis_tracker.dates import Precision, format_date
-from sources.models import Source
 
 from . import snapshots
 from .models import Crisis, CrisisRevision, Event, EventActor, Revision, Section
 
 PUBLIC = "public"
 PREVIEW = "preview"
-
-
-def sources_for(texts: Iterable[str]) -> dict[str, Source]:
-    keys = {key for text in texts for key in cited_keys(text)}
-    return Source.objects.in_bulk(keys, field_name="key") if keys else {}
 
 
 def references(index: CitationIndex) -> list[dict]:
@@ -191,7 +183,7 @@ def build_timeline(slug: str, audience: str, filters: TimelineFilters) -> dict |
             Prefetch("event_actors", queryset=EventActor.objects.select_related("actor"))
         )
     )
-    index = CitationIndex(sources_for(event.summary for event in events))
+    index = CitationIndex(snapshots.sources_cited_in(event.summary for event in events))
     language = get_language()
     rows = [
         {

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 from django.dispatch import receiver
 from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
@@ -24,6 +25,7 @@ from crisis_tracker.citations import cited_keys
 from sources.models import Source
 
 from .models import Crisis, CrisisRevision, Event, EventActor, PublicationState, Revision, Section
+from .pages import bump_crisis
 
 PUBLISHED = PublicationState.PUBLISHED
 _current: contextvars.ContextVar[RevisionDraft | None] = contextvars.ContextVar(
@@ -104,10 +106,14 @@ def save_revision(draft: RevisionDraft) -> Revision | None:
             "correction_note": draft.correction_note,
         },
     )
-    for crisis_id, (public, changes) in impacts(rows, revision).items():
+    touched = impacts(rows, revision)
+    for crisis_id, (public, changes) in touched.items():
         CrisisRevision.objects.update_or_create(
             crisis_id=crisis_id, revision=revision, defaults={"public": public, "changes": changes}
         )
+    # Pages show the latest revision (last updated, corrections): render them afresh.
+    for slug in Crisis.objects.filter(pk__in=list(touched)).values_list("slug", flat=True):
+        bump_crisis(slug)
     return revision
 
 
@@ -145,8 +151,10 @@ def impacts(rows: dict[type, list], revision: Revision) -> dict[int, tuple[bool,
                 note([event.crisis_id], describe("event", event, event.title, action="edited"))
             else:
                 touched.setdefault(event.crisis_id, [])
-    for row in rows.get(Source, []):
-        note(crises_citing(row.key), describe("source", row, row.title))
+    source_rows = rows.get(Source, [])
+    citing = crises_citing({row.key for row in source_rows}) if source_rows else {}
+    for row in source_rows:
+        note(citing.get(row.key, set()), describe("source", row, row.title))
     for row in rows.get(Actor, []):
         note(crises_involving(row.id), describe("actor", row, row.name))
     existing = set(Crisis.objects.filter(pk__in=list(touched)).values_list("pk", flat=True))
@@ -178,17 +186,25 @@ def event_is_visible(row) -> bool:
     return previous is not None and previous.state == PUBLISHED
 
 
-def crises_citing(key: str) -> set[int]:
-    needle = f"@{key}"
-    found = set()
-    for crisis_id, text in Crisis.objects.filter(lead__contains=needle).values_list("id", "lead"):
-        if key in cited_keys(text):
-            found.add(crisis_id)
-    for model, column in ((Section, "body"), (Event, "summary"), (Participation, "note")):
-        matches = model.objects.filter(**{f"{column}__contains": needle})
-        for crisis_id, text in matches.values_list("crisis_id", column):
-            if key in cited_keys(text):
-                found.add(crisis_id)
+NARRATIVES = [(Crisis, "id", "lead"), (Section, "crisis_id", "body"),
+              (Event, "crisis_id", "summary"), (Participation, "crisis_id", "note")]  # fmt: skip
+
+
+def crises_citing(keys: set[str]) -> dict[str, set[int]]:
+    """For each source key, the crises whose narrative text cites it (four queries)."""
+    found: dict[str, set[int]] = {}
+    for model, crisis_column, text_column in NARRATIVES:
+        texts = model.objects.all()
+        if len(keys) <= 20:  # a few keys: let the database find the texts that name them
+            condition = Q()
+            for key in keys:
+                condition |= Q(**{f"{text_column}__contains": f"@{key}"})
+            texts = texts.filter(condition)
+        else:
+            texts = texts.filter(**{f"{text_column}__contains": "[@"})
+        for crisis_id, text in texts.values_list(crisis_column, text_column):
+            for key in keys.intersection(cited_keys(text)):
+                found.setdefault(key, set()).add(crisis_id)
     return found
 
 

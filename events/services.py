@@ -19,6 +19,7 @@ from django.core import serializers
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 
+from .pages import bumps_deferred
 from .revisions import revision
 
 # Import order: what others refer to comes first.
@@ -141,6 +142,7 @@ class Importer:
         self.report = ImportReport(dry_run=dry_run)
         self.progress = progress
         self.seen: set[tuple[str, tuple]] = set()
+        self.referenced: dict[tuple, models.Model] = {}  # natural key lookups already made
         self.done = 0
 
     def run(self, entries: list[Entry]) -> list[Problem]:
@@ -184,6 +186,33 @@ class Importer:
             for name, value in values.items():
                 setattr(existing, name, value)
             candidate = existing
+            changed = self.changes(model, candidate, before)
+            if not changed:  # identical to a row already validated when it was saved
+                self.seen.add((entry.label, natural_key))
+                self.report.count(entry.label, "unchanged")
+                return
+        self.validate(entry, candidate, natural_key)
+        self.check_publishing(entry, candidate, before.get("state"), natural_key)
+        self.seen.add((entry.label, natural_key))
+        if existing is None:
+            self.save(candidate, entry)
+            self.report.count(entry.label, "created")
+            self.report.changes.append(Change(entry.label, natural_key, "created"))
+            return
+        self.save(candidate, entry)
+        self.report.count(entry.label, "changed")
+        self.report.changes.append(Change(entry.label, natural_key, "changed", changed))
+
+    def changes(self, model, candidate, before: dict) -> list[tuple[str, object, object]]:
+        if hasattr(candidate, "normalise"):
+            candidate.normalise()
+        return [
+            (f.name, before[f.attname], getattr(candidate, f.attname))
+            for f in model._meta.concrete_fields
+            if getattr(candidate, f.attname) != before[f.attname]
+        ]
+
+    def validate(self, entry: Entry, candidate, natural_key) -> None:
         try:
             candidate.full_clean()
         except ValidationError as error:
@@ -196,24 +225,6 @@ class Importer:
             ) from None
         if hasattr(candidate, "normalise"):
             candidate.normalise()
-        self.check_publishing(entry, candidate, before.get("state"), natural_key)
-        self.seen.add((entry.label, natural_key))
-        if existing is None:
-            self.save(candidate, entry)
-            self.report.count(entry.label, "created")
-            self.report.changes.append(Change(entry.label, natural_key, "created"))
-            return
-        changed = [
-            (f.name, before[f.attname], getattr(candidate, f.attname))
-            for f in model._meta.concrete_fields
-            if getattr(candidate, f.attname) != before[f.attname]
-        ]
-        if not changed:
-            self.report.count(entry.label, "unchanged")
-            return
-        self.save(candidate, entry)
-        self.report.count(entry.label, "changed")
-        self.report.changes.append(Change(entry.label, natural_key, "changed", changed))
 
     def check_publishing(self, entry: Entry, candidate, old_state, natural_key) -> None:
         """Publishing or unpublishing through an import needs the publish permission."""
@@ -278,10 +289,15 @@ class Importer:
             return None
         target = model_field.related_model
         manager = target._default_manager
+        memo = (target._meta.label_lower, tuple(raw) if isinstance(raw, list) else raw)
+        if memo in self.referenced:
+            return self.referenced[memo]
         try:
-            if isinstance(raw, list):
-                return manager.get_by_natural_key(*raw)
-            return manager.get(pk=raw)
+            found = (
+                manager.get_by_natural_key(*raw) if isinstance(raw, list) else manager.get(pk=raw)
+            )
+            self.referenced[memo] = found
+            return found
         except target.DoesNotExist:
             label = target._meta.label_lower
             raise MissingReference(
@@ -311,7 +327,8 @@ def import_fixtures(
         raise FixtureError(problems)
     importer = Importer(reason=reason, user=user, dry_run=dry_run, progress=progress)
     names = ", ".join(sorted({Path(entry.file).name for entry in entries}))
-    with revision(summary=reason or f"Imported from {names}", user=user), transaction.atomic():
+    summary = reason or f"Imported from {names}"
+    with bumps_deferred(), revision(summary=summary, user=user), transaction.atomic():
         problems = importer.run(entries)
         if problems:
             raise FixtureError(problems)

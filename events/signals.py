@@ -7,7 +7,7 @@ from actors.models import Actor, Participation
 from sources.models import Source
 
 from .models import Crisis, Event, EventActor, Section
-from .pages import bump_all, bump_crisis
+from .pages import bump_all, bump_crisis, bump_crisis_id, bump_event_id
 from .revisions import attach_row, save_standalone  # noqa: F401  (connects revision grouping)
 
 
@@ -23,14 +23,12 @@ def crisis_changed(sender, instance: Crisis, **kwargs) -> None:
 @receiver([post_save, post_delete], sender=Event)
 @receiver([post_save, post_delete], sender=Participation)
 def part_changed(sender, instance, **kwargs) -> None:
-    bump_crisis_by_id(instance.crisis_id)
+    bump_crisis_id(instance.crisis_id)
 
 
 @receiver([post_save, post_delete], sender=EventActor)
 def event_actor_changed(sender, instance: EventActor, **kwargs) -> None:
-    slug = Event.objects.filter(pk=instance.event_id).values_list("crisis__slug", flat=True).first()
-    if slug:
-        bump_crisis(slug)
+    bump_event_id(instance.event_id)
 
 
 @receiver([post_save, post_delete], sender=Source)
@@ -38,9 +36,3 @@ def event_actor_changed(sender, instance: EventActor, **kwargs) -> None:
 def shared_record_changed(sender, instance, **kwargs) -> None:
     # Sources and actors appear on every crisis that cites or involves them.
     bump_all()
-
-
-def bump_crisis_by_id(crisis_id: int) -> None:
-    slug = Crisis.objects.filter(pk=crisis_id).values_list("slug", flat=True).first()
-    if slug:
-        bump_crisis(slug)

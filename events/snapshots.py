@@ -31,6 +31,11 @@ def cited_in(texts) -> set[str]:
     return {key for text in texts for key in cited_keys(text)}
 
 
+def sources_cited_in(texts) -> dict[str, Source]:
+    keys = cited_in(texts)
+    return Source.objects.in_bulk(keys, field_name="key") if keys else {}
+
+
 def current(slug: str) -> Snapshot | None:
     crisis = Crisis.objects.filter(slug=slug).first()
     if crisis is None:
@@ -40,8 +45,7 @@ def current(slug: str) -> Snapshot | None:
         list(crisis.sections.all()),
         list(crisis.participations.select_related("actor")),
     )
-    keys = cited_in(snapshot.texts())
-    snapshot.sources = Source.objects.in_bulk(keys, field_name="key") if keys else {}
+    snapshot.sources = sources_cited_in(snapshot.texts())
     return snapshot
 
 
