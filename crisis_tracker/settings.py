@@ -80,7 +80,7 @@ def cache_from_env(name: str = "REDIS_URL") -> dict:
     if urlparse(raw).scheme not in ("redis", "rediss", "unix"):
         raise ImproperlyConfigured(f"{name} must be a redis:// URL; got {raw!r}.")
     return {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "crisis_tracker.cache.SharedRedisCache",
         "LOCATION": raw,
         "KEY_PREFIX": "crisis-tracker",
     }

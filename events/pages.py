@@ -20,6 +20,8 @@ from django.core.cache import cache
 from django.db import transaction
 
 GENERATION_KEY = "pages:generation"
+# Bumped whenever the shape of cached values changes, so a deploy never reads old entries.
+FORMAT = 4
 _pending: contextvars.ContextVar[set | None] = contextvars.ContextVar("page_bumps", default=None)
 
 
@@ -88,34 +90,31 @@ def bumps_deferred() -> Iterator[None]:
                 _new_version(_version_key(slug))
 
 
-def _current_versions(slug: str) -> tuple[str, str]:
-    key = _version_key(slug)
-    found = cache.get_many([GENERATION_KEY, key])
-    generation = found.get(GENERATION_KEY)
-    version = found.get(key)
-    if generation is None:
-        generation = uuid.uuid4().hex
-        cache.add(GENERATION_KEY, generation, None)
-        generation = cache.get(GENERATION_KEY, generation)
-    if version is None:
-        version = uuid.uuid4().hex
-        cache.add(key, version, None)
-        version = cache.get(key, version)
-    return generation, version
-
-
 def cached_part(slug: str, name: str, build: Callable[[], Any]) -> Any:
     """Return the cached value of a page part of a crisis, building it on a miss.
 
     ``name`` must say everything the value depends on besides content (language, audience,
-    filters). ``build`` returning None (no such crisis) is not cached.
+    filters). The value is stored with the versions it was built for, so one round trip to the
+    cache fetches the versions and the value together. ``build`` returning None (no such
+    crisis) is not cached.
     """
-    generation, version = _current_versions(slug)
-    digest = hashlib.sha1(f"{slug}|{name}".encode()).hexdigest()
-    key = f"pages:part:{digest}:{generation}:{version}"
-    value = cache.get(key)
+    version_key = _version_key(slug)
+    key = f"pages:part:{FORMAT}:" + hashlib.sha1(f"{slug}|{name}".encode()).hexdigest()
+    found = cache.get_many([GENERATION_KEY, version_key, key])
+    versions = (found.get(GENERATION_KEY), found.get(version_key))
+    entry = found.get(key)
+    if None not in versions and entry is not None and entry[0] == versions:
+        return entry[1]
+    versions = (_ensure(GENERATION_KEY, versions[0]), _ensure(version_key, versions[1]))
+    value = build()
+    if value is not None:
+        cache.set(key, (versions, value), settings.PAGE_CACHE_SECONDS)
+    return value
+
+
+def _ensure(key: str, value: str | None) -> str:
+    """The version under ``key``, starting one if the cache has none (first use, eviction)."""
     if value is None:
-        value = build()
-        if value is not None:
-            cache.set(key, value, settings.PAGE_CACHE_SECONDS)
+        cache.add(key, uuid.uuid4().hex, None)
+        value = cache.get(key)
     return value

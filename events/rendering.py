@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import groupby
+from urllib.parse import urlencode
 
 from django.db.models import Max, Prefetch
 from django.template.loader import render_to_string
@@ -157,6 +158,10 @@ class TimelineFilters:
 
     def cache_name(self) -> str:
         return f"actor={self.actor}&kind={self.kind}&verification={self.verification}"
+
+    def query_string(self) -> str:
+        values = {"actor": self.actor, "kind": self.kind, "verification": self.verification}
+        return urlencode({name: value for name, value in values.items() if value})
 
     def apply(self, events):
         if self.actor:

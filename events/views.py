@@ -4,7 +4,9 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
 from crisis_tracker.citations import cited_keys
@@ -38,22 +40,50 @@ def crisis_list(request: HttpRequest) -> HttpResponse:
     return render(request, "events/crisis_list.html", {"rows": rows})
 
 
-def crisis_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    page = cached_part(slug, f"article|{get_language()}", lambda: rendering.build_article(slug))
+# Cached pages are whole HTML documents; only the CSRF token of the language switcher differs
+# between readers, so it is stored as this placeholder and filled in per request.
+CSRF_PLACEHOLDER = "csrf-token-placeholder-0f5c2a"
+
+
+def with_html(page: dict | None, template: str, next_path: str) -> dict | None:
+    """Published pages are cached as the finished document; others keep their parts for the
+    staff preview, which is rendered per request with its banner."""
+    if page is not None and page["state"] == PublicationState.PUBLISHED:
+        context = {"page": page, "csrf_token": CSRF_PLACEHOLDER, "next_path": next_path}
+        page = {"state": page["state"], "html": render_to_string(template, context)}
+    return page
+
+
+def serve_page(request: HttpRequest, page: dict | None, template: str) -> HttpResponse:
     page = visible_or_404(request, page)
-    return render(request, "events/crisis_detail.html", {"page": page})
+    if page["state"] != PublicationState.PUBLISHED:
+        return render(request, template, {"page": page})  # staff preview, with its banner
+    return HttpResponse(page["html"].replace(CSRF_PLACEHOLDER, get_token(request)))
+
+
+def crisis_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    template = "events/crisis_detail.html"
+    page = cached_part(
+        slug,
+        f"article|{get_language()}",
+        lambda: with_html(rendering.build_article(slug), template, request.path),
+    )
+    return serve_page(request, page, template)
 
 
 def crisis_timeline(request: HttpRequest, slug: str) -> HttpResponse:
+    template = "events/crisis_timeline.html"
     filters = rendering.TimelineFilters.from_query(request.GET)
     audience = rendering.PREVIEW if can_preview(request.user) else rendering.PUBLIC
+    next_path = (
+        f"{request.path}?{filters.query_string()}" if filters.query_string() else request.path
+    )
     page = cached_part(
         slug,
         f"timeline|{get_language()}|{audience}|{filters.cache_name()}",
-        lambda: rendering.build_timeline(slug, audience, filters),
+        lambda: with_html(rendering.build_timeline(slug, audience, filters), template, next_path),
     )
-    page = visible_or_404(request, page)
-    return render(request, "events/crisis_timeline.html", {"page": page})
+    return serve_page(request, page, template)
 
 
 HISTORY_PAGE_SIZE = 50
