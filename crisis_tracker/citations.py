@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import nh3
 from django.core.exceptions import ValidationError
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
@@ -213,27 +213,19 @@ def backlinks_html(reference: Reference) -> SafeString:
     """``^`` for one use; ``^ 8.0 8.1 …`` for several, each linking back to its marker."""
     number = reference.number
     if len(reference.locators) == 1:
-        link = format_html(
-            '<a class="backlink" href="#cite-ref-{}-0" aria-label="{}">^</a>',
-            number,
-            _("Back to the citation"),
-        )
-        return format_html("{}{}", link, locator_html(reference.locators[0]))
-    links = []
-    for use, locator in reference.uses:
-        links.append(
-            format_html(
-                '<a class="backlink" href="#cite-ref-{0}-{1}"><sup>{0}.{1}</sup></a>{2}',
-                number,
-                use,
-                locator_html(locator),
-            )
-        )
-    return mark_safe('<span class="caret" aria-hidden="true">^</span> ' + " ".join(links))
+        label = escape(_("Back to the citation"))
+        link = f'<a class="backlink" href="#cite-ref-{number}-0" aria-label="{label}">^</a>'
+        return mark_safe(link + locator_html(reference.locators[0]))  # noqa: S308
+    links = " ".join(
+        f'<a class="backlink" href="#cite-ref-{number}-{use}"><sup>{number}.{use}</sup></a>'
+        f"{locator_html(locator)}"
+        for use, locator in reference.uses
+    )
+    return mark_safe('<span class="caret" aria-hidden="true">^</span> ' + links)  # noqa: S308
 
 
-def locator_html(locator: str) -> SafeString:
-    return format_html(' <span class="locator">{}</span>', locator) if locator else mark_safe("")
+def locator_html(locator: str) -> str:
+    return f' <span class="locator">{escape(locator)}</span>' if locator else ""
 
 
 def reference_html(reference: Reference) -> SafeString:

@@ -1,7 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
+
+admin.site.site_header = _("Crisis Tracker: editors' desk")
+admin.site.site_title = _("Crisis Tracker")
+admin.site.index_title = _("Crises, events, actors and sources")
 
 
 def media_file(request, path):

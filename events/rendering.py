@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Max, Prefetch
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -28,11 +29,14 @@ PREVIEW = "preview"
 
 
 def references(index: CitationIndex) -> list[dict]:
+    # One reverse() for the whole list: an article can cite thousands of sources.
+    source_url = reverse("sources:detail", args=["KEY"])
     return [
         {
             "number": reference.number,
             "key": reference.key,
             "source": reference.source,
+            "url": source_url.replace("KEY", reference.key) if reference.source else "",
             "backlinks": backlinks_html(reference),
             "citation": reference_html(reference),
         }

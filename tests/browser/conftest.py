@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -16,17 +17,11 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 # themselves are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-if not CHROMIUM.exists():
-    pytest.skip(
-        "browser tests need Chromium at /usr/bin/chromium (apt-get install chromium)",
-        allow_module_level=True,
-    )
-
-from playwright.sync_api import sync_playwright  # noqa: E402
-
 
 @pytest.fixture(scope="session")
 def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("browser tests need Chromium at /usr/bin/chromium (apt-get install chromium)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
