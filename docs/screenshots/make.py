@@ -65,7 +65,7 @@ def main() -> None:
             page.fill("#id_password", "correct horse battery")
             page.click("input[type=submit]")
             page.goto(base + "/admin/events/event/?q=azal")
-            page.locator("#result_list a").first.click()
+            page.locator("#result_list tbody th a").first.click()
             page.wait_for_selector("#id_summary")
             page.screenshot(path=str(HERE / "admin.png"))
             browser.close()
