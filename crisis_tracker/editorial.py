@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, router, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -285,6 +285,12 @@ class EditorialAdmin(SimpleHistoryAdmin):
         compare_url = reverse("admin:{}_{}_compare".format(*info), args=[object_id])
         extra_context = {"compare_url": compare_url, **(extra_context or {})}
         return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history's revert view has no transaction of its own; the stale-save check locks
+        # the row until the save commits, which needs one (as the change view has).
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
     def compare_view(self, request, object_id):
         obj = self.get_object(request, unquote(object_id))
