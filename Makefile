@@ -31,5 +31,5 @@ format: install
 	$(BIN)/ruff check --fix .
 
 messages: install
-	DJANGO_DEBUG=1 $(MANAGE) makemessages -l zh_Hans --ignore=.venv --no-obsolete
+	DJANGO_DEBUG=1 $(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=bench --ignore=docs --no-obsolete
 	DJANGO_DEBUG=1 $(MANAGE) compilemessages -l zh_Hans --ignore=.venv
