@@ -25,7 +25,9 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from events.models import PublicationState
 from events.revisions import current as current_revision
+from events.roles import can_publish
 
 from .diffs import field_changes
 from .locking import conflict_message, newer_changes, now_token, parse_token
@@ -141,6 +143,15 @@ class StaleCheckingFormSet(forms.BaseModelFormSet):
 
 
 # Automatic change reasons are records, stored the same whatever the editor's interface language.
+def checking_staleness(formset_class, request):
+    """The formset class, refusing rows changed since the page (its ``opened_at``) was loaded."""
+    return type(
+        formset_class.__name__,
+        (StaleCheckingFormSet, formset_class),
+        {"opened_at": request.POST.get("opened_at")},
+    )
+
+
 def default_reason(change: bool) -> str:
     return "Changed in the admin" if change else "Created in the admin"
 
@@ -150,12 +161,7 @@ class EditorialInline(admin.TabularInline):
     show_change_link = True
 
     def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        return type(
-            formset.__name__,
-            (StaleCheckingFormSet, formset),
-            {"opened_at": request.POST.get("opened_at")},
-        )
+        return checking_staleness(super().get_formset(request, obj, **kwargs), request)
 
 
 class EditorialAdmin(SimpleHistoryAdmin):
@@ -239,12 +245,7 @@ class EditorialAdmin(SimpleHistoryAdmin):
         return super().changelist_view(request, extra_context)
 
     def get_changelist_formset(self, request, **kwargs):
-        formset = super().get_changelist_formset(request, **kwargs)
-        return type(
-            formset.__name__,
-            (StaleCheckingFormSet, formset),
-            {"opened_at": request.POST.get("opened_at")},
-        )
+        return checking_staleness(super().get_changelist_formset(request, **kwargs), request)
 
     def response_action(self, request, queryset):
         since = parse_token(request.POST.get("opened_at"))
@@ -336,14 +337,11 @@ class PublishingAdmin(EditorialAdmin):
     actions = ["submit_for_review", "publish", "unpublish"]
 
     def allowed_states(self, request, obj=None) -> list[str]:
-        from events.models import PublicationState as State
-        from events.roles import can_publish
-
         if can_publish(request.user, self.model):
-            return list(State.values)
-        if obj is not None and obj.state == State.PUBLISHED:
-            return [State.PUBLISHED]
-        return [State.DRAFT, State.REVIEW]
+            return list(PublicationState.values)
+        if obj is not None and obj.state == PUBLISHED:
+            return [PUBLISHED]
+        return [PublicationState.DRAFT, PublicationState.REVIEW]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -356,15 +354,11 @@ class PublishingAdmin(EditorialAdmin):
         return form
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        from events.roles import can_publish
-
         if obj is not None and obj.state == PUBLISHED and not can_publish(request.user, self.model):
             return False
         return super().has_delete_permission(request, obj)
 
     def delete_queryset(self, request, queryset) -> None:
-        from events.roles import can_publish
-
         if queryset.filter(state=PUBLISHED).exists() and not can_publish(request.user, self.model):
             raise PermissionDenied
         for obj in queryset:
@@ -373,8 +367,6 @@ class PublishingAdmin(EditorialAdmin):
             obj.delete()
 
     def get_actions(self, request):
-        from events.roles import can_publish
-
         actions = super().get_actions(request)
         if not can_publish(request.user, self.model):
             actions.pop("publish", None)
@@ -419,6 +411,4 @@ class PublishingAdmin(EditorialAdmin):
         )  # fmt: skip
 
     def has_publish_permission(self, request) -> bool:
-        from events.roles import can_publish
-
         return can_publish(request.user, self.model)
