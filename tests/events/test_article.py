@@ -257,10 +257,18 @@ def test_the_browser_language_does_not_change_the_default_interface(seed, client
     assert soup.html["lang"] == "zh-hans"
 
 
-def test_the_home_page_lists_published_crises_ongoing_first_in_fixed_queries(seed, client, django_assert_max_num_queries):
+def test_the_home_page_lists_published_crises_ongoing_first_in_fixed_queries(
+    seed, client, django_assert_max_num_queries
+):
     for n in range(5):
-        Crisis.objects.create(slug=f"old-{n}", title=f"已结束的危机{n}", start_date="2020-01-01",
-                              status="ended", end_date="2020-06-01", state="published")
+        Crisis.objects.create(
+            slug=f"old-{n}",
+            title=f"已结束的危机{n}",
+            start_date="2020-01-01",
+            status="ended",
+            end_date="2020-06-01",
+            state="published",
+        )
     Crisis.objects.create(slug="secret", title="未发布的危机", start_date="2025-01-01")
     # the published crises, and their last revisions in one aggregate
     with django_assert_max_num_queries(2):
