@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -94,22 +95,41 @@ def cached_part(slug: str, name: str, build: Callable[[], Any]) -> Any:
     """Return the cached value of a page part of a crisis, building it on a miss.
 
     ``name`` must say everything the value depends on besides content (language, audience,
-    filters). The value is stored with the versions it was built for, so one round trip to the
-    cache fetches the versions and the value together. ``build`` returning None (no such
-    crisis) is not cached.
+    filters). Values are stored with the versions they were built for. Each request reads the
+    current versions from the shared cache (one small round trip); a value this process already
+    holds for those versions is used without fetching it again. ``build`` returning None (no
+    such crisis) is not cached.
     """
     version_key = _version_key(slug)
     key = f"pages:part:{FORMAT}:" + hashlib.sha1(f"{slug}|{name}".encode()).hexdigest()
-    found = cache.get_many([GENERATION_KEY, version_key, key])
+    found = cache.get_many([GENERATION_KEY, version_key])
     versions = (found.get(GENERATION_KEY), found.get(version_key))
-    entry = found.get(key)
-    if None not in versions and entry is not None and entry[0] == versions:
-        return entry[1]
+    if None not in versions:
+        entry = _held.get(key)
+        if entry is None or entry[0] != versions:
+            entry = cache.get(key)
+        if entry is not None and entry[0] == versions:
+            _hold(key, entry)
+            return entry[1]
     versions = (_ensure(GENERATION_KEY, versions[0]), _ensure(version_key, versions[1]))
     value = build()
     if value is not None:
         cache.set(key, (versions, value), settings.PAGE_CACHE_SECONDS)
+        _hold(key, (versions, value))
     return value
+
+
+# Values this process has fetched or built, with their versions; checked against the shared
+# versions on every use, so a save on any server is seen on the next request.
+_held: OrderedDict[str, tuple] = OrderedDict()
+HELD_LIMIT = 200
+
+
+def _hold(key: str, entry: tuple) -> None:
+    _held[key] = entry
+    _held.move_to_end(key)
+    while len(_held) > HELD_LIMIT:
+        _held.popitem(last=False)
 
 
 def _ensure(key: str, value: str | None) -> str:

@@ -13,9 +13,13 @@ SEED_ARTICLE = ROOT / "tests" / "data" / "seed-article.txt"
 
 @pytest.fixture(autouse=True)
 def empty_cache():
+    from events import pages
+
     cache.clear()
+    pages._held.clear()
     yield
     cache.clear()
+    pages._held.clear()
 
 
 @pytest.fixture
