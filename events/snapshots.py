@@ -68,8 +68,7 @@ def at(crisis_id: int, moment) -> Snapshot | None:
     for participation in participations:
         participation.actor = actors[participation.actor_id]
     snapshot = Snapshot(crises[0], sections, participations)
-    keys = cited_in(snapshot.texts())
-    snapshot.sources = {s.key: s for s in as_of(Source, moment, key__in=keys)} if keys else {}
+    snapshot.sources = cited_sources_at(snapshot.texts(), moment)
     return snapshot
 
 

@@ -75,9 +75,8 @@ def crisis_timeline(request: HttpRequest, slug: str) -> HttpResponse:
     template = "events/crisis_timeline.html"
     filters = rendering.TimelineFilters.from_query(request.GET)
     audience = rendering.PREVIEW if can_preview(request.user) else rendering.PUBLIC
-    next_path = (
-        f"{request.path}?{filters.query_string()}" if filters.query_string() else request.path
-    )
+    query = filters.query_string()
+    next_path = f"{request.path}?{query}" if query else request.path
     page = cached_part(
         slug,
         f"timeline|{get_language()}|{audience}|{filters.cache_name()}",
