@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from crisis_tracker.editorial import EditorialAdmin, SpreadsheetMixin
+from crisis_tracker.editorial.admin import EditorialAdmin
+from crisis_tracker.spreadsheets import SpreadsheetMixin
 
 from .models import Actor, Participation
 from .resources import ActorResource, ParticipationResource
@@ -20,7 +21,6 @@ class ActorAdmin(SpreadsheetMixin, EditorialAdmin):
 @admin.register(Participation)
 class ParticipationAdmin(SpreadsheetMixin, EditorialAdmin):
     resource_classes = [ParticipationResource]
-    narrative_fields = ("note",)
     list_display = ["actor", "crisis", "role", "side", "order"]
     list_filter = ["role", "crisis"]
     list_select_related = ["actor", "crisis"]

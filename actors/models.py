@@ -3,8 +3,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crisis_tracker.citations import check_citation_keys
 from crisis_tracker.history import history_with_revisions
+from crisis_tracker.narrative import NarrativeField
+from crisis_tracker.publication import VisibilityQuerySet
 
 
 class ActorManager(models.Manager):
@@ -99,12 +100,15 @@ class Actor(models.Model):
         return chain
 
 
-class ParticipationManager(models.Manager):
+class ParticipationManager(models.Manager.from_queryset(VisibilityQuerySet)):
     def get_by_natural_key(self, crisis_slug: str, actor_slug: str, role: str) -> "Participation":
         return self.get(crisis__slug=crisis_slug, actor__slug=actor_slug, role=role)
 
 
 class Participation(models.Model):
+    crisis_field = "crisis"
+    published_with = ("crisis",)
+
     class Role(models.TextChoices):
         PARTY = "party", _("party")
         SUPPORTER = "supporter", _("supporter")
@@ -127,7 +131,7 @@ class Participation(models.Model):
         blank=True,
         help_text=_("Whose side a supporter is on, e.g. 阿塞拜疆."),
     )
-    note = models.TextField(
+    note = NarrativeField(
         _("note"),
         blank=True,
         help_text=_(
@@ -160,8 +164,5 @@ class Participation(models.Model):
     def get_absolute_url(self) -> str:
         return self.crisis.get_absolute_url()
 
-    def clean(self) -> None:
-        check_citation_keys({"note": self.note})
-
-    def narrative_texts(self) -> list[str]:
-        return [self.note]
+    def citing_label(self) -> str:
+        return _("Infobox: %(actor)s") % {"actor": self.actor.name}

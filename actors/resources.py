@@ -1,6 +1,6 @@
 from import_export import fields, widgets
 
-from crisis_tracker.resources import EditorialResource
+from crisis_tracker.spreadsheets import EditorialResource
 from events.models import Crisis
 
 from .models import Actor, Participation

@@ -19,9 +19,9 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 
+from crisis_tracker.history import revision  # noqa: E402
+from events.fixture_import import import_fixtures  # noqa: E402
 from events.models import Crisis, Event  # noqa: E402
-from events.revisions import revision  # noqa: E402
-from events.services import import_fixtures  # noqa: E402
 from sources.models import Source  # noqa: E402
 
 

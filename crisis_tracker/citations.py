@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import nh3
+from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -57,26 +59,26 @@ def cited_keys(text: str) -> list[str]:
     return list(keys)
 
 
-def check_citation_keys(texts: Mapping[str, str]) -> None:
-    """Raise a ValidationError on each field whose text cites a source that does not exist."""
-    from sources.models import Source
+def source_model():
+    """The model citations name by ``key``: settings.CITATION_SOURCE_MODEL ("app.Model")."""
+    return apps.get_model(settings.CITATION_SOURCE_MODEL)
 
-    wanted = {name: cited_keys(text) for name, text in texts.items()}
-    all_wanted = {key for keys in wanted.values() for key in keys}
-    if not all_wanted:
-        return
-    known = set(Source.objects.filter(key__in=all_wanted).values_list("key", flat=True))
-    if known == all_wanted:
-        return
-    every_key = list(Source.objects.values_list("key", flat=True))
-    errors = {}
-    for name, keys in wanted.items():
-        messages = [unknown_key_message(key, every_key) for key in keys if key not in known]
-        if messages:
-            errors[name] = [
-                ValidationError(message, code="unknown_citation") for message in messages
-            ]
-    raise ValidationError(errors)
+
+def citation_errors(text: str) -> list[ValidationError]:
+    """One error per key ``text`` cites that names no source, with the closest keys."""
+    wanted = cited_keys(text)
+    if not wanted:
+        return []
+    sources = source_model().objects
+    known = set(sources.filter(key__in=wanted).values_list("key", flat=True))
+    missing = [key for key in wanted if key not in known]
+    if not missing:
+        return []
+    every_key = list(sources.values_list("key", flat=True))
+    return [
+        ValidationError(unknown_key_message(key, every_key), code="unknown_citation")
+        for key in missing
+    ]
 
 
 def closest_keys(key: str, every_key: Iterable[str], limit: int = 3) -> list[str]:

@@ -46,3 +46,78 @@ def truncate(value: datetime.date | str, precision: str) -> datetime.date:
     if precision == Precision.MONTH:
         return value.replace(day=1)
     return value
+
+
+class DateSpan(models.Model):
+    """A period that starts on a date known to a year, month or day and may end on another.
+
+    Each concrete span names its start fields (an event's ``date``, a crisis's ``start_date``),
+    so it is made with ``date_span()``. Dates are stored as the first day of the period their
+    precision names, and the database refuses an end before the start.
+    """
+
+    START = "date"
+    START_PRECISION = "date_precision"
+
+    class Meta:
+        abstract = True
+
+    def normalise(self) -> None:
+        """Store each date as the first day of the period its precision names."""
+        start = getattr(self, self.START)
+        if start:
+            setattr(self, self.START, truncate(start, getattr(self, self.START_PRECISION)))
+        if self.end_date:
+            self.end_date = truncate(self.end_date, self.end_precision)
+
+    def save(self, *args, **kwargs) -> None:
+        self.normalise()
+        super().save(*args, **kwargs)
+
+    def start_display(self, language: str | None = None) -> str:
+        start, precision = getattr(self, self.START), getattr(self, self.START_PRECISION)
+        return format_date(start, precision, language)
+
+    def end_display(self, language: str | None = None) -> str:
+        return format_date(self.end_date, self.end_precision, language)
+
+    def span_display(self, language: str | None = None) -> dict[str, str]:
+        return {"start": self.start_display(language), "end": self.end_display(language)}
+
+
+def date_span(
+    *,
+    start: str,
+    precision: str,
+    start_label,
+    precision_label,
+    start_help="",
+    precision_help="",
+    end_help="",
+    end_before_start,
+) -> type[DateSpan]:
+    """An abstract ``DateSpan`` whose start fields are called ``start`` and ``precision``."""
+    end_after_start = models.CheckConstraint(
+        condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F(start)),
+        name="%(class)s_end_after_start",
+        violation_error_message=end_before_start,
+    )
+    attributes = {
+        "__module__": __name__,
+        "Meta": type("Meta", (), {"abstract": True, "constraints": [end_after_start]}),
+        "START": start,
+        "START_PRECISION": precision,
+        start: models.DateField(start_label, help_text=start_help),
+        precision: models.CharField(
+            precision_label,
+            max_length=5,
+            choices=Precision,
+            default=Precision.DAY,
+            help_text=precision_help,
+        ),
+        "end_date": models.DateField(_("end date"), null=True, blank=True, help_text=end_help),
+        "end_precision": models.CharField(
+            _("end date precision"), max_length=5, choices=Precision, default=Precision.DAY
+        ),
+    }
+    return type(f"DateSpanFrom_{start}", (DateSpan,), attributes)

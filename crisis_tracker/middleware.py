@@ -2,6 +2,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from .history import revision
+
 
 class InterfaceLanguageMiddleware:
     """The interface speaks 简体中文 unless the reader chose another language with the switcher.
@@ -44,3 +46,18 @@ def client_ip(request) -> str | None:
         if forwarded:
             return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR")
+
+
+class RevisionMiddleware:
+    """Everything one request writes (an admin save with its inlines, an import, an action) is
+    one revision, recorded with the signed-in user."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return self.get_response(request)
+        user = request.user if request.user.is_authenticated else None
+        with revision(user=user):
+            return self.get_response(request)

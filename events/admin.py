@@ -5,12 +5,9 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from actors.models import Participation
-from crisis_tracker.editorial import (
-    EditorialAdmin,
-    EditorialInline,
-    PublishingAdmin,
-    SpreadsheetMixin,
-)
+from crisis_tracker.editorial.admin import EditorialAdmin, EditorialInline
+from crisis_tracker.editorial.publishing import PublishingAdmin
+from crisis_tracker.spreadsheets import SpreadsheetMixin
 
 from .fixture_admin import import_fixture_view
 from .models import Crisis, Event, EventActor, Section
@@ -38,7 +35,6 @@ class EventActorInline(EditorialInline):
 
 @admin.register(Crisis)
 class CrisisAdmin(PublishingAdmin):
-    narrative_fields = ("lead",)
     change_list_template = "admin/events/crisis/change_list.html"
     list_display = ["title", "slug", "status", "state", "start_date"]
     list_filter = ["status", "state", "language"]
@@ -65,7 +61,6 @@ class CrisisAdmin(PublishingAdmin):
 
 @admin.register(Section)
 class SectionAdmin(EditorialAdmin):
-    narrative_fields = ("body",)
     list_display = ["heading", "crisis", "parent", "order"]
     list_editable = ["order"]
     list_filter = ["crisis"]
@@ -78,7 +73,6 @@ class SectionAdmin(EditorialAdmin):
 @admin.register(Event)
 class EventAdmin(SpreadsheetMixin, PublishingAdmin):
     resource_classes = [EventResource]
-    narrative_fields = ("summary",)
     list_display = ["title", "crisis", "date_label", "kind", "verification", "state"]
     list_editable = ["verification"]
     list_filter = ["state", "verification", "kind", "date_precision", "crisis"]
@@ -102,7 +96,7 @@ class EventAdmin(SpreadsheetMixin, PublishingAdmin):
 
     @admin.display(description=_("date"), ordering="date")
     def date_label(self, event: Event) -> str:
-        return event.date_display()
+        return event.start_display()
 
 
 @admin.register(EventActor)

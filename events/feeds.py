@@ -1,13 +1,18 @@
-"""Atom feeds of revisions: one per crisis and one for the whole site. Editors are never named."""
+"""Atom feeds of revisions: one per crisis and one for the whole site. Editors are never named.
+
+Feeds are the same for everyone (readers' feed programs sign in as nobody): published crises
+and public revisions only, whoever asks.
+"""
 
 from django.contrib.syndication.views import Feed
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
-from .models import Crisis, CrisisRevision, PublicationState
+from crisis_tracker.publication import get_visible_or_404, published_q
+
+from .models import Crisis, CrisisRevision
 from .templatetags.crisis_tags import describe_changes
 
 FEED_SIZE = 50
@@ -17,7 +22,7 @@ class CrisisFeed(Feed):
     feed_type = Atom1Feed
 
     def get_object(self, request, slug):
-        return get_object_or_404(Crisis, slug=slug, state=PublicationState.PUBLISHED)
+        return get_visible_or_404(None, Crisis.objects.all(), slug=slug)
 
     def title(self, crisis):
         return _("Changes to %(title)s") % {"title": crisis.title}
@@ -73,7 +78,7 @@ class SiteFeed(CrisisFeed):
 
     def items(self, obj):
         return (
-            CrisisRevision.objects.filter(public=True, crisis__state=PublicationState.PUBLISHED)
+            CrisisRevision.objects.filter(published_q(Crisis, "crisis__"), public=True)
             .select_related("revision", "crisis")
             .order_by("-revision__created_at")[:FEED_SIZE]
         )

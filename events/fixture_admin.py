@@ -12,9 +12,9 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from .fixture_import import FixtureError, import_fixtures
 from .forms import FixtureConfirmForm, FixtureUploadForm
 from .roles import CONTENT_MODELS
-from .services import FixtureError, import_fixtures
 
 SALT = "events.fixture-import"
 MAX_AGE = 3600

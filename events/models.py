@@ -5,17 +5,12 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crisis_tracker.citations import check_citation_keys
-from crisis_tracker.dates import Precision, format_date, truncate
-from crisis_tracker.history import history_with_revisions
+from crisis_tracker.dates import Precision, date_span
+from crisis_tracker.history import history_with_revisions, revision
+from crisis_tracker.narrative import NarrativeField
+from crisis_tracker.publication import Publishable, VisibilityQuerySet
 
 MAX_MAP_BYTES = 5 * 1024 * 1024
-
-
-class PublicationState(models.TextChoices):
-    DRAFT = "draft", _("draft")
-    REVIEW = "review", _("in review")
-    PUBLISHED = "published", _("published")
 
 
 MAP_FORMATS = {"PNG", "JPEG", "WEBP"}
@@ -43,15 +38,10 @@ def validate_map_image(image) -> None:
         raise ValidationError(_("The map must be a PNG, JPEG or WebP image."), code="not_an_image")
 
 
-class CrisisQuerySet(models.QuerySet):
+class CrisisQuerySet(VisibilityQuerySet):
     def delete(self):
-        from .revisions import revision
-
         with revision(summary="Deleted"):
             return super().delete()
-
-    def published(self) -> "CrisisQuerySet":
-        return self.filter(state=PublicationState.PUBLISHED)
 
     def ongoing_first(self) -> "CrisisQuerySet":
         return self.order_by(
@@ -64,8 +54,19 @@ class CrisisManager(models.Manager.from_queryset(CrisisQuerySet)):
         return self.get(slug=slug)
 
 
-class Crisis(models.Model):
-    State = PublicationState
+CrisisDates = date_span(
+    start="start_date",
+    precision="start_precision",
+    start_label=_("start date"),
+    precision_label=_("start date precision"),
+    start_help=_("For a month, give its first day, e.g. 2025-06-01."),
+    end_help=_("Empty while the crisis goes on."),
+    end_before_start=_("The end date cannot be before the start date."),
+)
+
+
+class Crisis(Publishable, CrisisDates):
+    crisis_field = "pk"
 
     class Status(models.TextChoices):
         ONGOING = "ongoing", _("ongoing")
@@ -84,24 +85,12 @@ class Crisis(models.Model):
     title = models.CharField(
         _("title"), max_length=200, help_text=_("e.g. 2025年阿塞拜疆—俄罗斯外交危机")
     )
-    lead = models.TextField(
+    lead = NarrativeField(
         _("lead"),
         blank=True,
         help_text=_("The opening paragraphs, in Markdown with citations such as [@dw-2025-07-03]."),
     )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.ONGOING)
-    start_date = models.DateField(
-        _("start date"), help_text=_("For a month, give its first day, e.g. 2025-06-01.")
-    )
-    start_precision = models.CharField(
-        _("start date precision"), max_length=5, choices=Precision, default=Precision.DAY
-    )
-    end_date = models.DateField(
-        _("end date"), null=True, blank=True, help_text=_("Empty while the crisis goes on.")
-    )
-    end_precision = models.CharField(
-        _("end date precision"), max_length=5, choices=Precision, default=Precision.DAY
-    )
     part_of = models.TextField(
         _("part of"),
         blank=True,
@@ -120,26 +109,15 @@ class Crisis(models.Model):
     map_caption = models.CharField(
         _("map caption"), max_length=200, blank=True, help_text=_("e.g. 两国地理位置示意图")
     )
-    state = models.CharField(
-        _("publication state"), max_length=10, choices=State, default=State.DRAFT
-    )
 
     history = history_with_revisions()
     objects = CrisisManager()
 
-    class Meta:
+    class Meta(CrisisDates.Meta):
         ordering = ["-start_date", "slug"]
         verbose_name = _("crisis")
         verbose_name_plural = _("crises")
         permissions = [("publish_crisis", _("Can publish and unpublish crises"))]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(end_date__isnull=True)
-                | models.Q(end_date__gte=models.F("start_date")),
-                name="crisis_end_after_start",
-                violation_error_message=_("The end date cannot be before the start date."),
-            ),
-        ]
 
     def __str__(self) -> str:
         return self.title
@@ -157,48 +135,28 @@ class Crisis(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("events:crisis", args=[self.slug])
 
-    def clean(self) -> None:
-        check_citation_keys({"lead": self.lead})
-
     def delete(self, *args, **kwargs):
         # One revision for the whole cascade, saved once the crisis is gone, so no revision
         # is linked to a crisis that no longer exists.
-        from .revisions import revision
-
-        with revision(summary=getattr(self, "_change_reason", "") or "Deleted"):
+        with revision(summary="Deleted"):
             return super().delete(*args, **kwargs)
 
-    def normalise(self) -> None:
-        """Store each date as the first day of the period its precision names."""
-        if self.start_date:
-            self.start_date = truncate(self.start_date, self.start_precision)
-        if self.end_date:
-            self.end_date = truncate(self.end_date, self.end_precision)
-
-    def save(self, *args, **kwargs) -> None:
-        self.normalise()
-        super().save(*args, **kwargs)
-
-    @property
-    def is_published(self) -> bool:
-        return self.state == PublicationState.PUBLISHED
+    def citing_label(self) -> str:
+        return _("Lead")
 
     def part_of_list(self) -> list[str]:
         return [line.strip() for line in self.part_of.splitlines() if line.strip()]
 
-    def start_display(self, language: str | None = None) -> str:
-        return format_date(self.start_date, self.start_precision, language)
 
-    def end_display(self, language: str | None = None) -> str:
-        return format_date(self.end_date, self.end_precision, language)
-
-
-class SectionManager(models.Manager):
+class SectionManager(models.Manager.from_queryset(VisibilityQuerySet)):
     def get_by_natural_key(self, crisis_slug: str, key: str) -> "Section":
         return self.get(crisis__slug=crisis_slug, key=key)
 
 
 class Section(models.Model):
+    crisis_field = "crisis"
+    published_with = ("crisis",)
+
     crisis = models.ForeignKey(
         Crisis, on_delete=models.CASCADE, related_name="sections", verbose_name=_("crisis")
     )
@@ -221,7 +179,7 @@ class Section(models.Model):
     order = models.PositiveIntegerField(
         _("order"), default=0, help_text=_("Reading order within the article: 1, 2, 3…")
     )
-    body = models.TextField(
+    body = NarrativeField(
         _("body"),
         blank=True,
         help_text=_("Markdown with citations, e.g. …关系恶化[@dw-2025-07-03]。"),
@@ -265,16 +223,12 @@ class Section(models.Model):
                 raise ValidationError(
                     {"parent": _("Sections nest two levels deep at most.")}, code="too_deep"
                 )
-        check_citation_keys({"body": self.body})
 
-    def narrative_texts(self) -> list[str]:
-        return [self.body]
+    def citing_label(self) -> str:
+        return self.heading
 
 
-class EventQuerySet(models.QuerySet):
-    def published(self) -> "EventQuerySet":
-        return self.filter(state=PublicationState.PUBLISHED)
-
+class EventQuerySet(VisibilityQuerySet):
     def for_crisis(self, crisis: Crisis) -> "EventQuerySet":
         return self.filter(crisis=crisis)
 
@@ -289,8 +243,20 @@ class EventManager(models.Manager.from_queryset(EventQuerySet)):
         return self.get(crisis__slug=crisis_slug, slug=slug)
 
 
-class Event(models.Model):
-    State = PublicationState
+EventDates = date_span(
+    start="date",
+    precision="date_precision",
+    start_label=_("date"),
+    precision_label=_("date precision"),
+    start_help=_("For a month or a year, give its first day, e.g. 2024-12-01."),
+    precision_help=_("Only as precise as the sources: never guess a day."),
+    end_before_start=_("The end date cannot be before the date."),
+)
+
+
+class Event(Publishable, EventDates):
+    crisis_field = "crisis"
+    published_with = ("crisis",)
 
     class Kind(models.TextChoices):
         KILLING = "killing", _("killing")
@@ -327,20 +293,6 @@ class Event(models.Model):
         max_length=200,
         help_text=_("A short label, e.g. 俄罗斯对阿加拉罗夫提起刑事诉讼"),
     )
-    date = models.DateField(
-        _("date"), help_text=_("For a month or a year, give its first day, e.g. 2024-12-01.")
-    )
-    date_precision = models.CharField(
-        _("date precision"),
-        max_length=5,
-        choices=Precision,
-        default=Precision.DAY,
-        help_text=_("Only as precise as the sources: never guess a day."),
-    )
-    end_date = models.DateField(_("end date"), null=True, blank=True)
-    end_precision = models.CharField(
-        _("end date precision"), max_length=5, choices=Precision, default=Precision.DAY
-    )
     place = models.CharField(
         _("place"),
         max_length=200,
@@ -364,7 +316,7 @@ class Event(models.Model):
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     kind = models.CharField(_("kind"), max_length=15, choices=Kind, default=Kind.OTHER)
-    summary = models.TextField(
+    summary = NarrativeField(
         _("summary"),
         help_text=_("What happened, in Markdown, each claim cited: …被捕[@ap-2025-07-02]。"),
     )
@@ -381,26 +333,18 @@ class Event(models.Model):
     verification = models.CharField(
         _("verification"), max_length=10, choices=Verification, default=Verification.REPORTED
     )
-    state = models.CharField(
-        _("publication state"), max_length=10, choices=State, default=State.DRAFT
-    )
 
     history = history_with_revisions()
     objects = EventManager()
 
-    class Meta:
+    class Meta(EventDates.Meta):
         ordering = ["crisis", "date", "-date_precision", "slug"]
         verbose_name = _("event")
         verbose_name_plural = _("events")
         permissions = [("publish_event", _("Can publish and unpublish events"))]
         constraints = [
+            *EventDates.Meta.constraints,
             models.UniqueConstraint(fields=["crisis", "slug"], name="event_unique_slug"),
-            models.CheckConstraint(
-                condition=models.Q(end_date__isnull=True)
-                | models.Q(end_date__gte=models.F("date")),
-                name="event_end_after_start",
-                violation_error_message=_("The end date cannot be before the date."),
-            ),
         ]
 
     def __str__(self) -> str:
@@ -414,29 +358,8 @@ class Event(models.Model):
     def get_absolute_url(self) -> str:
         return f"{reverse('events:timeline', args=[self.crisis.slug])}#event-{self.slug}"
 
-    def clean(self) -> None:
-        check_citation_keys({"summary": self.summary})
-
-    def normalise(self) -> None:
-        """Store each date as the first day of the period its precision names."""
-        if self.date:
-            self.date = truncate(self.date, self.date_precision)
-        if self.end_date:
-            self.end_date = truncate(self.end_date, self.end_precision)
-
-    def save(self, *args, **kwargs) -> None:
-        self.normalise()
-        super().save(*args, **kwargs)
-
-    @property
-    def is_published(self) -> bool:
-        return self.state == PublicationState.PUBLISHED
-
-    def date_display(self, language: str | None = None) -> str:
-        return format_date(self.date, self.date_precision, language)
-
-    def end_display(self, language: str | None = None) -> str:
-        return format_date(self.end_date, self.end_precision, language)
+    def citing_label(self) -> str:
+        return self.title
 
     def period(self) -> tuple[int, int | None]:
         """(year, month) for grouping a timeline; month is None for a year-precision date."""
@@ -452,11 +375,8 @@ class Event(models.Model):
             if getattr(self, name) is not None
         ]
 
-    def narrative_texts(self) -> list[str]:
-        return [self.summary]
 
-
-class EventActorManager(models.Manager):
+class EventActorManager(models.Manager.from_queryset(VisibilityQuerySet)):
     def get_by_natural_key(
         self, crisis_slug: str, event_slug: str, actor_slug: str, role: str
     ) -> "EventActor":
@@ -469,6 +389,8 @@ class EventActorManager(models.Manager):
 
 
 class EventActor(models.Model):
+    published_with = ("event",)
+
     class Role(models.TextChoices):
         INITIATOR = "initiator", _("initiator")
         TARGET = "target", _("target")
@@ -555,6 +477,22 @@ class Revision(models.Model):
 
 class CrisisRevision(models.Model):
     """How one revision touched one crisis, and whether readers may see it."""
+
+    class Kind(models.TextChoices):
+        CRISIS = "crisis", _("Article")
+        SECTION = "section", _("Section")
+        EVENT = "event", _("Event")
+        PARTICIPATION = "participation", _("Infobox entry")
+        SOURCE = "source", _("Source")
+        ACTOR = "actor", _("Actor")
+
+    class Action(models.TextChoices):
+        ADDED = "added", _("added")
+        EDITED = "edited", _("edited")
+        REMOVED = "removed", _("removed")
+        CORRECTED = "corrected", _("corrected")
+        PUBLISHED = "published", _("published")
+        WITHDRAWN = "withdrawn", _("withdrawn")
 
     crisis = models.ForeignKey(Crisis, on_delete=models.CASCADE, related_name="revision_links")
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="crisis_links")

@@ -20,6 +20,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+from .models import Crisis
+
 GENERATION_KEY = "pages:generation"
 # Bumped whenever the shape of cached values changes, so a deploy never reads old entries.
 FORMAT = 4
@@ -50,8 +52,6 @@ def _bump(kind: str, value) -> None:
 
 
 def _slugs(kind: str, values) -> list[str]:
-    from .models import Crisis
-
     if kind == "slug":
         return list(values)
     lookup = {"crisis": "pk__in", "event": "events__pk__in"}[kind]
@@ -64,6 +64,11 @@ def bump_crisis(slug: str) -> None:
 
 def bump_crisis_id(crisis_id: int) -> None:
     _bump("crisis", crisis_id)
+
+
+def bump_crisis_ids(crisis_ids) -> None:
+    for crisis_id in crisis_ids:
+        _bump("crisis", crisis_id)
 
 
 def bump_event_id(event_id: int) -> None:

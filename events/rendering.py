@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from itertools import groupby
 from urllib.parse import urlencode
@@ -20,12 +21,34 @@ from crisis_tracker.citations import (
     render,
 )
 from crisis_tracker.dates import Precision, format_date
+from crisis_tracker.publication import PUBLISHED
 
 from . import snapshots
 from .models import Crisis, CrisisRevision, Event, EventActor, Revision, Section
 
 PUBLIC = "public"
 PREVIEW = "preview"
+
+
+@dataclass
+class Page:
+    """A reader's page of a crisis, as the page cache keeps it.
+
+    A published page is kept as the finished document (``html``); an unpublished one keeps its
+    parts, for the staff preview rendered per request with its banner.
+    """
+
+    slug: str
+    title: str
+    state: str
+    language: str
+    body: str = ""
+    last_updated: datetime.datetime | None = None
+    html: str = ""
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == PUBLISHED
 
 
 def references(index: CitationIndex) -> list[dict]:
@@ -69,20 +92,14 @@ class ArticleSection:
     children: list[ArticleSection] = field(default_factory=list)
 
 
-def build_article(slug: str) -> dict | None:
+def build_article(slug: str) -> Page | None:
     snapshot = snapshots.current(slug)
     if snapshot is None:
         return None
     crisis = snapshot.crisis
     updated = last_updated([crisis.pk]).get(crisis.pk)
-    return {
-        "slug": crisis.slug,
-        "title": crisis.title,
-        "state": crisis.state,
-        "language": crisis.language,
-        "last_updated": updated,
-        "body": render_article(snapshot, last_updated=updated, corrections=corrections(crisis)),
-    }
+    body = render_article(snapshot, last_updated=updated, corrections=corrections(crisis))
+    return Page(crisis.slug, crisis.title, crisis.state, crisis.language, body, updated)
 
 
 def render_article(snapshot: snapshots.Snapshot, **extra) -> str:
@@ -105,7 +122,7 @@ def render_article(snapshot: snapshots.Snapshot, **extra) -> str:
         "LANGUAGE_CODE": language,
         "crisis": crisis,
         "infobox": infobox,
-        "dates": date_range(crisis, language),
+        "dates": crisis.span_display(language),
         "lead": lead,
         "outline": outline_sections(snapshot.sections, index),
         "references": references(index),
@@ -135,13 +152,6 @@ def outline_sections(sections: list[Section], index: CitationIndex) -> list[Arti
             node.children.append(ArticleSection(child, 3, render(child.body, index)))
         outline.append(node)
     return outline
-
-
-def date_range(crisis: Crisis, language: str) -> dict:
-    return {
-        "start": format_date(crisis.start_date, crisis.start_precision, language),
-        "end": format_date(crisis.end_date, crisis.end_precision, language),
-    }
 
 
 @dataclass
@@ -177,7 +187,7 @@ class TimelineFilters:
         return events
 
 
-def build_timeline(slug: str, audience: str, filters: TimelineFilters) -> dict | None:
+def build_timeline(slug: str, audience: str, filters: TimelineFilters) -> Page | None:
     crisis = Crisis.objects.filter(slug=slug).first()
     if crisis is None:
         return None
@@ -197,7 +207,7 @@ def build_timeline(slug: str, audience: str, filters: TimelineFilters) -> dict |
     rows = [
         {
             "event": event,
-            "date": event.date_display(language),
+            "date": event.start_display(language),
             "end": event.end_display(language),
             "summary": render(event.summary, index),
             "actors": list(event.event_actors.all()),
@@ -219,13 +229,8 @@ def build_timeline(slug: str, audience: str, filters: TimelineFilters) -> dict |
         "kind_choices": Event.Kind.choices,
         "verification_choices": Event.Verification.choices,
     }
-    return {
-        "slug": crisis.slug,
-        "title": crisis.title,
-        "state": crisis.state,
-        "language": crisis.language,
-        "body": render_to_string("events/includes/timeline_body.html", context),
-    }
+    body = render_to_string("events/includes/timeline_body.html", context)
+    return Page(crisis.slug, crisis.title, crisis.state, crisis.language, body)
 
 
 def group_by_period(rows: list[dict], language: str) -> list[dict]:

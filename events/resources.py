@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
 from actors.models import Actor
-from crisis_tracker.resources import EditorialResource, record_import
+from crisis_tracker.spreadsheets import EditorialResource
 
 from .models import Crisis, Event, EventActor
 
@@ -81,10 +81,8 @@ class EventResource(EditorialResource):
         current = self.current_links(instance)
         for link in instance.event_actors.select_related("actor"):
             if (link.actor.slug, link.role) not in wanted:
-                record_import(link, kwargs)
                 link.delete()
         actors = Actor.objects.in_bulk({slug for slug, _r in wanted}, field_name="slug")
         for slug, role in sorted(wanted - current):
             link = EventActor(event=instance, actor=actors[slug], role=role)
-            record_import(link, kwargs)
             link.save()

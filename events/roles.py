@@ -1,4 +1,5 @@
-"""The two editorial roles and what each may do. Used by the data migration and by the checks."""
+"""The two editorial groups and their permissions, set up by a data migration. What a
+permission allows is decided in ``crisis_tracker.publication``."""
 
 EDITORS = "Editors"
 PUBLISHERS = "Publishers"
@@ -28,10 +29,6 @@ def role_permissions() -> dict[str, list[tuple[str, str]]]:
                   for action in ("add", "change", "view", "delete")]  # fmt: skip
     publishers += [("events", "publish_crisis"), ("events", "publish_event")]
     return {EDITORS: editors, PUBLISHERS: publishers}
-
-
-def can_publish(user, model) -> bool:
-    return user.has_perm(f"{model._meta.app_label}.publish_{model._meta.model_name}")
 
 
 def ensure_roles(group_model, permission_model) -> None:

@@ -1,4 +1,5 @@
-"""Keep cached public pages in step with content, whatever path wrote it (admin, import, revert)."""
+"""Keep cached public pages in step with content, whatever path wrote it (admin, import,
+revert, command): the page cache listens for saves, deletions and recorded revisions."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -7,8 +8,8 @@ from actors.models import Actor, Participation
 from sources.models import Source
 
 from .models import Crisis, Event, EventActor, Section
-from .pages import bump_all, bump_crisis, bump_crisis_id, bump_event_id
-from .revisions import attach_row, save_standalone  # noqa: F401  (connects revision grouping)
+from .pages import bump_all, bump_crisis, bump_crisis_id, bump_crisis_ids, bump_event_id
+from .revisions import revision_recorded
 
 
 @receiver([post_save, post_delete], sender=Crisis)
@@ -36,3 +37,9 @@ def event_actor_changed(sender, instance: EventActor, **kwargs) -> None:
 def shared_record_changed(sender, instance, **kwargs) -> None:
     # Sources and actors appear on every crisis that cites or involves them.
     bump_all()
+
+
+@receiver(revision_recorded)
+def revision_changed(sender, revision, crisis_ids, **kwargs) -> None:
+    # Pages show the latest revision (last updated, corrections): render them afresh.
+    bump_crisis_ids(crisis_ids)

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 
 from actors.models import Actor, Participation
 from crisis_tracker.citations import cited_keys
+from crisis_tracker.narrative import texts_of
 from sources.models import Source
 
-from .models import Crisis, Event, PublicationState, Section
+from .models import Crisis, Event, Section
 
 
 @dataclass
@@ -20,11 +21,8 @@ class Snapshot:
     sources: dict[str, Source] = field(default_factory=dict)
 
     def texts(self) -> list[str]:
-        return (
-            [self.crisis.lead]
-            + [p.note for p in self.participations]
-            + [s.body for s in self.sections]
-        )
+        parts = [self.crisis, *self.participations, *self.sections]
+        return [text for part in parts for text in texts_of(part)]
 
 
 def cited_in(texts) -> set[str]:
@@ -74,7 +72,7 @@ def at(crisis_id: int, moment) -> Snapshot | None:
 
 def published_events_at(crisis_id: int, moment) -> dict[int, Event]:
     events = as_of(Event, moment, crisis_id=crisis_id)
-    return {e.pk: e for e in events if e.state == PublicationState.PUBLISHED}
+    return {e.pk: e for e in events if e.is_published}
 
 
 def cited_sources_at(texts, moment) -> dict[str, Source]:

@@ -1,4 +1,5 @@
 import csv
+import dataclasses
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -10,31 +11,17 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
 from crisis_tracker.citations import cited_keys
-from crisis_tracker.resources import escape_formula
+from crisis_tracker.publication import get_visible_or_404, may_preview, may_read
+from crisis_tracker.spreadsheets import escape_formula
 
-from . import changes, rendering, snapshots
-from .models import Crisis, CrisisRevision, Event, EventActor, PublicationState
+from . import comparison, rendering, snapshots
+from .models import Crisis, CrisisRevision, Event, EventActor
 from .pages import cached_part
-
-
-def can_preview(user) -> bool:
-    """Staff who may view crises in the admin also see unpublished content, with a banner."""
-    return user.is_active and user.is_staff and user.has_perm("events.view_crisis")
-
-
-def visible_or_404(request: HttpRequest, page: dict | None) -> dict:
-    if page is None:
-        raise Http404
-    if page["state"] != PublicationState.PUBLISHED and not can_preview(request.user):
-        raise Http404
-    return page
+from .rendering import Page
 
 
 def crisis_list(request: HttpRequest) -> HttpResponse:
-    crises = Crisis.objects.ongoing_first()
-    if not can_preview(request.user):
-        crises = crises.published()
-    crises = list(crises)
+    crises = list(Crisis.objects.visible_to(request.user).ongoing_first())
     latest = rendering.last_updated([crisis.pk for crisis in crises])
     rows = [{"crisis": crisis, "last_updated": latest.get(crisis.pk)} for crisis in crises]
     return render(request, "events/crisis_list.html", {"rows": rows})
@@ -45,20 +32,21 @@ def crisis_list(request: HttpRequest) -> HttpResponse:
 CSRF_PLACEHOLDER = "csrf-token-placeholder-0f5c2a"
 
 
-def with_html(page: dict | None, template: str, next_path: str) -> dict | None:
+def with_html(page: Page | None, template: str, next_path: str) -> Page | None:
     """Published pages are cached as the finished document; others keep their parts for the
     staff preview, which is rendered per request with its banner."""
-    if page is not None and page["state"] == PublicationState.PUBLISHED:
+    if page is not None and page.is_published:
         context = {"page": page, "csrf_token": CSRF_PLACEHOLDER, "next_path": next_path}
-        page = {"state": page["state"], "html": render_to_string(template, context)}
+        page = dataclasses.replace(page, body="", html=render_to_string(template, context))
     return page
 
 
-def serve_page(request: HttpRequest, page: dict | None, template: str) -> HttpResponse:
-    page = visible_or_404(request, page)
-    if page["state"] != PublicationState.PUBLISHED:
+def serve_page(request: HttpRequest, page: Page | None, template: str) -> HttpResponse:
+    if page is None or not may_read(request.user, Crisis, page.state):
+        raise Http404
+    if not page.is_published:
         return render(request, template, {"page": page})  # staff preview, with its banner
-    return HttpResponse(page["html"].replace(CSRF_PLACEHOLDER, get_token(request)))
+    return HttpResponse(page.html.replace(CSRF_PLACEHOLDER, get_token(request)))
 
 
 def crisis_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -74,7 +62,7 @@ def crisis_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def crisis_timeline(request: HttpRequest, slug: str) -> HttpResponse:
     template = "events/crisis_timeline.html"
     filters = rendering.TimelineFilters.from_query(request.GET)
-    audience = rendering.PREVIEW if can_preview(request.user) else rendering.PUBLIC
+    audience = rendering.PREVIEW if may_preview(request.user, Event) else rendering.PUBLIC
     query = filters.query_string()
     next_path = f"{request.path}?{query}" if query else request.path
     page = cached_part(
@@ -88,11 +76,9 @@ def crisis_timeline(request: HttpRequest, slug: str) -> HttpResponse:
 HISTORY_PAGE_SIZE = 50
 
 
-def published_crisis_or_404(request: HttpRequest, slug: str) -> Crisis:
-    crisis = get_object_or_404(Crisis, slug=slug)
-    if not crisis.is_published and not can_preview(request.user):
-        raise Http404
-    return crisis
+def crisis_or_404(request: HttpRequest, slug: str) -> Crisis:
+    """The crisis if this user may see it: published, or any for staff previewing."""
+    return get_visible_or_404(request.user, Crisis.objects.all(), slug=slug)
 
 
 def public_revision_or_404(crisis: Crisis, revision_id: int) -> CrisisRevision:
@@ -105,7 +91,7 @@ def public_revision_or_404(crisis: Crisis, revision_id: int) -> CrisisRevision:
 
 
 def crisis_history(request: HttpRequest, slug: str) -> HttpResponse:
-    crisis = published_crisis_or_404(request, slug)
+    crisis = crisis_or_404(request, slug)
     links = CrisisRevision.objects.filter(crisis=crisis, public=True).select_related("revision")
     page = Paginator(links, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
@@ -135,7 +121,7 @@ def previous_public_revisions(crisis: Crisis, rows: list[CrisisRevision]) -> dic
 
 
 def crisis_revision(request: HttpRequest, slug: str, revision_id: int) -> HttpResponse:
-    crisis = published_crisis_or_404(request, slug)
+    crisis = crisis_or_404(request, slug)
     link = public_revision_or_404(crisis, revision_id)
     moment = link.revision.created_at
     language = get_language()
@@ -152,7 +138,7 @@ def crisis_revision(request: HttpRequest, slug: str, revision_id: int) -> HttpRe
 
 
 def crisis_compare(request: HttpRequest, slug: str, revision_id: int) -> HttpResponse:
-    crisis = published_crisis_or_404(request, slug)
+    crisis = crisis_or_404(request, slug)
     new = public_revision_or_404(crisis, revision_id)
     other = request.GET.get("with", "")
     if other.isdigit():
@@ -168,13 +154,13 @@ def crisis_compare(request: HttpRequest, slug: str, revision_id: int) -> HttpRes
         old, new = new, old
     new_moment = new.revision.created_at
     old_moment = old.revision.created_at if old else None
-    comparison = changes.compare(
+    result = comparison.compare(
         snapshots.at(crisis.pk, old_moment) if old else None,
         snapshots.at(crisis.pk, new_moment),
         old_moment,
         new_moment,
     )
-    context = {"crisis": crisis, "old": old, "new": new, "comparison": comparison}
+    context = {"crisis": crisis, "old": old, "new": new, "comparison": result}
     return render(request, "events/crisis_compare.html", context)
 
 
@@ -195,7 +181,7 @@ def export_rows(crisis: Crisis) -> list[dict]:
     rows = []
     for event in events:
         row = {name: getattr(event, name) for name in EXPORT_FIELDS}
-        row["date_display"] = event.date_display()
+        row["date_display"] = event.start_display()
         row["actors"] = [
             {"slug": link.actor.slug, "name": link.actor.name, "role": link.role}
             for link in event.event_actors.all()
@@ -206,14 +192,19 @@ def export_rows(crisis: Crisis) -> list[dict]:
     return rows
 
 
+def published_crisis_or_404(slug: str) -> Crisis:
+    """Data exports are the same for everyone: published content only, staff included."""
+    return get_visible_or_404(None, Crisis.objects.all(), slug=slug)
+
+
 def crisis_events_json(request: HttpRequest, slug: str) -> JsonResponse:
-    crisis = published_crisis_or_404(request, slug)
+    crisis = published_crisis_or_404(slug)
     data = {"crisis": {"slug": crisis.slug, "title": crisis.title}, "events": export_rows(crisis)}
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
 
 
 def crisis_events_csv(request: HttpRequest, slug: str) -> HttpResponse:
-    crisis = published_crisis_or_404(request, slug)
+    crisis = published_crisis_or_404(slug)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{crisis.slug}-events.csv"'
     response.write("\ufeff")  # so spreadsheet programs read UTF-8

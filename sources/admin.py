@@ -3,7 +3,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.urls import path
 
-from crisis_tracker.editorial import EditorialAdmin, SpreadsheetMixin
+from crisis_tracker.editorial.admin import EditorialAdmin
+from crisis_tracker.spreadsheets import SpreadsheetMixin
 
 from .models import Source
 from .resources import SourceResource

@@ -1,4 +1,4 @@
-from crisis_tracker.resources import EditorialResource
+from crisis_tracker.spreadsheets import EditorialResource
 
 from .models import Source
 

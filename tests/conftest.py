@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 
-from events.services import import_fixtures
+from events.fixture_import import import_fixtures
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "fixtures" / "azerbaijan-russia-2025.json"

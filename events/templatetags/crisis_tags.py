@@ -1,6 +1,8 @@
 from django import template
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from events.models import CrisisRevision
 
 register = template.Library()
 
@@ -20,31 +22,18 @@ def part_of_sentence(items: list[str]) -> str:
     return _("Part of %(list)s") % {"list": joined}
 
 
-KINDS = {
-    "crisis": gettext_lazy("Article"),
-    "section": gettext_lazy("Section"),
-    "event": gettext_lazy("Event"),
-    "participation": gettext_lazy("Infobox entry"),
-    "source": gettext_lazy("Source"),
-    "actor": gettext_lazy("Actor"),
-}
-ACTIONS = {
-    "added": gettext_lazy("added"),
-    "edited": gettext_lazy("edited"),
-    "removed": gettext_lazy("removed"),
-    "corrected": gettext_lazy("corrected"),
-    "published": gettext_lazy("published"),
-    "withdrawn": gettext_lazy("withdrawn"),
-}
+Kind = CrisisRevision.Kind
+Action = CrisisRevision.Action
 
 
 @register.filter
 def describe_change(change: dict) -> str:
     """{"kind": "section", "action": "edited", "label": "背景"} → Section “背景” edited"""
+    kind, action = change.get("kind"), change.get("action")
     return _("%(kind)s “%(label)s” %(action)s") % {
-        "kind": KINDS.get(change.get("kind"), change.get("kind")),
+        "kind": Kind(kind).label if kind in Kind.values else kind,
         "label": change.get("label", ""),
-        "action": ACTIONS.get(change.get("action"), change.get("action")),
+        "action": Action(action).label if action in Action.values else action,
     }
 
 

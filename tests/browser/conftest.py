@@ -45,8 +45,8 @@ def site(live_server, transactional_db):
     """The live server with the seed crisis imported and the editorial roles in place."""
     from django.contrib.auth.models import Group, Permission
 
+    from events.fixture_import import import_fixtures
     from events.roles import ensure_roles
-    from events.services import import_fixtures
     from tests.conftest import SEED
 
     ensure_roles(Group, Permission)

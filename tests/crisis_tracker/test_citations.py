@@ -1,11 +1,10 @@
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from crisis_tracker.citations import (
     CitationIndex,
     backlinks_html,
-    check_citation_keys,
+    citation_errors,
     cited_keys,
     parse_group,
     render,
@@ -79,14 +78,14 @@ def test_external_links_are_marked_nofollow():
 def test_an_unknown_key_is_refused_with_the_closest_keys():
     Source.objects.create(key="dw-2025-07-03", title="DW")
     Source.objects.create(key="ap-2025-07-02", title="AP")
-    with translation.override("en"), pytest.raises(ValidationError) as error:
-        check_citation_keys({"body": "Text[@dw-2025-07-3]."})
-    assert error.value.message_dict == {
-        "body": ["Unknown source key 'dw-2025-07-3'; did you mean 'dw-2025-07-03'?"]
-    }
+    with translation.override("en"):
+        errors = citation_errors("Text[@dw-2025-07-3].")
+    assert [(e.code, e.message) for e in errors] == [
+        ("unknown_citation", "Unknown source key 'dw-2025-07-3'; did you mean 'dw-2025-07-03'?")
+    ]
 
 
 @pytest.mark.django_db
 def test_known_keys_pass():
     Source.objects.create(key="dw-2025-07-03", title="DW")
-    check_citation_keys({"body": "Text[@dw-2025-07-03]."})
+    assert citation_errors("Text[@dw-2025-07-03].") == []

@@ -2,8 +2,8 @@ import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
 
+from crisis_tracker.history import revision
 from events.models import CrisisRevision, Event, Revision, Section
-from events.revisions import revision
 from sources.models import Source
 from tests.conftest import form_data
 

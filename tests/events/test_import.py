@@ -8,8 +8,9 @@ from django.core.management.base import CommandError
 
 from actors.models import Actor, Participation
 from crisis_tracker.citations import cited_keys
+from events.fixture_export import export_crisis
+from events.fixture_import import FixtureError, import_fixtures
 from events.models import Crisis, Event, EventActor, Section
-from events.services import FixtureError, export_crisis, import_fixtures
 from sources.models import Source
 from tests.conftest import SEED
 

@@ -118,7 +118,7 @@ def test_imprecise_dates_are_stored_as_the_first_day_of_their_period():
     )
     assert crisis.start_date == datetime.date(2025, 6, 1)
     assert event.date == datetime.date(2001, 1, 1)
-    assert event.date_display("zh-hans") == "2001年"
+    assert event.start_display("zh-hans") == "2001年"
     assert crisis.start_display("en") == "June 2025"
 
 

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from events.fixture_export import crisis_objects, export_crisis
 from events.models import Crisis
-from events.services import crisis_objects, export_crisis
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from events.services import FixtureError, import_fixtures
+from events.fixture_import import FixtureError, import_fixtures
 
 
 class Command(BaseCommand):

@@ -1,9 +1,10 @@
-"""Importing and exporting crises as Django fixtures with natural keys, with full history.
+"""Importing crises as Django fixtures with natural keys, with full history.
 
 ``loaddata`` saves raw, so django-simple-history records nothing for what it loads. This import
 matches each object by natural key, writes only what changed, validates everything (including
 citation keys) and records one history row per created or changed object, with a reason and a
-user. All files go in one transaction: one problem anywhere and nothing is written.
+user (the import is one revision). All files go in one transaction: one problem anywhere and
+nothing is written.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.apps import apps
-from django.core import serializers
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 
+from crisis_tracker.history import revision
+from crisis_tracker.publication import may_set_state
+
 from .pages import bumps_deferred
-from .revisions import revision
 
 # Import order: what others refer to comes first.
 IMPORTABLE = [
@@ -228,12 +230,10 @@ class Importer:
 
     def check_publishing(self, entry: Entry, candidate, old_state, natural_key) -> None:
         """Publishing or unpublishing through an import needs the publish permission."""
-        from .roles import can_publish
-
         new_state = getattr(candidate, "state", None)
-        if self.user is None or new_state is None or new_state == old_state:
+        if new_state is None:
             return
-        if "published" in (new_state, old_state) and not can_publish(self.user, type(candidate)):
+        if not may_set_state(self.user, type(candidate), old_state, new_state):
             raise FixtureError(
                 [
                     entry.problem(
@@ -245,10 +245,7 @@ class Importer:
             )
 
     def save(self, instance: models.Model, entry: Entry) -> None:
-        instance._change_reason = self.reason or f"Imported from {Path(entry.file).name}"
-        if self.user is not None:
-            instance._history_user = self.user
-        instance.save()
+        instance.save()  # the import's revision gives the history row its reason and user
 
     def find(self, entry: Entry, model, natural_key: tuple):
         pk = entry.data.get("pk")
@@ -335,65 +332,3 @@ def import_fixtures(
         if dry_run:
             transaction.set_rollback(True)
     return importer.report
-
-
-def crisis_objects(crisis) -> list[models.Model]:
-    """Everything one crisis needs, in import order, each group in a stable order."""
-    from actors.models import Actor
-    from crisis_tracker.citations import cited_keys
-    from sources.models import Source
-
-    from .models import EventActor
-
-    sections = list(crisis.sections.order_by("order", "key"))
-    events = list(crisis.events.order_by("date", "slug"))
-    participations = list(crisis.participations.select_related("actor").order_by("order", "pk"))
-    event_actors = list(
-        EventActor.objects.filter(event__crisis=crisis)
-        .select_related("event", "actor")
-        .order_by("event__date", "event__slug", "actor__slug", "role")
-    )
-    texts = [crisis.lead] + [p.note for p in participations]
-    texts += [s.body for s in sections] + [e.summary for e in events]
-    keys = {key for text in texts for key in cited_keys(text)}
-    sources = list(Source.objects.filter(key__in=keys).order_by("key"))
-    actor_ids = {p.actor_id for p in participations} | {link.actor_id for link in event_actors}
-    actors = with_affiliations(Actor.objects.filter(pk__in=actor_ids))
-    return [*sources, *actors, crisis, *participations, *sections, *events, *event_actors]
-
-
-def with_affiliations(actors) -> list:
-    """The actors and everything they are affiliated with, each after its affiliation."""
-    from actors.models import Actor
-
-    found = {actor.pk: actor for actor in actors}
-    missing = {actor.affiliation_id for actor in found.values()} - set(found) - {None}
-    while missing:
-        fetched = {actor.pk: actor for actor in Actor.objects.filter(pk__in=missing)}
-        if not fetched:
-            break
-        found.update(fetched)
-        missing = {actor.affiliation_id for actor in fetched.values()} - set(found) - {None}
-    ordered, placed = [], set()
-
-    def place(actor) -> None:
-        if actor.pk in placed:
-            return
-        placed.add(actor.pk)
-        if actor.affiliation_id in found:
-            place(found[actor.affiliation_id])
-        ordered.append(actor)
-
-    for actor in sorted(found.values(), key=lambda actor: actor.slug):
-        place(actor)
-    return ordered
-
-
-def export_crisis(crisis) -> str:
-    return serializers.serialize(
-        "json",
-        crisis_objects(crisis),
-        indent=2,
-        use_natural_foreign_keys=True,
-        use_natural_primary_keys=True,
-    )

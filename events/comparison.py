@@ -8,15 +8,18 @@ from actors.models import Participation
 from crisis_tracker.diffs import FieldChange, field_changes, inline_diff
 from sources.models import Source
 
-from .models import Crisis, Event, Section
+from .models import Crisis, CrisisRevision, Event, Section
 from .snapshots import Snapshot, cited_in, cited_sources_at, published_events_at
+
+Kind = CrisisRevision.Kind
+Action = CrisisRevision.Action
 
 
 @dataclass
 class EntryChange:
-    kind: str  # "section", "event", "participation", "source", "crisis"
+    kind: Kind
     label: str
-    action: str  # "added", "removed", "edited"
+    action: Action  # added, removed or edited
     fields: list[FieldChange] = field(default_factory=list)
 
 
@@ -36,25 +39,25 @@ def compare(old: Snapshot | None, new: Snapshot, old_moment, new_moment) -> Comp
         result.lead = inline_diff(old.crisis.lead if old else "", new.crisis.lead)
     result.entries += crisis_fields(old, new)
     result.entries += matched(
-        "section", Section, by_pk(old.sections if old else []), by_pk(new.sections),
+        Kind.SECTION, Section, by_pk(old.sections if old else []), by_pk(new.sections),
         label=lambda s: s.heading,
     )  # fmt: skip
     result.entries += matched(
-        "participation", Participation,
+        Kind.PARTICIPATION, Participation,
         by_pk(old.participations if old else []), by_pk(new.participations),
         label=lambda p: f"{p.actor.name} ({p.get_role_display()})",
     )  # fmt: skip
     crisis_id = new.crisis.pk
     old_events = published_events_at(crisis_id, old_moment) if old else {}
     new_events = published_events_at(crisis_id, new_moment)
-    result.entries += matched("event", Event, old_events, new_events, label=lambda e: e.title)
+    result.entries += matched(Kind.EVENT, Event, old_events, new_events, label=lambda e: e.title)
     texts = new.texts() + [e.summary for e in new_events.values()]
     old_texts = (old.texts() if old else []) + [e.summary for e in old_events.values()]
     keys = cited_in(texts) | cited_in(old_texts)
     old_sources = cited_sources_at(old_texts + texts, old_moment) if old else {}
     new_sources = cited_sources_at(old_texts + texts, new_moment)
     result.entries += matched(
-        "source", Source,
+        Kind.SOURCE, Source,
         {k: v for k, v in old_sources.items() if k in keys},
         {k: v for k, v in new_sources.items() if k in keys},
         label=lambda s: s.title,
@@ -74,21 +77,21 @@ def crisis_fields(old: Snapshot | None, new: Snapshot) -> list[EntryChange]:
         for change in field_changes(Crisis, old.crisis, new.crisis)
         if change.name not in HIDDEN | {"lead"}
     ]
-    return [EntryChange("crisis", new.crisis.title, "edited", changes)] if changes else []
+    return [EntryChange(Kind.CRISIS, new.crisis.title, Action.EDITED, changes)] if changes else []
 
 
-def matched(kind: str, model, old: dict, new: dict, *, label) -> list[EntryChange]:
+def matched(kind: Kind, model, old: dict, new: dict, *, label) -> list[EntryChange]:
     entries = []
     for key, obj in new.items():
         if key not in old:
-            entries.append(EntryChange(kind, label(obj), "added", visible(model, None, obj)))
+            entries.append(EntryChange(kind, label(obj), Action.ADDED, visible(model, None, obj)))
             continue
         changes = visible(model, old[key], obj)
         if changes:
-            entries.append(EntryChange(kind, label(obj), "edited", changes))
+            entries.append(EntryChange(kind, label(obj), Action.EDITED, changes))
     for key, obj in old.items():
         if key not in new:
-            entries.append(EntryChange(kind, label(obj), "removed"))
+            entries.append(EntryChange(kind, label(obj), Action.REMOVED))
     return entries
 
 

@@ -1,0 +1,118 @@
+"""Publication state, and who may see or change it: the one definition every app reads.
+
+- A row is *public* when it is published and so is everything it belongs to: an event and its
+  crisis, a section and its crisis, an event's actor and its event. Models say what they belong
+  to in ``published_with``; ``published_q`` turns that into one filter.
+- Staff who may view a model in the admin see its unpublished rows too (the preview); everyone
+  else sees public rows only. Every public view, feed and export asks ``visible_to(user)``.
+- Moving a row into or out of the published state needs the model's ``publish_<model>``
+  permission; moving between draft and review needs only the right to change it
+  (``may_set_state``). Without a user (a system job such as a command run by an operator),
+  every move is allowed.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+
+class PublicationState(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    REVIEW = "review", _("in review")
+    PUBLISHED = "published", _("published")
+
+
+PUBLISHED = PublicationState.PUBLISHED
+
+
+def _permission(model, action: str) -> str:
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+def may_preview(user, model) -> bool:
+    """Whether ``user`` sees unpublished rows of ``model`` on public pages (with a banner)."""
+    return bool(
+        user is not None
+        and user.is_active
+        and user.is_staff
+        and user.has_perm(_permission(model, "view"))
+    )
+
+
+def may_publish(user, model) -> bool:
+    return user.has_perm(_permission(model, "publish"))
+
+
+def may_set_state(user, model, old: str | None, new: str | None) -> bool:
+    """Whether ``user`` may move a ``model`` row from state ``old`` to ``new``.
+
+    ``old`` is None for a new row and ``new`` is None for a deletion. Entering or leaving
+    the published state needs the publish permission; ``user`` None is a system job.
+    """
+    if old == new or PUBLISHED not in (old, new):
+        return True
+    return user is None or may_publish(user, model)
+
+
+def allowed_states(user, model, current: str | None) -> list[str]:
+    """The states ``user`` may give a row that is now in ``current`` (None: a new row)."""
+    return [
+        state for state in PublicationState.values if may_set_state(user, model, current, state)
+    ]
+
+
+def published_q(model, prefix: str = "") -> Q:
+    """The filter for rows of ``model`` that readers may see."""
+    condition = Q()
+    if issubclass(model, Publishable):
+        condition &= Q(**{f"{prefix}state": PUBLISHED})
+    for name in getattr(model, "published_with", ()):
+        related = model._meta.get_field(name).related_model
+        condition &= published_q(related, f"{prefix}{name}__")
+    return condition
+
+
+class VisibilityQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published_q(self.model))
+
+    def visible_to(self, user):
+        return self if may_preview(user, self.model) else self.published()
+
+
+def get_visible_or_404(user, queryset, **lookup):
+    """The access-checked lookup every public page goes through: 404 for what the user may
+    not see, exactly as for what does not exist."""
+    found = queryset.visible_to(user).filter(**lookup).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def may_read(user, model, state: str) -> bool:
+    """For a page already built (and cached) from a row in ``state``."""
+    return state == PUBLISHED or may_preview(user, model)
+
+
+class Publishable(models.Model):
+    """An entry readers see only once a publisher has published it."""
+
+    state = models.CharField(
+        _("publication state"),
+        max_length=10,
+        choices=PublicationState,
+        default=PublicationState.DRAFT,
+    )
+
+    State = PublicationState
+    published_with: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == PUBLISHED
