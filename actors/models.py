@@ -84,9 +84,8 @@ class Actor(models.Model):
         parent = self.affiliation
         while parent is not None:
             if parent.pk in seen:
-                raise ValidationError(
-                    {"affiliation": _("This affiliation would make a loop.")}, code="loop"
-                )
+                message = _("This affiliation would make a loop.")
+                raise ValidationError({"affiliation": ValidationError(message, code="loop")})
             seen.add(parent.pk)
             parent = parent.affiliation
 

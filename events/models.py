@@ -215,14 +215,11 @@ class Section(models.Model):
     def clean(self) -> None:
         if self.parent_id is not None:
             if self.parent.crisis_id != self.crisis_id:
-                raise ValidationError(
-                    {"parent": _("The parent section belongs to another crisis.")},
-                    code="other_crisis",
-                )
+                message = _("The parent section belongs to another crisis.")
+                raise ValidationError({"parent": ValidationError(message, code="other_crisis")})
             if self.parent.parent_id is not None:
-                raise ValidationError(
-                    {"parent": _("Sections nest two levels deep at most.")}, code="too_deep"
-                )
+                message = _("Sections nest two levels deep at most.")
+                raise ValidationError({"parent": ValidationError(message, code="too_deep")})
 
     def citing_label(self) -> str:
         return self.heading

@@ -42,15 +42,14 @@ def browser():
 
 @pytest.fixture
 def site(live_server, transactional_db):
-    """The live server with the seed crisis imported and the editorial roles in place."""
+    """The live server with the seed crisis and the editorial roles in place."""
     from django.contrib.auth.models import Group, Permission
 
-    from events.fixture_import import import_fixtures
     from events.roles import ensure_roles
-    from tests.conftest import SEED
+    from tests.conftest import load_seed
 
     ensure_roles(Group, Permission)
-    import_fixtures(files=[(SEED.name, SEED.read_text(encoding="utf-8"))])
+    load_seed()
     return live_server.url
 
 

@@ -23,6 +23,13 @@ def seed_objects() -> list[dict]:
     return json.loads(SEED.read_text(encoding="utf-8"))
 
 
+@pytest.fixture
+def seed(db):
+    """Here the seed comes in through the importer under test."""
+    import_fixtures(files=[(SEED.name, SEED.read_text(encoding="utf-8"))])
+    return Crisis.objects.get(slug="azerbaijan-russia-2025")
+
+
 def import_objects(objects, name="update.json", **options):
     return import_fixtures(files=[(name, json.dumps(objects, ensure_ascii=False))], **options)
 

@@ -33,7 +33,7 @@ def test_a_crisis_cannot_end_before_it_starts():
     )
     with pytest.raises(ValidationError) as error:
         crisis.full_clean()
-    assert "crisis_end_after_start" not in str(error.value) or error.value
+    assert error.value.messages == ["结束日期不能早于开始日期。"]
     with pytest.raises(IntegrityError), transaction.atomic():
         crisis.save()
 
@@ -71,8 +71,9 @@ def test_an_actor_role_in_a_crisis_is_recorded_once():
 def test_an_actor_cannot_be_its_own_affiliation():
     actor = Actor.objects.create(slug="x", name="X")
     actor.affiliation = actor
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as error:
         actor.full_clean()
+    assert error.value.error_dict["affiliation"][0].code == "loop"
 
 
 def test_an_affiliation_loop_is_refused():
@@ -85,8 +86,9 @@ def test_an_affiliation_loop_is_refused():
 
 
 def test_an_issn_must_look_like_one():
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as error:
         Source(key="x", title="X", issn="12345").full_clean()
+    assert error.value.messages == ["ISSN 形如 0261-3077。"]
     Source(key="x", title="X", issn="0261-3077").full_clean()
 
 
@@ -100,10 +102,12 @@ def test_subsections_stay_in_their_crisis_and_two_levels_deep():
     crisis, other = make_crisis(slug="a"), make_crisis(slug="b")
     top = Section.objects.create(crisis=crisis, key="top", heading="Top")
     child = Section.objects.create(crisis=crisis, key="child", heading="Child", parent=top)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as error:
         Section(crisis=other, key="x", heading="X", parent=top).full_clean()
-    with pytest.raises(ValidationError):
+    assert error.value.error_dict["parent"][0].code == "other_crisis"
+    with pytest.raises(ValidationError) as error:
         Section(crisis=crisis, key="y", heading="Y", parent=child).full_clean()
+    assert error.value.error_dict["parent"][0].code == "too_deep"
 
 
 def test_imprecise_dates_are_stored_as_the_first_day_of_their_period():
