@@ -42,17 +42,19 @@ class ChangeLine:
 
 @dataclass
 class EntryEdit:
-    """One entry across one edit: as it was before (None: new) and after (None: deleted)."""
+    """One entry across one edit: as it was before (None: new), after (None: deleted), and
+    its last history row (which still says where it belonged, deleted or not)."""
 
     before: object
     after: object
+    latest: object
 
     @classmethod
     def from_rows(cls, rows: list) -> EntryEdit:
         first, last = rows[0], rows[-1]
         before = None if first.history_type == "+" else first.prev_record
         after = None if last.history_type == "-" else last
-        return cls(before, after)
+        return cls(before, after, last)
 
     def seen(self, row) -> bool:
         if row is None:
@@ -72,10 +74,6 @@ class EntryEdit:
             action = Action.REMOVED if self.after is None else Action.WITHDRAWN
             return ChangeLine(kind, action, label(self.before))
         return None
-
-    @property
-    def latest(self):
-        return self.after or self.before
 
 
 def by_entry(rows: list) -> dict[int, EntryEdit]:

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ..publication import PublicationState, allowed_states, may_publish, may_set_state
+from ..publication import PublicationState, allowed_states, may_set_state
 from .admin import EditorialAdmin
 
 DRAFT, REVIEW, PUBLISHED = PublicationState.values
@@ -45,7 +45,7 @@ class PublishingAdmin(EditorialAdmin):
 
     def get_actions(self, request):
         actions = super().get_actions(request)
-        if not may_publish(request.user, self.model):
+        if not self.has_publish_permission(request):
             actions.pop("publish", None)
             actions.pop("unpublish", None)
         if not self.has_change_permission(request):
@@ -86,4 +86,4 @@ class PublishingAdmin(EditorialAdmin):
         )
 
     def has_publish_permission(self, request) -> bool:
-        return may_publish(request.user, self.model)
+        return may_set_state(request.user, self.model, DRAFT, PUBLISHED)

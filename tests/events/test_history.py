@@ -172,3 +172,47 @@ def test_history_and_permalinks_use_a_bounded_number_of_queries(
     # sources at both moments
     with django_assert_max_num_queries(17):
         client.get(reverse("events:compare", args=[SLUG, middle.pk]))
+
+
+def test_a_withdrawal_names_the_entry_as_readers_last_saw_it(tiny_crisis, client, publisher):
+    """Retitled and withdrawn in one save: readers are told the title they saw, never the new
+    one, which was never published."""
+    event = Event.objects.get(slug="talks")
+    client.force_login(publisher)
+    change = reverse("admin:events_event_change", args=[event.pk])
+    data = form_data(client, change)
+    data.update(title="Never shown title", state="draft", edit_summary="Held back")
+    assert client.post(change, data).status_code == 302
+    client.logout()
+    pages = {
+        "history": reverse("events:history", args=["tiny"]),
+        "feed": reverse("events:feed", args=["tiny"]),
+        "site feed": reverse("events:site_feed"),
+    }
+    for name, url in pages.items():
+        body = client.get(url).content.decode()
+        assert "Never shown title" not in body, name
+        assert "事件“Talks held”已撤下" in body, name
+
+
+def test_an_entry_created_and_changed_in_one_edit_is_one_added_line(tiny_crisis, client):
+    with revision(summary="New event with its actors"):
+        event = Event.objects.create(
+            crisis=tiny_crisis,
+            slug="summit",
+            title="Summit",
+            summary="Met.",
+            date="2025-06-09",
+            state="published",
+        )
+        event.title = "Summit in the capital"
+        event.save()
+    link = CrisisRevision.objects.filter(crisis=tiny_crisis).first()
+    assert link.changes == [{"kind": "event", "action": "added", "label": "Summit in the capital"}]
+
+
+def test_an_entry_created_and_deleted_in_one_edit_leaves_no_line(tiny_crisis):
+    before = CrisisRevision.objects.filter(crisis=tiny_crisis, public=True).count()
+    with revision(summary="Second thoughts"):
+        Section.objects.create(crisis=tiny_crisis, key="gone", heading="Gone", order=9).delete()
+    assert CrisisRevision.objects.filter(crisis=tiny_crisis, public=True).count() == before

@@ -302,3 +302,14 @@ def _fk_label(field):
         "parent": "key",
         "event": "slug",
     }[field.name]
+
+
+def test_a_fresh_import_lists_each_new_entry_once_as_added(seed):
+    from events.models import CrisisRevision
+
+    link = CrisisRevision.objects.get()
+    events = [change for change in link.changes if change["kind"] == "event"]
+    assert sorted(change["label"] for change in events) == sorted(
+        Event.objects.values_list("title", flat=True)
+    )
+    assert {change["action"] for change in events} == {"added"}

@@ -1,0 +1,135 @@
+"""The shape of the code: the core imports no app, no module imports in a circle, and no import
+hides inside a function to dodge one. See docs/architecture.md."""
+
+import ast
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ["crisis_tracker", "events", "actors", "sources"]
+APPS = {"events", "actors", "sources"}
+ASSEMBLY = {"crisis_tracker.urls", "crisis_tracker.settings"}  # they put the apps together
+
+
+def modules() -> dict[str, Path]:
+    found = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            found[name] = path
+    return found
+
+
+def imported(name: str, path: Path, node: ast.AST) -> list[str]:
+    """Project modules an import statement names, relative imports resolved."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    if node.level:
+        base = package.split(".")
+        base = base[: len(base) - node.level + 1]
+        module = ".".join(base + ([node.module] if node.module else []))
+    else:
+        module = node.module or ""
+    return [module] + [f"{module}.{alias.name}" for alias in node.names]
+
+
+def imports_of(name: str, path: Path, *, nested: bool) -> list[tuple[str, int]]:
+    """(module, line) for each import at module level, or (nested=True) inside a function."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    scopes = [tree] if not nested else []
+    if nested:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                scopes.append(node)
+    for scope in scopes:
+        body = ast.walk(scope) if nested else scope.body
+        for node in body:
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                found += [(module, node.lineno) for module in imported(name, path, node)]
+            elif not nested and isinstance(node, ast.If):  # if TYPE_CHECKING: ...
+                for inner in ast.walk(node):
+                    if isinstance(inner, ast.Import | ast.ImportFrom):
+                        found += [(m, inner.lineno) for m in imported(name, path, inner)]
+    return found
+
+
+def project_graph() -> dict[str, set[str]]:
+    every = modules()
+    graph = {}
+    for name, path in every.items():
+        targets = {module for module, _line in imports_of(name, path, nested=False)}
+        graph[name] = {module for module in targets if module in every and module != name}
+    return graph
+
+
+def test_the_core_imports_no_app():
+    offenders = []
+    for name, path in modules().items():
+        if not name.startswith("crisis_tracker") or name in ASSEMBLY:
+            continue
+        for nested in (False, True):
+            for module, line in imports_of(name, path, nested=nested):
+                if module.split(".")[0] in APPS:
+                    offenders.append(f"{name}:{line} imports {module}")
+    assert offenders == []
+
+
+def test_no_module_imports_in_a_circle():
+    graph = project_graph()
+    circles = []
+    state: dict[str, str] = {}
+
+    def visit(name: str, trail: list[str]) -> None:
+        state[name] = "open"
+        for target in sorted(graph[name]):
+            if state.get(target) == "open":
+                circles.append(" → ".join(trail[trail.index(target) :] + [target]))
+            elif target not in state:
+                visit(target, trail + [target])
+        state[name] = "done"
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+    assert circles == []
+
+
+def test_no_project_import_hides_inside_a_function():
+    """Except AppConfig.ready(), where Django says signal handlers are connected."""
+    every = modules()
+    offenders = []
+    for name, path in every.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        ready_lines = {
+            line
+            for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef) and node.name == "ready"
+            for line in range(node.lineno, (node.end_lineno or node.lineno) + 1)
+        }
+        for module, line in imports_of(name, path, nested=True):
+            if module.split(".")[0] in set(PACKAGES) and line not in ready_lines:
+                offenders.append(f"{name}:{line} imports {module}")
+    assert offenders == []
+
+
+def test_the_history_code_does_not_know_the_page_cache():
+    graph = project_graph()
+    assert "events.pages" not in graph["events.revisions"]
+    assert "events.pages" not in graph["crisis_tracker.history"]
+
+
+def test_the_circle_finder_finds_a_circle(monkeypatch):
+    """The check above can fail: a two-module circle is reported."""
+    graph = {"a": {"b"}, "b": {"a"}}
+    monkeypatch.setattr(sys.modules[__name__], "project_graph", lambda: graph)
+    try:
+        test_no_module_imports_in_a_circle()
+    except AssertionError as error:
+        assert "a → b → a" in str(error)
+    else:
+        raise AssertionError("a circle went unnoticed")
