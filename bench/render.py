@@ -24,7 +24,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from bench.bigcrisis import build  # noqa: E402
-from events.models import Section  # noqa: E402
+from crisis_tracker.history import revision  # noqa: E402
+from events.models import CrisisRevision, Section  # noqa: E402
 
 RUNS = 15
 
@@ -64,8 +65,8 @@ def main() -> None:
     section = Section.objects.filter(crisis=crisis).first()
     for n in range(5000 - section.history.count()):
         section.body = f"Version {n}.[@bench-1]"
-        section._change_reason = f"Edit {n}"
-        section.save()
+        with revision(summary=f"Edit {n}"):
+            section.save()
     report("history page, 5,000 revisions", client, f"/crises/{crisis.slug}/history/", cold=True)
     middle = middle_revision(crisis)
     report("old version permalink among 5,000 revisions", client,
@@ -73,8 +74,6 @@ def main() -> None:
 
 
 def middle_revision(crisis) -> int:
-    from events.models import CrisisRevision
-
     links = CrisisRevision.objects.filter(crisis=crisis, public=True).order_by(
         "revision__created_at"
     )

@@ -4,6 +4,7 @@ from django.core.validators import FileExtensionValidator, MaxValueValidator, Mi
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
 
 from crisis_tracker.dates import Precision, date_span
 from crisis_tracker.history import history_with_revisions, revision
@@ -18,8 +19,6 @@ MAP_FORMATS = {"PNG", "JPEG", "WEBP"}
 
 def validate_map_image(image) -> None:
     """Only real PNG, JPEG or WebP files of at most 5 MB, checked by decoding, not by name."""
-    from PIL import Image, UnidentifiedImageError
-
     if image.size > MAX_MAP_BYTES:
         raise ValidationError(
             _("The map image is larger than 5 MB; please upload a smaller PNG, JPEG or WebP."),
