@@ -16,11 +16,11 @@ from __future__ import annotations
 import contextvars
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.dispatch import Signal, receiver
 from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_record, pre_create_historical_record
@@ -69,9 +69,15 @@ def revision(*, summary: str = "", user=None) -> Iterator[RevisionDraft]:
     token = _current.set(draft)
     try:
         yield draft
-    finally:
+    except BaseException:
         _current.reset(token)
-        close(draft)
+        # Rows written before the error may be committed (no transaction): record them, without
+        # hiding the error if the database is what failed.
+        with suppress(DatabaseError):
+            close(draft)
+        raise
+    _current.reset(token)
+    close(draft)
 
 
 def current() -> RevisionDraft | None:
