@@ -1,20 +1,24 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from crisis_tracker.http_cache import reader_page, surrogate_key, tag, viewer
 from events.models import EventActor
 
 from .models import Actor, Participation
 
 
+@reader_page
 def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     actor = get_object_or_404(
         Actor.objects.select_related("affiliation__affiliation__affiliation"), slug=slug
     )
     participations = (
-        Participation.objects.visible_to(request.user).filter(actor=actor).select_related("crisis")
+        Participation.objects.visible_to(viewer(request))
+        .filter(actor=actor)
+        .select_related("crisis")
     )
     roles = (
-        EventActor.objects.visible_to(request.user)
+        EventActor.objects.visible_to(viewer(request))
         .filter(actor=actor)
         .select_related("event__crisis")
         .order_by("event__date", "-event__date_precision", "event__slug")
@@ -27,4 +31,8 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "roles": list(roles),
         "members": list(members),
     }
-    return render(request, "actors/actor_detail.html", context)
+    keys = [surrogate_key("actor", actor.pk)]
+    keys += [surrogate_key("actor", a.pk) for a in [*context["chain"], *context["members"]]]
+    keys += [surrogate_key("crisis", p.crisis_id) for p in context["participations"]]
+    keys += [surrogate_key("event", link.event_id) for link in context["roles"]]
+    return tag(render(request, "actors/actor_detail.html", context), keys)

@@ -1,29 +1,36 @@
 from django.conf import settings
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from .history import revision
 
 
 class InterfaceLanguageMiddleware:
-    """The interface speaks 简体中文 unless the reader chose another language with the switcher.
+    """Reader pages speak the language of their address: 简体中文 unprefixed, English under /en/.
 
-    Unlike Django's LocaleMiddleware, the browser's Accept-Language is not consulted: the
-    content is Chinese, and a reader's explicit choice (kept in a cookie) is the only input.
+    Neither the browser's Accept-Language nor a cookie changes a reader page, so every reader
+    gets the same bytes for the same address and shared caches may keep them. The admin, which
+    is never cached, follows the editor's choice (Django's language cookie).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
         self.languages = {code for code, _name in settings.LANGUAGES}
+        self.admin_prefix = "/admin/"
 
     def __call__(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        language = chosen if chosen in self.languages else settings.LANGUAGE_CODE
+        language = translation.get_language_from_path(request.path_info)
+        from_cookie = language is None and request.path_info.startswith(self.admin_prefix)
+        if from_cookie:
+            chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+            language = chosen if chosen in self.languages else None
+        language = language or settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
-        patch_vary_headers(response, ["Cookie"])
+        if from_cookie:
+            patch_vary_headers(response, ["Cookie"])
         return response
 
 
@@ -61,3 +68,17 @@ class RevisionMiddleware:
         user = request.user if request.user.is_authenticated else None
         with revision(user=user):
             return self.get_response(request)
+
+
+class UncachedByDefaultMiddleware:
+    """A response that does not say it may be cached (an error page, a 404 for a draft that may
+    be published a moment later) is stored by no cache."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, no_store=True)
+        return response

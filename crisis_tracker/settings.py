@@ -119,6 +119,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "crisis_tracker.middleware.UncachedByDefaultMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "crisis_tracker.middleware.InterfaceLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -198,6 +200,16 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 # Public pages of a crisis are cached until its content changes; this bounds a stale entry
 # if the cache ever misses an invalidation.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 24 * 3600)
+
+# HTTP caching of reader pages (crisis_tracker.http_cache). Shared caches keep a page until it is
+# purged or s-maxage runs out; browsers recheck after max-age. Purges go to every address in
+# CACHE_PURGE_URLS (e.g. http://127.0.0.1:6081/ for a Varnish on this machine); none by default.
+READER_MAX_AGE = env_int("READER_MAX_AGE", 0)  # browsers revalidate (a cheap 304)
+READER_SHARED_MAX_AGE = env_int("READER_SHARED_MAX_AGE", 24 * 3600)
+READER_STALE_WHILE_REVALIDATE = env_int("READER_STALE_WHILE_REVALIDATE", 60)
+READER_STALE_IF_ERROR = env_int("READER_STALE_IF_ERROR", 7 * 24 * 3600)
+CACHE_PURGE_URLS = env_list("CACHE_PURGE_URLS", [])
+CACHE_PURGE_TIMEOUT = env_int("CACHE_PURGE_TIMEOUT", 2)
 
 # Spreadsheet imports (django-import-export): only those who may change an entry may import it,
 # the whole file is one transaction, and pending imports wait in the shared cache.

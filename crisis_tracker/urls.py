@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
@@ -15,10 +16,15 @@ def media_file(request, path):
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The editors' interface language (a cookie); readers choose theirs by address.
     path("i18n/", include("django.conf.urls.i18n")),
-    path("actors/", include("actors.urls")),
-    path("sources/", include("sources.urls")),
-    path("", include("events.urls")),
     # Uploaded maps only (validated PNG, JPEG or WebP); served with nosniff by SecurityMiddleware.
     re_path(r"^media/(?P<path>maps/[^/]+\.(?:png|jpe?g|webp))$", media_file),
 ]
+# Reader pages: Chinese at unprefixed addresses, English under /en/.
+urlpatterns += i18n_patterns(
+    path("actors/", include("actors.urls")),
+    path("sources/", include("sources.urls")),
+    path("", include("events.urls")),
+    prefix_default_language=False,
+)

@@ -10,6 +10,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
+from crisis_tracker.http_cache import surrogate_key, tag
 from crisis_tracker.publication import get_visible_or_404, published_q
 
 from .models import Crisis, CrisisRevision
@@ -20,6 +21,14 @@ FEED_SIZE = 50
 
 class CrisisFeed(Feed):
     feed_type = Atom1Feed
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        return tag(response, self.keys(*args, **kwargs))
+
+    def keys(self, slug):
+        crisis = Crisis.objects.filter(slug=slug).values_list("pk", flat=True).first()
+        return [surrogate_key("crisis", crisis)]
 
     def get_object(self, request, slug):
         return get_visible_or_404(None, Crisis.objects.all(), slug=slug)
@@ -69,6 +78,9 @@ class CrisisFeed(Feed):
 class SiteFeed(CrisisFeed):
     def get_object(self, request):
         return None
+
+    def keys(self):
+        return ["crises"]
 
     def title(self, obj):
         return _("Crisis Tracker: all changes")

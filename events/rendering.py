@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django.db.models import Max, Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,7 @@ from crisis_tracker.citations import (
     render,
 )
 from crisis_tracker.dates import Precision, format_date
+from crisis_tracker.http_cache import surrogate_key
 from crisis_tracker.publication import PUBLISHED
 
 from . import snapshots
@@ -45,6 +47,8 @@ class Page:
     body: str = ""
     last_updated: datetime.datetime | None = None
     html: str = ""
+    keys: list[str] = field(default_factory=list)  # surrogate keys: what the page shows
+    built_at: datetime.datetime = field(default_factory=timezone.now)
 
     @property
     def is_published(self) -> bool:
@@ -99,7 +103,10 @@ def build_article(slug: str) -> Page | None:
     crisis = snapshot.crisis
     updated = last_updated([crisis.pk]).get(crisis.pk)
     body = render_article(snapshot, last_updated=updated, corrections=corrections(crisis))
-    return Page(crisis.slug, crisis.title, crisis.state, crisis.language, body, updated)
+    keys = [surrogate_key("crisis", crisis.pk)]
+    keys += [surrogate_key("actor", p.actor_id) for p in snapshot.participations]
+    keys += [surrogate_key("source", key) for key in snapshot.sources]
+    return Page(crisis.slug, crisis.title, crisis.state, crisis.language, body, updated, keys=keys)
 
 
 def render_article(snapshot: snapshots.Snapshot, **extra) -> str:
@@ -230,7 +237,11 @@ def build_timeline(slug: str, audience: str, filters: TimelineFilters) -> Page |
         "verification_choices": Event.Verification.choices,
     }
     body = render_to_string("events/includes/timeline_body.html", context)
-    return Page(crisis.slug, crisis.title, crisis.state, crisis.language, body)
+    keys = [surrogate_key("crisis", crisis.pk)]
+    keys += [surrogate_key("event", row["event"].pk) for row in rows]
+    keys += [surrogate_key("actor", link.actor_id) for row in rows for link in row["actors"]]
+    keys += [surrogate_key("source", key) for key in index.sources]
+    return Page(crisis.slug, crisis.title, crisis.state, crisis.language, body, keys=keys)
 
 
 def group_by_period(rows: list[dict], language: str) -> list[dict]:

@@ -1,19 +1,34 @@
 """Keep cached public pages in step with content, whatever path wrote it (admin, import,
-revert, command): the page cache listens for saves, deletions and recorded revisions."""
+revert, command): the page cache and the shared HTTP caches in front (by surrogate key, after
+the commit) listen for saves, deletions and recorded revisions."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from actors.models import Actor, Participation
+from crisis_tracker.http_cache import purge, surrogate_key
+from crisis_tracker.narrative import narrative_fields
 from sources.models import Source
+from sources.views import CITATIONS_KEY
 
 from .models import Crisis, Event, EventActor, Section
 from .pages import bump_all, bump_crisis, bump_crisis_id, bump_crisis_ids, bump_event_id
 from .revisions import revision_recorded
+from .views import CRISES_KEY
+
+
+def crisis_key(crisis_id) -> str:
+    return surrogate_key("crisis", crisis_id)
+
+
+def text_keys(instance) -> list[str]:
+    """Source pages list every text citing them: any change to narrative text refreshes them."""
+    return [CITATIONS_KEY] if narrative_fields(type(instance)) else []
 
 
 @receiver([post_save, post_delete], sender=Crisis)
 def crisis_changed(sender, instance: Crisis, **kwargs) -> None:
+    purge([crisis_key(instance.pk), CRISES_KEY, *text_keys(instance)])
     bump_crisis(instance.slug)
     loaded_slug = getattr(instance, "_loaded_slug", None)
     if loaded_slug and loaded_slug != instance.slug:
@@ -24,11 +39,18 @@ def crisis_changed(sender, instance: Crisis, **kwargs) -> None:
 @receiver([post_save, post_delete], sender=Event)
 @receiver([post_save, post_delete], sender=Participation)
 def part_changed(sender, instance, **kwargs) -> None:
+    keys = [crisis_key(instance.crisis_id), *text_keys(instance)]
+    if sender is Event:
+        keys.append(surrogate_key("event", instance.pk))
+    if sender is Participation:
+        keys.append(surrogate_key("actor", instance.actor_id))
+    purge(keys)
     bump_crisis_id(instance.crisis_id)
 
 
 @receiver([post_save, post_delete], sender=EventActor)
 def event_actor_changed(sender, instance: EventActor, **kwargs) -> None:
+    purge([surrogate_key("event", instance.event_id), surrogate_key("actor", instance.actor_id)])
     bump_event_id(instance.event_id)
 
 
@@ -36,10 +58,13 @@ def event_actor_changed(sender, instance: EventActor, **kwargs) -> None:
 @receiver([post_save, post_delete], sender=Actor)
 def shared_record_changed(sender, instance, **kwargs) -> None:
     # Sources and actors appear on every crisis that cites or involves them.
+    name = instance.key if sender is Source else instance.pk
+    purge([surrogate_key(sender._meta.model_name, name)])
     bump_all()
 
 
 @receiver(revision_recorded)
 def revision_changed(sender, revision, crisis_ids, **kwargs) -> None:
     # Pages show the latest revision (last updated, corrections): render them afresh.
+    purge([crisis_key(crisis_id) for crisis_id in crisis_ids])
     bump_crisis_ids(crisis_ids)

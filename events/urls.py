@@ -1,12 +1,14 @@
 from django.urls import path
 
+from crisis_tracker.http_cache import reader_page
+
 from . import feeds, views
 
 app_name = "events"
 
 urlpatterns = [
     path("", views.crisis_list, name="crisis_list"),
-    path("feed/", feeds.SiteFeed(), name="site_feed"),
+    path("feed/", reader_page(feeds.SiteFeed()), name="site_feed"),
     path("crises/<slug:slug>/", views.crisis_detail, name="crisis"),
     path("crises/<slug:slug>/timeline/", views.crisis_timeline, name="timeline"),
     path("crises/<slug:slug>/history/", views.crisis_history, name="history"),
@@ -16,7 +18,7 @@ urlpatterns = [
         views.crisis_compare,
         name="compare",
     ),
-    path("crises/<slug:slug>/feed/", feeds.CrisisFeed(), name="feed"),
+    path("crises/<slug:slug>/feed/", reader_page(feeds.CrisisFeed()), name="feed"),
     path("crises/<slug:slug>/events.json", views.crisis_events_json, name="events_json"),
     path("crises/<slug:slug>/events.csv", views.crisis_events_csv, name="events_csv"),
 ]

@@ -5,12 +5,13 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.utils.http import http_date
 from django.utils.translation import get_language
 
 from crisis_tracker.citations import cited_keys
+from crisis_tracker.http_cache import reader_page, surrogate_key, tag, viewer
 from crisis_tracker.publication import get_visible_or_404, may_preview, may_read
 from crisis_tracker.spreadsheets import escape_formula
 
@@ -19,36 +20,42 @@ from .models import Crisis, CrisisRevision, Event, EventActor
 from .pages import cached_part
 from .rendering import Page
 
+CRISES_KEY = "crises"  # the list of crises (home page, site feed)
 
+
+def crisis_key(crisis) -> str:
+    return surrogate_key("crisis", crisis.pk)
+
+
+@reader_page
 def crisis_list(request: HttpRequest) -> HttpResponse:
-    crises = list(Crisis.objects.visible_to(request.user).ongoing_first())
+    crises = list(Crisis.objects.visible_to(viewer(request)).ongoing_first())
     latest = rendering.last_updated([crisis.pk for crisis in crises])
     rows = [{"crisis": crisis, "last_updated": latest.get(crisis.pk)} for crisis in crises]
-    return render(request, "events/crisis_list.html", {"rows": rows})
-
-
-# Cached pages are whole HTML documents; only the CSRF token of the language switcher differs
-# between readers, so it is stored as this placeholder and filled in per request.
-CSRF_PLACEHOLDER = "csrf-token-placeholder-0f5c2a"
+    response = render(request, "events/crisis_list.html", {"rows": rows})
+    return tag(response, [CRISES_KEY, *map(crisis_key, crises)])
 
 
 def with_html(page: Page | None, template: str, next_path: str) -> Page | None:
-    """Published pages are cached as the finished document; others keep their parts for the
-    staff preview, which is rendered per request with its banner."""
+    """Published pages are cached as the finished document, the same for every reader; others
+    keep their parts for the staff preview, which is rendered per request with its banner."""
     if page is not None and page.is_published:
-        context = {"page": page, "csrf_token": CSRF_PLACEHOLDER, "next_path": next_path}
+        context = {"page": page, "next_path": next_path}
         page = dataclasses.replace(page, body="", html=render_to_string(template, context))
     return page
 
 
 def serve_page(request: HttpRequest, page: Page | None, template: str) -> HttpResponse:
-    if page is None or not may_read(request.user, Crisis, page.state):
+    if page is None or not may_read(viewer(request), Crisis, page.state):
         raise Http404
     if not page.is_published:
         return render(request, template, {"page": page})  # staff preview, with its banner
-    return HttpResponse(page.html.replace(CSRF_PLACEHOLDER, get_token(request)))
+    response = HttpResponse(page.html)
+    response["Last-Modified"] = http_date(page.built_at.timestamp())
+    return tag(response, page.keys)
 
 
+@reader_page
 def crisis_detail(request: HttpRequest, slug: str) -> HttpResponse:
     template = "events/crisis_detail.html"
     page = cached_part(
@@ -59,10 +66,11 @@ def crisis_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return serve_page(request, page, template)
 
 
+@reader_page
 def crisis_timeline(request: HttpRequest, slug: str) -> HttpResponse:
     template = "events/crisis_timeline.html"
     filters = rendering.TimelineFilters.from_query(request.GET)
-    audience = rendering.PREVIEW if may_preview(request.user, Event) else rendering.PUBLIC
+    audience = rendering.PREVIEW if may_preview(viewer(request), Event) else rendering.PUBLIC
     query = filters.query_string()
     next_path = f"{request.path}?{query}" if query else request.path
     page = cached_part(
@@ -78,7 +86,7 @@ HISTORY_PAGE_SIZE = 50
 
 def crisis_or_404(request: HttpRequest, slug: str) -> Crisis:
     """The crisis if this user may see it: published, or any for staff previewing."""
-    return get_visible_or_404(request.user, Crisis.objects.all(), slug=slug)
+    return get_visible_or_404(viewer(request), Crisis.objects.all(), slug=slug)
 
 
 def public_revision_or_404(crisis: Crisis, revision_id: int) -> CrisisRevision:
@@ -90,6 +98,7 @@ def public_revision_or_404(crisis: Crisis, revision_id: int) -> CrisisRevision:
     )
 
 
+@reader_page
 def crisis_history(request: HttpRequest, slug: str) -> HttpResponse:
     crisis = crisis_or_404(request, slug)
     links = CrisisRevision.objects.filter(crisis=crisis, public=True).select_related("revision")
@@ -101,7 +110,7 @@ def crisis_history(request: HttpRequest, slug: str) -> HttpResponse:
         "page": page,
         "rows": [(link, previous.get(link.revision_id)) for link in rows],
     }
-    return render(request, "events/crisis_history.html", context)
+    return tag(render(request, "events/crisis_history.html", context), [crisis_key(crisis)])
 
 
 def previous_public_revisions(crisis: Crisis, rows: list[CrisisRevision]) -> dict[int, int]:
@@ -120,6 +129,7 @@ def previous_public_revisions(crisis: Crisis, rows: list[CrisisRevision]) -> dic
     return {revision_id: chain[i + 1] for i, revision_id in enumerate(ids) if i + 1 < len(chain)}
 
 
+@reader_page
 def crisis_revision(request: HttpRequest, slug: str, revision_id: int) -> HttpResponse:
     crisis = crisis_or_404(request, slug)
     link = public_revision_or_404(crisis, revision_id)
@@ -134,9 +144,10 @@ def crisis_revision(request: HttpRequest, slug: str, revision_id: int) -> HttpRe
     if body is None:
         raise Http404
     context = {"crisis": crisis, "link": link, "body": body}
-    return render(request, "events/crisis_revision.html", context)
+    return tag(render(request, "events/crisis_revision.html", context), [crisis_key(crisis)])
 
 
+@reader_page
 def crisis_compare(request: HttpRequest, slug: str, revision_id: int) -> HttpResponse:
     crisis = crisis_or_404(request, slug)
     new = public_revision_or_404(crisis, revision_id)
@@ -161,7 +172,7 @@ def crisis_compare(request: HttpRequest, slug: str, revision_id: int) -> HttpRes
         new_moment,
     )
     context = {"crisis": crisis, "old": old, "new": new, "comparison": result}
-    return render(request, "events/crisis_compare.html", context)
+    return tag(render(request, "events/crisis_compare.html", context), [crisis_key(crisis)])
 
 
 EXPORT_FIELDS = [
@@ -197,12 +208,15 @@ def published_crisis_or_404(slug: str) -> Crisis:
     return get_visible_or_404(None, Crisis.objects.all(), slug=slug)
 
 
+@reader_page
 def crisis_events_json(request: HttpRequest, slug: str) -> JsonResponse:
     crisis = published_crisis_or_404(slug)
     data = {"crisis": {"slug": crisis.slug, "title": crisis.title}, "events": export_rows(crisis)}
-    return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    return tag(response, [crisis_key(crisis)])
 
 
+@reader_page
 def crisis_events_csv(request: HttpRequest, slug: str) -> HttpResponse:
     crisis = published_crisis_or_404(slug)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -215,4 +229,4 @@ def crisis_events_csv(request: HttpRequest, slug: str) -> HttpResponse:
         row["actors"] = "; ".join(f"{a['slug']}:{a['role']}" for a in row["actors"])
         row["sources"] = "; ".join(row["sources"])
         writer.writerow([escape_formula(cell) for cell in (row[name] for name in columns)])
-    return response
+    return tag(response, [crisis_key(crisis)])

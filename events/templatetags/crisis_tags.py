@@ -1,4 +1,5 @@
 from django import template
+from django.urls import translate_url
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -45,3 +46,12 @@ def describe_changes(changes: list[dict]) -> str:
 @register.filter
 def entry_label(entry) -> str:
     return describe_change({"kind": entry.kind, "action": entry.action, "label": entry.label})
+
+
+LANGUAGE_NAMES = {"zh-hans": "简体中文", "en": "English"}  # each in its own language
+
+
+@register.filter
+def language_versions(path: str) -> list[tuple[str, str, str]]:
+    """(code, name, address) of this page in each interface language."""
+    return [(code, name, translate_url(path or "/", code)) for code, name in LANGUAGE_NAMES.items()]

@@ -113,16 +113,25 @@ def test_the_page_marks_its_languages_and_links_timeline_actors_and_sources(seed
     assert soup.select_one('script[src$="citations.js"]') is not None
 
 
-def test_the_interface_switches_to_english_and_back(seed, client):
-    response = client.post(reverse("set_language"), {"language": "en", "next": ARTICLE})
-    assert response.status_code == 302
-    soup = page(client)
+def test_the_interface_switches_to_english_and_back_by_address(seed, client):
+    english = page(client).select_one('.language-switcher a[hreflang="en"]')["href"]
+    assert english == "/en" + ARTICLE
+    soup = page(client, english)
     assert soup.html["lang"] == "en"
     assert soup.select_one("#references").get_text() == "References"
     assert "June 2025–present" in soup.select_one(".infobox").get_text()
     assert soup.select_one("article.article")["lang"] == "zh-hans"
-    client.post(reverse("set_language"), {"language": "zh-hans", "next": ARTICLE})
-    assert page(client).select_one("#references").get_text() == "参考资料"
+    assert soup.select_one('link[rel=alternate][hreflang="zh-hans"]')["href"] == ARTICLE
+    chinese = soup.select_one('.language-switcher a[hreflang="zh-hans"]')["href"]
+    assert page(client, chinese).select_one("#references").get_text() == "参考资料"
+
+
+def test_the_browser_language_and_cookies_never_change_a_reader_page(seed, client):
+    client.cookies["django_language"] = "en"
+    response = client.get(ARTICLE, HTTP_ACCEPT_LANGUAGE="en")
+    assert BeautifulSoup(response.content, "html.parser").html["lang"] == "zh-hans"
+    assert "Cookie" not in response.get("Vary", "")
+    assert "Accept-Language" not in response.get("Vary", "")
 
 
 @pytest.mark.parametrize("state", ["draft", "review"])
