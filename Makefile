@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 SEED := fixtures/azerbaijan-russia-2025.json
 
-.PHONY: install install-dev run test lint format messages
+.PHONY: install install-dev run serve-cached test lint format messages
 
 # What production runs (make run needs nothing more).
 $(BIN)/.installed: requirements.txt
@@ -26,6 +26,12 @@ run: install
 	DJANGO_DEBUG=1 $(MANAGE) migrate --no-input
 	DJANGO_DEBUG=1 $(MANAGE) import_fixture $(SEED)
 	DJANGO_DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
+
+# The same, with readers served through Varnish (deploy/varnish/default.vcl) on port 8000.
+serve-cached: install
+	DJANGO_DEBUG=1 $(MANAGE) migrate --no-input
+	DJANGO_DEBUG=1 $(MANAGE) import_fixture $(SEED)
+	bash deploy/serve-cached.sh
 
 test: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -1,8 +1,14 @@
+import logging
+
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from .history import revision
+
+log = logging.getLogger(__name__)
 
 
 class InterfaceLanguageMiddleware:
@@ -81,4 +87,24 @@ class UncachedByDefaultMiddleware:
         response = self.get_response(request)
         if not response.has_header("Cache-Control"):
             patch_cache_control(response, no_store=True)
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """While the database is down, say so with a 503 and Retry-After, not a stack trace: caches
+    in front keep serving the pages they hold, and editors learn to wait a minute."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        log.error("Database unavailable: %s", exception)
+        response = render(request, "503.html", status=503)
+        response["Retry-After"] = "30"
+        patch_cache_control(response, no_store=True)
         return response

@@ -131,6 +131,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "crisis_tracker.middleware.RevisionMiddleware",
     "crisis_tracker.middleware.ContentSecurityPolicyMiddleware",
+    "crisis_tracker.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

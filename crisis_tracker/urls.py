@@ -5,6 +5,8 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
+from .health import healthz
+
 admin.site.site_header = _("Crisis Tracker: editors' desk")
 admin.site.site_title = _("Crisis Tracker")
 admin.site.index_title = _("Crises, events, actors and sources")
@@ -15,6 +17,7 @@ def media_file(request, path):
 
 
 urlpatterns = [
+    path("healthz/", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     # The editors' interface language (a cookie); readers choose theirs by address.
     path("i18n/", include("django.conf.urls.i18n")),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
+import logging
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -19,9 +20,12 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from redis.exceptions import RedisError
 
 from .models import Crisis
 
+log = logging.getLogger(__name__)
+CACHE_ERRORS = (RedisError, OSError)
 GENERATION_KEY = "pages:generation"
 # Bumped whenever the shape of cached values changes, so a deploy never reads old entries.
 FORMAT = 4
@@ -33,10 +37,17 @@ def _version_key(slug: str) -> str:
 
 
 def _new_version(key: str) -> None:
-    cache.set(key, uuid.uuid4().hex, None)
+    _set_version(key)
     # Again once the transaction commits: a reader who rendered the old rows in between must
     # not have cached them under the version that is current afterwards.
-    transaction.on_commit(lambda: cache.set(key, uuid.uuid4().hex, None))
+    transaction.on_commit(lambda: _set_version(key))
+
+
+def _set_version(key: str) -> None:
+    try:
+        cache.set(key, uuid.uuid4().hex, None)
+    except CACHE_ERRORS as error:  # nothing is cached while the cache is down, so nothing is stale
+        log.warning("Page cache unavailable, version %s not bumped: %s", key, error)
 
 
 def _bump(kind: str, value) -> None:
@@ -97,7 +108,8 @@ def bumps_deferred() -> Iterator[None]:
 
 
 def cached_part(slug: str, name: str, build: Callable[[], Any]) -> Any:
-    """Return the cached value of a page part of a crisis, building it on a miss.
+    """Return the cached value of a page part of a crisis, building it on a miss (or, while
+    the shared cache is unreachable, on every request: pages then come from the database).
 
     ``name`` must say everything the value depends on besides content (language, audience,
     filters). Values are stored with the versions they were built for. Each request reads the
@@ -105,6 +117,14 @@ def cached_part(slug: str, name: str, build: Callable[[], Any]) -> Any:
     holds for those versions is used without fetching it again. ``build`` returning None (no
     such crisis) is not cached.
     """
+    try:
+        return _cached_part(slug, name, build)
+    except CACHE_ERRORS as error:
+        log.warning("Page cache unavailable, rendering from the database: %s", error)
+        return build()
+
+
+def _cached_part(slug: str, name: str, build: Callable[[], Any]) -> Any:
     version_key = _version_key(slug)
     key = f"pages:part:{FORMAT}:" + hashlib.sha1(f"{slug}|{name}".encode()).hexdigest()
     found = cache.get_many([GENERATION_KEY, version_key])
