@@ -35,7 +35,7 @@ def test_the_admin_says_the_database_is_unavailable_instead_of_a_trace(
     response = client.get(reverse("admin:events_event_changelist"))
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
-    assert "The database cannot be reached just now" in response.content.decode()
+    assert "暂时无法连接数据库" in response.content.decode()
     assert "Traceback" not in response.content.decode()
 
 
