@@ -19,6 +19,7 @@ from django.urls import reverse
 from crisis_tracker.history import revision
 from events.models import Crisis, Event
 from sources.models import Source
+from tests.http.tcp_proxy import TcpProxy
 
 ROOT = Path(__file__).resolve().parents[2]
 VCL = ROOT / "deploy" / "varnish" / "default.vcl"
@@ -143,3 +144,55 @@ def test_an_editor_is_never_served_from_the_cache_and_never_fills_it(varnish, ti
     status, headers, body = fetch(varnish + TIMELINE)
     assert "Unconfirmed rumour" not in body
     assert "Unconfirmed rumour" not in fetch(varnish + TIMELINE)[2]
+
+
+@pytest.fixture
+def database_through_a_proxy(live_server):
+    """The live server's database connections go through a proxy this test owns (PostgreSQL
+    only: SQLite has no server to cut off). The machine's PostgreSQL is never stopped."""
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no database server to cut off; this runs on PostgreSQL")
+    conf = connections.settings["default"]
+    proxy = TcpProxy(conf["HOST"] or "127.0.0.1", int(conf["PORT"] or 5432))
+    before = conf["HOST"], conf["PORT"]
+    conf["HOST"], conf["PORT"] = "127.0.0.1", str(proxy.port)
+    with connection.cursor() as cursor:  # the live server reconnects, through the proxy
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    for _attempt in range(20):
+        if fetch(live_server.url + "/healthz/")[0] == 200:
+            break
+        time.sleep(0.1)
+    yield proxy
+    proxy.restore()
+    conf["HOST"], conf["PORT"] = before
+    proxy.close()
+
+
+def test_with_the_database_gone_cached_pages_are_still_served(
+    varnish, live_server, tiny_crisis, editor, database_through_a_proxy
+):
+    client = Client()
+    client.force_login(editor)
+    session = {"Cookie": f"sessionid={client.cookies['sessionid'].value}"}
+    body = cached(varnish, ARTICLE)
+    database_through_a_proxy.cut()
+    # A change just before the outage: the page is no longer fresh, only in grace.
+    urllib.request.urlopen(
+        urllib.request.Request(
+            varnish + "/", method="PURGE", headers={"xkey-purge": f"crisis-{tiny_crisis.pk}"}
+        ),
+        timeout=5,
+    )
+    for _request in range(5):
+        status, headers, stale = fetch(varnish + ARTICLE)
+        assert (status, stale) == (200, body)
+    # The admin (never cached) says what is wrong instead of showing a trace.
+    status, headers, page = fetch(live_server.url + "/admin/", session)
+    assert (status, headers.get("Retry-After")) == (503, "30")
+    assert "暂时无法连接数据库" in page
+    database_through_a_proxy.restore()
