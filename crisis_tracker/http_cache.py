@@ -117,5 +117,6 @@ def send_purge(url: str, keys: str) -> bool:
             reason = f"HTTP {answer.status}"
         if attempt < PURGE_ATTEMPTS:
             time.sleep(0.05 * 2**attempt)
-    log.error("Purging %s from %s failed after %d attempts: %s", keys, url, attempt, reason)
+    shown = keys if len(keys) <= 200 else keys[:200] + " …"
+    log.error("Purging %s from %s failed after %d attempts: %s", shown, url, attempt, reason)
     return False
