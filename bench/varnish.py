@@ -9,7 +9,11 @@ workers, deploy/varnish/default.vcl):
    backend (the cache path's own limit), and against the app's own uncached render;
 2. the app alone (Redis page cache) against a bare Django view returning the same bytes;
 3. a spike: 200 connections through Varnish while an editor publishes an edit every 5 s; errors,
-   latency, and the delay from each save's return to the edit being visible through the cache.
+   latency, and the delay from each save's return to the edit being visible through the cache;
+4. with ``--faults``: the same load through Varnish while PostgreSQL restarts, then Redis, then
+   one gunicorn worker is killed with SIGKILL; an edit is published just before each fault, so
+   Varnish has to fetch the page again while the fault lasts. This restarts the machine's own
+   PostgreSQL and Redis: run it on a machine nothing else is using.
 
 Prints a Markdown report. Traffic goes to 127.0.0.1 only; every loop is bounded in time.
 """
@@ -29,7 +33,7 @@ import urllib.request
 from pathlib import Path
 
 from bench import server
-from bench.load import wrk
+from bench.load import fault_run, restart_postgres, wrk
 
 ROOT = Path(__file__).resolve().parent.parent
 VCL = ROOT / "deploy" / "varnish" / "default.vcl"
@@ -160,11 +164,68 @@ def spike(args, cache_url: str) -> None:
     print()
 
 
+def restart_redis() -> None:
+    subprocess.run(["redis-cli", "shutdown", "nosave"], capture_output=True)
+    subprocess.run(
+        ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379",
+         "--save", "", "--appendonly", "no", "--dir", "/var/lib/redis",
+         "--logfile", "/var/log/redis/ci.log"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+
+
+def kill_a_worker(master) -> None:
+    os.kill(server.worker_pids(master)[0], 9)
+
+
+def faults(args, cache_url: str, master) -> None:
+    from crisis_tracker.history import revision
+    from events.models import Section
+
+    section = Section.objects.get(crisis__slug="azerbaijan-russia-2025", key="联合国")
+    original = section.body
+    seconds = args.fault_seconds
+    print(f"## Faults through Varnish: {seconds} s of load (50 connections) each\n")
+    print("| fault | req/s | requests | non-2xx | socket errors | failed probes |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    kinds = {
+        "restart PostgreSQL": restart_postgres,
+        "restart Redis": restart_redis,
+        "kill -9 one worker": lambda: kill_a_worker(master),
+    }
+    for number, (name, fault) in enumerate(kinds.items(), 1):
+
+        def edit_then(fault=fault, number=number):
+            section.body = original.replace("。", f"（故障{number}）。", 1)
+            with revision(summary=f"Edit before fault {number}"):
+                section.save()  # purges the article: Varnish must fetch it during the fault
+            fault()
+
+        saved, server.BASE = server.BASE, cache_url
+        try:
+            result, failed, _recovery = fault_run(ARTICLE, seconds, 50, edit_then)
+        finally:
+            server.BASE = saved
+        print(
+            f"| {name} | {result['rps']:,.0f} | {result['requests']} | {result['non2xx']} | "
+            f"{result['socket_errors']} | {failed} |"
+        )
+        from django.db import connection
+
+        connection.close()  # the bench's own connection did not survive the restart
+    section.body = original
+    with revision(summary="Faults over"):
+        section.save()
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--spike-seconds", type=int, default=60)
+    parser.add_argument("--faults", action="store_true")
+    parser.add_argument("--fault-seconds", type=int, default=30)
     args = parser.parse_args()
     cache_url = f"http://127.0.0.1:{CACHE_PORT}"
     server.prepare()
@@ -190,6 +251,8 @@ def main() -> None:
         throughput(args, cache_url, f"http://127.0.0.1:{STATIC_CACHE_PORT}",
                    f"http://127.0.0.1:{UNCACHED_PORT}")  # fmt: skip
         spike(args, cache_url)
+        if args.faults:
+            faults(args, cache_url, processes[0])
     finally:
         for process in processes:
             process.terminate()
