@@ -27,6 +27,16 @@ def crisis_key(crisis) -> str:
     return surrogate_key("crisis", crisis.pk)
 
 
+def crisis_response(response: HttpResponse, crisis: Crisis, latest=False) -> HttpResponse:
+    """A page about one crisis: purged with it, last modified at its latest public revision
+    (``latest`` when the caller knows it, None when it does not apply)."""
+    if latest is False:
+        latest = rendering.last_updated([crisis.pk]).get(crisis.pk)
+    if latest is not None:
+        response["Last-Modified"] = http_date(latest.timestamp())
+    return tag(response, [crisis_key(crisis)])
+
+
 @reader_page
 def crisis_list(request: HttpRequest) -> HttpResponse:
     crises = list(Crisis.objects.visible_to(viewer(request)).ongoing_first())
@@ -110,7 +120,9 @@ def crisis_history(request: HttpRequest, slug: str) -> HttpResponse:
         "page": page,
         "rows": [(link, previous.get(link.revision_id)) for link in rows],
     }
-    return tag(render(request, "events/crisis_history.html", context), [crisis_key(crisis)])
+    # The newest revision heads the first page; later pages shift as revisions arrive.
+    latest = rows[0].revision.created_at if rows and page.number == 1 else None
+    return crisis_response(render(request, "events/crisis_history.html", context), crisis, latest)
 
 
 def previous_public_revisions(crisis: Crisis, rows: list[CrisisRevision]) -> dict[int, int]:
@@ -213,7 +225,7 @@ def crisis_events_json(request: HttpRequest, slug: str) -> JsonResponse:
     crisis = published_crisis_or_404(slug)
     data = {"crisis": {"slug": crisis.slug, "title": crisis.title}, "events": export_rows(crisis)}
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
-    return tag(response, [crisis_key(crisis)])
+    return crisis_response(response, crisis)
 
 
 @reader_page
@@ -229,4 +241,4 @@ def crisis_events_csv(request: HttpRequest, slug: str) -> HttpResponse:
         row["actors"] = "; ".join(f"{a['slug']}:{a['role']}" for a in row["actors"])
         row["sources"] = "; ".join(row["sources"])
         writer.writerow([escape_formula(cell) for cell in (row[name] for name in columns)])
-    return tag(response, [crisis_key(crisis)])
+    return crisis_response(response, crisis)

@@ -147,3 +147,14 @@ def test_a_failed_purge_is_logged_and_never_fails_the_save(
     event.refresh_from_db()
     assert event.title == "Talks held in the capital"
     assert "failed after 3 attempts" in caplog.text
+
+
+def test_crisis_pages_say_when_they_last_changed(tiny_crisis, client):
+    for name in ("crisis", "timeline", "history", "events_json", "events_csv"):
+        response = client.get(reverse(f"events:{name}", args=[SLUG]))
+        assert response.has_header("Last-Modified"), name
+        again = client.get(
+            reverse(f"events:{name}", args=[SLUG]),
+            HTTP_IF_MODIFIED_SINCE=response["Last-Modified"],
+        )
+        assert again.status_code == 304, name
