@@ -89,21 +89,41 @@ def row(name: str, result: dict, base: float | None = None) -> str:
 
 
 def throughput(args, cache_url: str, static_url: str, uncached_url: str) -> None:
-    print(f"## Throughput: {args.seconds} s each, {args.connections} connections, wrk -t2\n")
+    targets = {
+        "static": (static_url, ARTICLE),
+        "varnish": (cache_url, ARTICLE),
+        "uncached": (uncached_url, ARTICLE),
+        "bare": (server.BASE, "/bench/bare/"),
+        "app": (server.BASE, ARTICLE),
+    }
+    runs: dict[str, list[dict]] = {name: [] for name in targets}
+    for _round in range(args.rounds):  # alternating, so drift in the machine hits every row
+        for name, (base, path) in targets.items():
+            runs[name].append(wrk_at(base, path, args))
+    median = {name: median_run(found) for name, found in runs.items()}
+    print(
+        f"## Throughput: {args.rounds} alternating rounds of {args.seconds} s, "
+        f"{args.connections} connections, wrk -t2 (median round)\n"
+    )
     print("| request | req/s | p50 ms | p99 ms | errors | ratio |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    varnish = wrk_at(cache_url, ARTICLE, args)
-    static = wrk_at(static_url, ARTICLE, args)
-    uncached = wrk_at(uncached_url, ARTICLE, args)
-    app = wrk_at(server.BASE, ARTICLE, args)
-    bare = wrk_at(server.BASE, "/bench/bare/", args)
-    print(row("Varnish, static backend (the cache path's limit)", static))
-    print(row("Varnish → app: article", varnish, static["rps"]) + " of static")
-    print(row("app, uncached render (no page cache)", uncached))
-    print(f"| Varnish → app vs uncached render | | | | | {varnish['rps'] / uncached['rps']:.1f}× |")
-    print(row("bare Django view, same bytes", bare))
-    print(row("app alone (Redis page cache): article", app, bare["rps"]) + " of bare")
-    print()
+    print(row("Varnish, static backend (the cache path's limit)", median["static"]))
+    print(row("Varnish → app: article", median["varnish"], median["static"]["rps"]) + " of static")
+    print(row("app, uncached render (no page cache)", median["uncached"]))
+    ratio = median["varnish"]["rps"] / median["uncached"]["rps"]
+    print(f"| Varnish → app vs uncached render | | | | | {ratio:.1f}× |")
+    print(row("bare Django view, same bytes", median["bare"]))
+    print(
+        row("app alone (Redis page cache): article", median["app"], median["bare"]["rps"])
+        + " of bare"
+    )
+    for name, found in runs.items():
+        print(f"\n{name}: " + ", ".join(f"{run['rps']:,.0f}" for run in found) + " req/s", end="")
+    print("\n")
+
+
+def median_run(runs: list[dict]) -> dict:
+    return sorted(runs, key=lambda run: run["rps"])[len(runs) // 2]
 
 
 def wrk_at(base: str, path: str, args) -> dict:
@@ -222,6 +242,7 @@ def faults(args, cache_url: str, master) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--spike-seconds", type=int, default=60)
     parser.add_argument("--faults", action="store_true")
