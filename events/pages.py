@@ -50,15 +50,15 @@ def _set_version(key: str) -> None:
         log.warning("Page cache unavailable, version %s not bumped: %s", key, error)
 
 
-def _bump(kind: str, value) -> None:
+def _bump(kind: str, values) -> None:
     pending = _pending.get()
     if pending is not None:
-        pending.add((kind, value))
+        pending.update((kind, value) for value in values)
         return
     if kind == "all":
         _new_version(GENERATION_KEY)
         return
-    for slug in _slugs(kind, [value]):
+    for slug in _slugs(kind, values) if values else []:
         _new_version(_version_key(slug))
 
 
@@ -70,24 +70,24 @@ def _slugs(kind: str, values) -> list[str]:
 
 
 def bump_crisis(slug: str) -> None:
-    _bump("slug", slug)
+    _bump("slug", [slug])
 
 
 def bump_crisis_id(crisis_id: int) -> None:
-    _bump("crisis", crisis_id)
+    _bump("crisis", [crisis_id])
 
 
 def bump_crisis_ids(crisis_ids) -> None:
-    for crisis_id in crisis_ids:
-        _bump("crisis", crisis_id)
+    """One query for all of them (the slugs name the cache versions)."""
+    _bump("crisis", list(crisis_ids))
 
 
 def bump_event_id(event_id: int) -> None:
-    _bump("event", event_id)
+    _bump("event", [event_id])
 
 
 def bump_all() -> None:
-    _bump("all", None)
+    _bump("all", [None])
 
 
 @contextmanager
