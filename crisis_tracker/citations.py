@@ -8,9 +8,11 @@ back-link per use.
 
 from __future__ import annotations
 
+import contextvars
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import nh3
@@ -64,13 +66,32 @@ def source_model():
     return apps.get_model(settings.CITATION_SOURCE_MODEL)
 
 
+_known_keys: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
+    "known_source_keys", default=None
+)
+
+
+@contextmanager
+def known_keys(keys: set[str]) -> Iterator[None]:
+    """Within the block, keys in ``keys`` are taken as existing sources without a query (an
+    import checks the citations of a whole batch against one lookup)."""
+    token = _known_keys.set(keys)
+    try:
+        yield
+    finally:
+        _known_keys.reset(token)
+
+
 def citation_errors(text: str) -> list[ValidationError]:
     """One error per key ``text`` cites that names no source, with the closest keys."""
     wanted = cited_keys(text)
     if not wanted:
         return []
+    known = _known_keys.get() or set()
+    if all(key in known for key in wanted):
+        return []
     sources = source_model().objects
-    known = set(sources.filter(key__in=wanted).values_list("key", flat=True))
+    known = set(sources.filter(key__in=wanted).values_list("key", flat=True)) | known
     missing = [key for key in wanted if key not in known]
     if not missing:
         return []

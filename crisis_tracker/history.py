@@ -24,6 +24,7 @@ from django.db import DatabaseError, models, transaction
 from django.dispatch import Signal, receiver
 from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_record, pre_create_historical_record
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 REASON_LENGTH = 100  # simple-history's history_change_reason column
 
@@ -106,6 +107,38 @@ def close(draft: RevisionDraft) -> None:
     rows = rows_of(draft.key)
     if rows:
         revision_closed.send(sender=RevisionDraft, draft=draft, rows=rows)
+
+
+def reason_problem(summary: str | None) -> str:
+    """Why ``summary`` cannot be an edit summary ("" when it can)."""
+    if summary and len(summary) > REASON_LENGTH:
+        length = len(summary)
+        return f"an edit summary has at most {REASON_LENGTH} characters; this one has {length}"
+    return ""
+
+
+def _row_stamp(draft: RevisionDraft) -> dict:
+    return {
+        "default_user": draft.user if getattr(draft.user, "pk", None) else None,
+        "default_change_reason": draft.summary[:REASON_LENGTH],
+        "custom_historical_attrs": {"revision_key": draft.key},
+    }
+
+
+def bulk_create(model, objects: list, batch_size: int = 1000) -> list:
+    """Insert ``objects`` and one history row each, stamped like a save in the open revision."""
+    draft = _current.get()
+    if draft is None:
+        raise RuntimeError("bulk writes need an open revision()")
+    return bulk_create_with_history(objects, model, batch_size=batch_size, **_row_stamp(draft))
+
+
+def bulk_update(model, objects: list, fields: list[str], batch_size: int = 1000) -> None:
+    """Update ``fields`` of ``objects`` and write one history row each, like ``bulk_create``."""
+    draft = _current.get()
+    if draft is None:
+        raise RuntimeError("bulk writes need an open revision()")
+    bulk_update_with_history(objects, model, fields, batch_size=batch_size, **_row_stamp(draft))
 
 
 @receiver(pre_create_historical_record)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
@@ -47,3 +48,17 @@ def conflict_message(record) -> str:
         "your changes were not saved."
     )
     return message % {"object": record.instance, "user": user, "time": when}
+
+
+def exclusive(name: str) -> None:
+    """Hold the lock ``name`` until the current transaction ends; another holder waits.
+
+    On PostgreSQL this is a transaction-level advisory lock. SQLite lets one writer in at a
+    time anyway: a second writer waits for the busy timeout, then fails with "database is
+    locked", which the caller reports.
+    """
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])

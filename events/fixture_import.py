@@ -1,27 +1,41 @@
-"""Importing crises as Django fixtures with natural keys, with full history.
+"""Importing crises as Django fixtures with natural keys, with full history, at desk scale.
 
 ``loaddata`` saves raw, so django-simple-history records nothing for what it loads. This import
-matches each object by natural key, writes only what changed, validates everything (including
-citation keys) and records one history row per created or changed object, with a reason and a
-user (the import is one revision). All files go in one transaction: one problem anywhere and
-nothing is written.
+reads each file as a stream, matches every object by natural key only (a ``pk`` is refused),
+writes only what changed, validates everything (citation keys included) and records one history
+row per created or changed object with the reason and user (the import is one revision).
+
+Objects are handled in batches of one model: related objects are looked up by natural key with
+one query per model and batch, existing objects are found with one query, check constraints are
+evaluated in Python, and rows and history rows are written with bulk inserts and updates. All
+files go in one transaction that also holds the import lock: one problem anywhere and nothing
+is written, and two imports never interleave.
 """
 
 from __future__ import annotations
 
+import io
 import json
-from collections import Counter, deque
-from collections.abc import Callable, Iterable
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import ijson
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import models, transaction
+from django.db import OperationalError, models, transaction
 
-from crisis_tracker.history import revision
+from crisis_tracker import history
+from crisis_tracker.citations import cited_keys, known_keys, source_model
+from crisis_tracker.constraints import check_constraint_errors, natural_key_fields
+from crisis_tracker.dates import truncate
+from crisis_tracker.locking import exclusive
+from crisis_tracker.narrative import narrative_fields
 from crisis_tracker.publication import may_set_state
 
+from . import signals
 from .pages import bumps_deferred
 
 # Import order: what others refer to comes first.
@@ -34,13 +48,16 @@ IMPORTABLE = [
     "events.event",
     "events.eventactor",
 ]
-PROGRESS_EVERY = 500
+BATCH_SIZE = 1000
+PROGRESS_EVERY = 1000
+EXACT_ERRORS_UP_TO = 20 * 1024 * 1024  # re-read a broken file this small for line and column
+LOCK_NAME = "fixture-import"
 
 
 @dataclass
 class Problem:
     file: str
-    index: int | None
+    index: int | None  # counted from 1
     message: str
     label: str = ""
     natural_key: tuple | None = None
@@ -58,15 +75,22 @@ class Problem:
             where.append(f"field '{self.field}'")
         return ": ".join(where) + ": " + self.message
 
+    def as_json(self) -> dict:
+        return {
+            "file": self.file,
+            "index": self.index,
+            "label": self.label,
+            "natural_key": list(self.natural_key) if self.natural_key else None,
+            "field": self.field,
+            "message": self.message,
+            "text": str(self),
+        }
+
 
 class FixtureError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(str(problem) for problem in problems))
-
-
-class MissingReference(Exception):
-    """A natural key that may be created later in the same import."""
 
 
 @dataclass
@@ -81,14 +105,30 @@ class Change:
 class ImportReport:
     counts: dict[str, Counter] = field(default_factory=dict)
     changes: list[Change] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
     dry_run: bool = False
+    details: int | None = None  # how many changes to keep field by field (None: all)
+    changes_not_kept: int = 0
 
     def count(self, label: str, outcome: str) -> None:
         self.counts.setdefault(label, Counter())[outcome] += 1
 
+    def keep(self, change: Change) -> None:
+        if self.details is None or len(self.changes) < self.details:
+            self.changes.append(change)
+        else:
+            self.changes_not_kept += 1
+
+    def outcome(self, name: str) -> int:
+        return sum(counter[name] for counter in self.counts.values())
+
     @property
     def total(self) -> int:
         return sum(sum(counter.values()) for counter in self.counts.values())
+
+    @property
+    def written(self) -> int:
+        return self.outcome("created") + self.outcome("changed")
 
     def summary_lines(self) -> list[str]:
         lines = []
@@ -100,6 +140,31 @@ class ImportReport:
                     f"{c['unchanged']} unchanged"
                 )
         return lines
+
+    def as_json(self) -> dict:
+        return {
+            "counts": {label: dict(counter) for label, counter in self.counts.items()},
+            "changes": [
+                {
+                    "label": c.label,
+                    "natural_key": list(c.natural_key),
+                    "action": c.action,
+                    "fields": [[name, display(old), display(new)] for name, old, new in c.fields],
+                }
+                for c in self.changes
+            ],
+            "changes_not_kept": self.changes_not_kept,
+            "warnings": [w.as_json() for w in self.warnings],
+        }
+
+
+def display(value) -> str:
+    """A field value as an editor reads it: dates as dates, nothing as an empty string."""
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
 
 
 @dataclass
@@ -113,154 +178,255 @@ class Entry:
         return Problem(self.file, self.index, message, label=self.label, **kwargs)
 
 
-def read_fixture(name: str, text: str) -> tuple[list[Entry], list[Problem]]:
+# Reading -----------------------------------------------------------------------------------
+
+
+def open_source(source) -> io.BufferedIOBase:
+    """A binary stream of a fixture given as text, bytes, a path or an open file."""
+    if isinstance(source, str):
+        return io.BytesIO(source.encode("utf-8"))
+    if isinstance(source, bytes):
+        return io.BytesIO(source)
+    if isinstance(source, Path):
+        return source.open("rb")
+    source.seek(0)
+    return source
+
+
+def read_fixture(name: str, source) -> Iterator[Entry | Problem]:
+    """Each object of the fixture in turn (or a problem in its place), read as a stream."""
+    stream = open_source(source)
+    first = stream.read(64).lstrip()
+    stream.seek(0)
+    if first.startswith(b"\xef\xbb\xbf"):
+        first = first[3:].lstrip()
+    if not first.startswith(b"["):
+        if first.startswith(b"{"):
+            yield Problem(name, None, "a fixture is a JSON list of objects")
+            return
+        yield Problem(name, None, json_error(stream))
+        return
+    index = 0
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        message = f"not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
-        return [], [Problem(name, None, message)]
-    if not isinstance(data, list):
-        return [], [Problem(name, None, "a fixture is a JSON list of objects")]
-    entries, problems = [], []
-    for index, item in enumerate(data):
-        if not isinstance(item, dict) or not isinstance(item.get("fields", {}), dict):
-            problems.append(Problem(name, index, "each object needs a 'model' and 'fields'"))
-            continue
-        label = str(item.get("model", "")).lower()
-        if label not in IMPORTABLE:
-            known = ", ".join(IMPORTABLE)
-            problems.append(
-                Problem(name, index, f"unknown model '{label}'; expected one of {known}")
-            )
-            continue
-        entries.append(Entry(name, index, label, item))
-    return entries, problems
+        for index, item in enumerate(ijson.items(stream, "item", use_float=True), start=1):
+            yield entry_or_problem(name, index, item)
+    except ijson.JSONError as error:
+        yield Problem(name, None, json_error(stream, fallback=error))
+
+
+def entry_or_problem(name: str, index: int, item) -> Entry | Problem:
+    if not isinstance(item, dict) or not isinstance(item.get("fields", {}), dict):
+        return Problem(name, index, "each object needs a 'model' and 'fields'")
+    label = str(item.get("model", "")).lower()
+    if label not in IMPORTABLE:
+        known = ", ".join(IMPORTABLE)
+        return Problem(name, index, f"unknown model '{label}'; expected one of {known}")
+    entry = Entry(name, index, label, item)
+    if "pk" in item:
+        return entry.problem(
+            "objects are matched by natural key only: remove the 'pk' "
+            f"(it is {item['pk']!r}, which could name an unrelated row in this database)"
+        )
+    return entry
+
+
+def json_error(stream, fallback=None) -> str:
+    """Where the JSON breaks: line and column when the file is small enough to re-read."""
+    stream.seek(0, io.SEEK_END)
+    size = stream.tell()
+    if size <= EXACT_ERRORS_UP_TO:
+        stream.seek(0)
+        try:
+            json.loads(stream.read().decode("utf-8-sig"))
+        except json.JSONDecodeError as error:
+            return f"not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+        except UnicodeDecodeError as error:
+            return f"not UTF-8 text at byte {error.start + 1}"
+    detail = str(fallback).splitlines()[0] if fallback else "not valid JSON"
+    return f"not valid JSON: {detail}"
+
+
+def count_objects(files: list[tuple[str, object]]) -> int:
+    """How many objects the files hold (a fast pass, for progress), 0 if a file is broken."""
+    total = 0
+    for _name, source in files:
+        stream = open_source(source)
+        try:
+            total += sum(1 for _ in ijson.items(stream, "item.model"))
+        except ijson.JSONError:
+            return 0
+    return total
+
+
+# Natural keys --------------------------------------------------------------------------------
+
+
+class KeyIndex:
+    """Primary keys by natural key: every object this import resolved, matched or created."""
+
+    def __init__(self):
+        self.pks: dict[str, dict[tuple, int]] = defaultdict(dict)
+
+    def add(self, label: str, natural_key: tuple, pk: int) -> None:
+        self.pks[label][natural_key] = pk
+
+    def resolve(self, model, wanted: set[tuple]) -> dict[tuple, int]:
+        """The pks of ``wanted`` natural keys that exist, looking up the unknown ones at once."""
+        label = model._meta.label_lower
+        known = self.pks[label]
+        unknown = {key for key in wanted if key not in known}
+        if unknown:
+            for key, pk in self.lookup(model, unknown).items():
+                known[key] = pk
+        return {key: known[key] for key in wanted if key in known}
+
+    def lookup(self, model, keys: set[tuple]) -> dict[tuple, int]:
+        """One query (plus one per related model in the key) for many natural keys."""
+        names = natural_key_fields(model)
+        columns, parts = [], []
+        offset = 0
+        for name in names:
+            model_field = model._meta.get_field(name)
+            if model_field.is_relation:
+                width = key_width(model_field.related_model)
+                sub = {key[offset : offset + width] for key in keys}
+                parts.append((offset, width, self.resolve(model_field.related_model, sub)))
+                offset += width
+            else:
+                parts.append((offset, 1, None))
+                offset += 1
+            columns.append(model_field.attname)
+        local = {}
+        for key in keys:
+            values = []
+            for start, width, pks in parts:
+                piece = key[start : start + width]
+                if pks is None:
+                    values.append(piece[0])
+                elif piece in pks:
+                    values.append(pks[piece])
+                else:
+                    break
+            else:
+                local[tuple(values)] = key
+        if not local:
+            return {}
+        found = existing_rows(model, columns, set(local), values_only=True)
+        return {local[row]: pk for row, pk in found.items()}
+
+
+def key_width(model) -> int:
+    width = 0
+    for name in natural_key_fields(model):
+        model_field = model._meta.get_field(name)
+        width += key_width(model_field.related_model) if model_field.is_relation else 1
+    return width
+
+
+def existing_rows(model, columns: list[str], wanted: set[tuple], values_only: bool = False):
+    """Rows whose ``columns`` match one of ``wanted``: one query, filtered column by column
+    and matched exactly here. Returns {values: pk} or {values: instance}."""
+    filters = {f"{column}__in": {row[i] for row in wanted} for i, column in enumerate(columns)}
+    query = model._default_manager.filter(**filters)
+    if values_only:
+        found = {tuple(row[:-1]): row[-1] for row in query.values_list(*columns, "pk")}
+    else:
+        found = {tuple(getattr(obj, c) for c in columns): obj for obj in query}
+    return {values: found[values] for values in wanted if values in found}
+
+
+# Importing -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Parsed:
+    entry: Entry
+    values: dict  # attname → value
+    references: dict  # relation field name → natural key tuple (None: empty)
+    natural_key: tuple = ()
+
+
+class MissingReference(Exception):
+    pass
 
 
 class Importer:
-    def __init__(self, *, reason: str | None, user, dry_run: bool, progress: Callable | None):
-        self.reason = reason
+    def __init__(self, *, user, dry_run: bool, progress: Callable | None, details: int | None):
         self.user = user
-        self.report = ImportReport(dry_run=dry_run)
+        self.report = ImportReport(dry_run=dry_run, details=details)
         self.progress = progress
-        self.seen: set[tuple[str, tuple]] = set()
-        self.referenced: dict[tuple, models.Model] = {}  # natural key lookups already made
+        self.total = 0
         self.done = 0
+        self.started = time.monotonic()
+        self.problems: list[Problem] = []
+        self.keys = KeyIndex()
+        self.seen: set[tuple[str, tuple]] = set()
+        self.batch: list[Entry] = []
+        self.waiting: list[tuple[Entry, Problem]] = []
+        self.written: list[tuple[type, list]] = []
 
-    def run(self, entries: list[Entry]) -> list[Problem]:
-        problems: list[Problem] = []
-        queue = deque(sorted(entries, key=lambda entry: IMPORTABLE.index(entry.label)))
-        total = len(queue)
-        while queue:
-            waiting: deque[tuple[Entry, Problem]] = deque()
-            for entry in queue:
-                try:
-                    self.import_entry(entry)
-                except MissingReference as missing:
-                    waiting.append((entry, missing.args[0]))
-                except FixtureError as error:
-                    problems.extend(error.problems)
-                self.tick(total)
-            if len(waiting) == len(queue):
-                problems.extend(problem for _entry, problem in waiting)
-                break
-            queue = deque(entry for entry, _problem in waiting)
-        return problems
+    def add(self, item: Entry | Problem) -> None:
+        if isinstance(item, Problem):
+            self.problems.append(item)
+            self.tick()
+            return
+        if self.batch and (item.label != self.batch[0].label or len(self.batch) >= BATCH_SIZE):
+            self.flush()
+        self.batch.append(item)
 
-    def tick(self, total: int) -> None:
-        self.done += 1
-        if self.progress and (self.done % PROGRESS_EVERY == 0):
-            self.progress(self.done, total)
-
-    def import_entry(self, entry: Entry) -> None:
-        model = apps.get_model(entry.label)
-        values = self.field_values(entry, model)
-        candidate = model(**values)
-        natural_key = candidate.natural_key()
-        if (entry.label, natural_key) in self.seen:
-            raise FixtureError(
-                [entry.problem("appears twice in this import", natural_key=natural_key)]
-            )
-        existing = self.find(entry, model, natural_key)
-        before = {}
-        if existing is not None:
-            before = {f.attname: getattr(existing, f.attname) for f in model._meta.concrete_fields}
-            for name, value in values.items():
-                setattr(existing, name, value)
-            candidate = existing
-            changed = self.changes(model, candidate, before)
-            if not changed:  # identical to a row already validated when it was saved
-                self.seen.add((entry.label, natural_key))
-                self.report.count(entry.label, "unchanged")
+    def flush(self) -> None:
+        batch, self.batch = self.batch, []
+        while batch:
+            waiting = self.process(batch)
+            if len(waiting) == len(batch):
+                self.waiting.extend(waiting)
                 return
-        self.validate(entry, candidate, natural_key)
-        self.check_publishing(entry, candidate, before.get("state"), natural_key)
-        self.seen.add((entry.label, natural_key))
-        if existing is None:
-            self.save(candidate, entry)
-            self.report.count(entry.label, "created")
-            self.report.changes.append(Change(entry.label, natural_key, "created"))
-            return
-        self.save(candidate, entry)
-        self.report.count(entry.label, "changed")
-        self.report.changes.append(Change(entry.label, natural_key, "changed", changed))
+            batch = [entry for entry, _problem in waiting]
 
-    def changes(self, model, candidate, before: dict) -> list[tuple[str, object, object]]:
-        if hasattr(candidate, "normalise"):
-            candidate.normalise()
-        return [
-            (f.name, before[f.attname], getattr(candidate, f.attname))
-            for f in model._meta.concrete_fields
-            if getattr(candidate, f.attname) != before[f.attname]
-        ]
+    def finish(self) -> None:
+        """Import what waited for objects that came later in the files, as long as it helps."""
+        self.flush()
+        while self.waiting:
+            pending = sorted(self.waiting, key=lambda pair: IMPORTABLE.index(pair[0].label))
+            self.waiting = []
+            for label in IMPORTABLE:
+                group = [entry for entry, _problem in pending if entry.label == label]
+                for start in range(0, len(group), BATCH_SIZE):
+                    self.batch = group[start : start + BATCH_SIZE]
+                    self.flush()
+            if len(self.waiting) == len(pending):
+                self.problems.extend(problem for _entry, problem in self.waiting)
+                for _ in self.waiting:
+                    self.tick()
+                self.waiting = []
 
-    def validate(self, entry: Entry, candidate, natural_key) -> None:
-        try:
-            candidate.full_clean()
-        except ValidationError as error:
-            raise FixtureError(
-                [
-                    entry.problem(message, natural_key=natural_key, field=name)
-                    for name, messages in error.message_dict.items()
-                    for message in messages
-                ]
-            ) from None
-        if hasattr(candidate, "normalise"):
-            candidate.normalise()
+    def tick(self, count: int = 1) -> None:
+        before, self.done = self.done, self.done + count
+        if self.progress and before // PROGRESS_EVERY != self.done // PROGRESS_EVERY:
+            self.progress(self.done, self.total)
 
-    def check_publishing(self, entry: Entry, candidate, old_state, natural_key) -> None:
-        """Publishing or unpublishing through an import needs the publish permission."""
-        new_state = getattr(candidate, "state", None)
-        if new_state is None:
-            return
-        if not may_set_state(self.user, type(candidate), old_state, new_state):
-            raise FixtureError(
-                [
-                    entry.problem(
-                        f"{self.user.get_username()} may not publish or unpublish",
-                        natural_key=natural_key,
-                        field="state",
-                    )
-                ]
-            )
+    # One batch of one model ---------------------------------------------------------------
 
-    def save(self, instance: models.Model, entry: Entry) -> None:
-        instance.save()  # the import's revision gives the history row its reason and user
+    def process(self, batch: list[Entry]) -> list[tuple[Entry, Problem]]:
+        model = apps.get_model(batch[0].label)
+        parsed = []
+        for entry in batch:
+            try:
+                parsed.append(self.parse(entry, model))
+            except FixtureError as error:
+                self.problems.extend(error.problems)
+                self.tick()
+        ready, waiting = self.resolve(model, parsed)
+        ready = self.unique(model, ready)
+        existing = self.existing(model, ready)
+        with known_keys(self.cited_sources(model, ready)):
+            to_create, to_update, changed_fields = self.compare(model, ready, existing)
+        self.write(model, to_create, to_update, changed_fields)
+        self.tick(len(ready))
+        return waiting
 
-    def find(self, entry: Entry, model, natural_key: tuple):
-        pk = entry.data.get("pk")
-        manager = model._default_manager
-        try:
-            if pk is not None:
-                return manager.get(pk=pk)
-            return manager.get_by_natural_key(*natural_key)
-        except model.DoesNotExist:
-            return None
-        except (ValueError, TypeError, ValidationError):
-            raise FixtureError([entry.problem(f"bad primary key {pk!r}")]) from None
-
-    def field_values(self, entry: Entry, model) -> dict:
-        values, problems = {}, []
+    def parse(self, entry: Entry, model) -> Parsed:
+        values, references, problems = {}, {}, []
         for name, raw in entry.data.get("fields", {}).items():
             try:
                 model_field = model._meta.get_field(name)
@@ -270,65 +436,293 @@ class Importer:
             if not model_field.concrete or model_field.primary_key or model_field.many_to_many:
                 problems.append(entry.problem("this field cannot be imported", field=name))
                 continue
+            if model_field.is_relation:
+                try:
+                    references[name] = reference(model_field, raw)
+                except ValidationError as error:
+                    problems.extend(entry.problem(m, field=name) for m in error.messages)
+                continue
             try:
-                if model_field.is_relation:
-                    values[model_field.name] = self.related(entry, model_field, raw)
-                else:
-                    values[model_field.attname] = model_field.to_python(raw)
+                values[model_field.attname] = model_field.to_python(raw)
             except ValidationError as error:
                 problems.extend(entry.problem(m, field=name) for m in error.messages)
+        for model_field in model._meta.concrete_fields:
+            required = model_field.is_relation and not model_field.null
+            if required and references.get(model_field.name) is None:
+                target = model_field.related_model._meta.label_lower
+                message = f"required: the natural key of a {target}"
+                problems.append(entry.problem(message, field=model_field.name))
+        parsed = Parsed(entry, values, references)
+        if not problems:
+            parsed.natural_key = self.natural_key(model, parsed)
         if problems:
+            key = self.natural_key(model, parsed, partial=True)
+            for problem in problems:
+                problem.natural_key = key
             raise FixtureError(problems)
-        return values
+        return parsed
 
-    def related(self, entry: Entry, model_field, raw):
-        if raw is None:
-            return None
-        target = model_field.related_model
-        manager = target._default_manager
-        memo = (target._meta.label_lower, tuple(raw) if isinstance(raw, list) else raw)
-        if memo in self.referenced:
-            return self.referenced[memo]
+    def natural_key(self, model, parsed: Parsed, partial: bool = False) -> tuple | None:
+        key = []
+        for name in natural_key_fields(model):
+            model_field = model._meta.get_field(name)
+            if model_field.is_relation:
+                part = parsed.references.get(name)
+                if part is None:
+                    return None if partial else ()
+                key.extend(part)
+            else:
+                value = parsed.values.get(model_field.attname, model_field.get_default())
+                key.append(value)
+        return tuple(key)
+
+    def resolve(self, model, parsed: list[Parsed]):
+        """Give every reference its pk; what names an object not (yet) here waits."""
+        wanted: dict[str, set[tuple]] = defaultdict(set)
+        relations = {f.name: f for f in model._meta.concrete_fields if f.is_relation}
+        for item in parsed:
+            for name, key in item.references.items():
+                if key is not None:
+                    wanted[name].add(key)
+        pks = {
+            name: self.keys.resolve(relations[name].related_model, keys)
+            for name, keys in wanted.items()
+        }
+        ready, waiting = [], []
+        for item in parsed:
+            missing = [
+                (name, key)
+                for name, key in item.references.items()
+                if key is not None and key not in pks[name]
+            ]
+            if missing:
+                name, key = missing[0]
+                label = relations[name].related_model._meta.label_lower
+                message = f"no {label} with natural key {list(key)!r}"
+                problem = item.entry.problem(message, natural_key=item.natural_key, field=name)
+                waiting.append((item.entry, problem))
+                continue
+            for name, key in item.references.items():
+                item.values[relations[name].attname] = None if key is None else pks[name][key]
+            ready.append(item)
+        return ready, waiting
+
+    def unique(self, model, ready: list[Parsed]) -> list[Parsed]:
+        kept = []
+        for item in ready:
+            marker = (item.entry.label, item.natural_key)
+            if marker in self.seen:
+                message = "appears twice in this import"
+                self.problems.append(item.entry.problem(message, natural_key=item.natural_key))
+                self.tick()
+                continue
+            self.seen.add(marker)
+            kept.append(item)
+        return kept
+
+    def local_key(self, model, item: Parsed) -> tuple:
+        return tuple(
+            item.values.get(model._meta.get_field(name).attname)
+            for name in natural_key_fields(model)
+        )
+
+    def existing(self, model, ready: list[Parsed]) -> dict[tuple, models.Model]:
+        columns = [model._meta.get_field(name).attname for name in natural_key_fields(model)]
+        wanted = {self.local_key(model, item) for item in ready}
+        return existing_rows(model, columns, wanted) if wanted else {}
+
+    def cited_sources(self, model, ready: list[Parsed]) -> set[str]:
+        names = [model._meta.get_field(name).attname for name in narrative_fields(model)]
+        wanted = {key for item in ready for n in names for key in cited_keys(item.values.get(n))}
+        if not wanted:
+            return set()
+        return set(source_model().objects.filter(key__in=wanted).values_list("key", flat=True))
+
+    def compare(self, model, ready: list[Parsed], existing: dict):
+        to_create, to_update, changed_fields = [], [], set()
+        label = model._meta.label_lower
+        for item in ready:
+            current = existing.get(self.local_key(model, item))
+            if current is None:
+                candidate, before = model(**item.values), None
+            else:
+                before = {f.attname: getattr(current, f.attname) for f in concrete(model)}
+                candidate = current
+                for attname, value in item.values.items():
+                    setattr(candidate, attname, value)
+            self.warn_truncation(item, candidate)
+            if hasattr(candidate, "normalise"):
+                candidate.normalise()
+            if before is not None:
+                diff = differences(model, before, candidate)
+                if not diff:
+                    self.keys.add(label, item.natural_key, candidate.pk)
+                    self.report.count(label, "unchanged")
+                    continue
+            problems = self.validate(item, candidate, before)
+            if problems:
+                self.problems.extend(problems)
+                continue
+            if before is None:
+                to_create.append((item, candidate))
+                self.report.count(label, "created")
+                fields = created_fields(model, candidate)
+                self.report.keep(Change(label, item.natural_key, "created", fields))
+            else:
+                to_update.append((item, candidate))
+                changed_fields.update(model._meta.get_field(name).attname for name, _o, _n in diff)
+                self.report.count(label, "changed")
+                self.report.keep(Change(label, item.natural_key, "changed", diff))
+        return to_create, to_update, changed_fields
+
+    def warn_truncation(self, item: Parsed, candidate) -> None:
+        """A day given with month or year precision is stored as that month or year: say so."""
+        start = getattr(candidate, "START", None)
+        if start is None:
+            return
+        pairs = [(start, candidate.START_PRECISION), ("end_date", "end_precision")]
+        for date_name, precision_name in pairs:
+            value = item.values.get(date_name)
+            if value is None:
+                continue
+            precision = getattr(candidate, precision_name)
+            shown = truncate(value, precision)
+            if shown != value:
+                message = (
+                    f"{value.isoformat()} is stored as {shown.isoformat()}: the precision "
+                    f"'{precision}' keeps only the {precision}"
+                )
+                self.report.warnings.append(
+                    item.entry.problem(message, natural_key=item.natural_key, field=date_name)
+                )
+
+    def validate(self, item: Parsed, candidate, before: dict | None) -> list[Problem]:
+        relations = [f.name for f in type(candidate)._meta.concrete_fields if f.is_relation]
+        problems = []
         try:
-            found = (
-                manager.get_by_natural_key(*raw) if isinstance(raw, list) else manager.get(pk=raw)
+            candidate.full_clean(
+                exclude=relations, validate_unique=False, validate_constraints=False
             )
-            self.referenced[memo] = found
-            return found
-        except target.DoesNotExist:
-            label = target._meta.label_lower
-            raise MissingReference(
-                entry.problem(f"no {label} with natural key {raw!r}", field=model_field.name)
-            ) from None
-        except (TypeError, ValueError, ValidationError):
-            raise ValidationError(
-                f"{raw!r} is not a natural key of {target._meta.label_lower}"
-            ) from None
+        except ValidationError as error:
+            problems.extend(
+                item.entry.problem(message, natural_key=item.natural_key, field=name)
+                for name, messages in error.message_dict.items()
+                for message in messages
+            )
+        for names, message in check_constraint_errors(candidate):
+            problems.append(
+                item.entry.problem(message, natural_key=item.natural_key, field=", ".join(names))
+            )
+        old_state = before.get("state") if before else None
+        new_state = getattr(candidate, "state", None)
+        model = type(candidate)
+        if new_state is not None and not may_set_state(self.user, model, old_state, new_state):
+            message = f"{self.user.get_username()} may not publish or unpublish"
+            key = item.natural_key
+            problems.append(item.entry.problem(message, natural_key=key, field="state"))
+        return problems
+
+    def write(self, model, to_create, to_update, changed_fields) -> None:
+        label = model._meta.label_lower
+        if to_create:
+            created = history.bulk_create(model, [candidate for _item, candidate in to_create])
+            for (item, _candidate), obj in zip(to_create, created, strict=True):
+                self.keys.add(label, item.natural_key, obj.pk)
+            self.written.append((model, created))
+        if to_update:
+            updated = [candidate for _item, candidate in to_update]
+            history.bulk_update(model, updated, sorted(changed_fields))
+            for item, candidate in to_update:
+                self.keys.add(label, item.natural_key, candidate.pk)
+            self.written.append((model, updated))
+
+    def announce(self) -> None:
+        """Tell the caches what changed (bumps and purges are collected, sent once)."""
+        for model, objects in self.written:
+            for obj in objects:
+                signals.content_written(model, obj)
+
+
+def reference(model_field, raw) -> tuple | None:
+    """A natural key given for a relation, as a tuple (None: no related object)."""
+    if raw is None:
+        return None
+    target = model_field.related_model._meta.label_lower
+    if isinstance(raw, list) and raw and all(isinstance(part, str | int) for part in raw):
+        return tuple(raw)
+    if isinstance(raw, str):
+        return (raw,)
+    raise ValidationError(f'{raw!r} is not a natural key of {target} (a list like ["slug"])')
+
+
+def concrete(model) -> list:
+    return model._meta.concrete_fields
+
+
+def differences(model, before: dict, candidate) -> list[tuple[str, object, object]]:
+    return [
+        (f.name, before[f.attname], getattr(candidate, f.attname))
+        for f in model._meta.concrete_fields
+        if getattr(candidate, f.attname) != before[f.attname]
+    ]
+
+
+def created_fields(model, candidate) -> list[tuple[str, object, object]]:
+    """The fields a new object is given, those left empty aside."""
+    return [
+        (f.name, None, getattr(candidate, f.attname))
+        for f in model._meta.concrete_fields
+        if not f.primary_key and getattr(candidate, f.attname) not in (None, "")
+    ]
 
 
 def import_fixtures(
     *,
-    files: Iterable[tuple[str, str]],
+    files: Iterable[tuple[str, object]],
     reason: str | None = None,
     user=None,
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    details: int | None = None,
 ) -> ImportReport:
-    """Import (name, text) fixtures atomically; raise FixtureError listing every problem."""
-    entries, problems = [], []
-    for name, text in files:
-        found, bad = read_fixture(name, text)
-        entries.extend(found)
-        problems.extend(bad)
-    if problems:
-        raise FixtureError(problems)
-    importer = Importer(reason=reason, user=user, dry_run=dry_run, progress=progress)
-    names = ", ".join(sorted({Path(entry.file).name for entry in entries}))
-    summary = reason or f"Imported from {names}"
-    with bumps_deferred(), revision(summary=summary, user=user), transaction.atomic():
-        problems = importer.run(entries)
-        if problems:
-            raise FixtureError(problems)
-        if dry_run:
-            transaction.set_rollback(True)
+    """Import fixtures given as (name, text | bytes | path | binary file) atomically.
+
+    ``user`` is who imports: the history names them and the publishing rules apply to them;
+    ``None`` is the system (a management task with every right). Raises FixtureError listing
+    every problem; with ``dry_run`` writes nothing and returns what would change. ``progress``
+    is called with (objects done, total) as the import goes.
+    """
+    files = list(files)
+    names = ", ".join(sorted({Path(name).name for name, _source in files}))
+    if history.reason_problem(reason):
+        raise FixtureError([Problem(names, None, history.reason_problem(reason))])
+    importer = Importer(user=user, dry_run=dry_run, progress=progress, details=details)
+    if progress:
+        importer.total = count_objects(files)
+        progress(0, importer.total)
+    summary = reason or f"Imported from {names}"[: history.REASON_LENGTH]
+    try:
+        with bumps_deferred(), history.revision(summary=summary, user=user), transaction.atomic():
+            exclusive(LOCK_NAME)
+            for name, source in files:
+                for item in read_fixture(name, source):
+                    importer.add(item)
+            importer.finish()
+            if importer.problems:
+                raise FixtureError(sorted(importer.problems, key=problem_order))
+            if dry_run:
+                transaction.set_rollback(True)
+            else:
+                importer.announce()
+    except OperationalError as error:
+        if "locked" not in str(error):
+            raise
+        message = "the database is busy with another import; nothing was imported, try again"
+        raise FixtureError([Problem(names, None, message)]) from None
+    if progress:
+        progress(importer.done, importer.total)
     return importer.report
+
+
+def problem_order(problem: Problem) -> tuple:
+    return (problem.file, problem.index or 0)

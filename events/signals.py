@@ -63,6 +63,22 @@ def shared_record_changed(sender, instance, **kwargs) -> None:
     bump_all()
 
 
+HANDLERS = {
+    Crisis: crisis_changed,
+    Section: part_changed,
+    Event: part_changed,
+    Participation: part_changed,
+    EventActor: event_actor_changed,
+    Source: shared_record_changed,
+    Actor: shared_record_changed,
+}
+
+
+def content_written(model, instance) -> None:
+    """What a save would have announced, for rows written in bulk (no save signals)."""
+    HANDLERS[model](sender=model, instance=instance)
+
+
 @receiver(revision_recorded)
 def revision_changed(sender, revision, crisis_ids, **kwargs) -> None:
     # Pages show the latest revision (last updated, corrections): render them afresh.
