@@ -24,13 +24,13 @@ install-dev: $(BIN)/.installed-dev
 
 run: install
 	DJANGO_DEBUG=1 $(MANAGE) migrate --no-input
-	DJANGO_DEBUG=1 $(MANAGE) import_fixture $(SEED)
+	DJANGO_DEBUG=1 $(MANAGE) import_fixture $(SEED) --system
 	DJANGO_DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
 
 # The same, with readers served through Varnish (deploy/varnish/default.vcl) on port 8000.
 serve-cached: install
 	DJANGO_DEBUG=1 $(MANAGE) migrate --no-input
-	DJANGO_DEBUG=1 $(MANAGE) import_fixture $(SEED)
+	DJANGO_DEBUG=1 $(MANAGE) import_fixture $(SEED) --system
 	bash deploy/serve-cached.sh
 
 test: install-dev

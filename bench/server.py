@@ -41,7 +41,7 @@ def prepare() -> None:
                    check=True)  # fmt: skip
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DATABASE], check=True)
     manage("migrate", "--no-input", "-v0")
-    manage("import_fixture", "fixtures/azerbaijan-russia-2025.json")
+    manage("import_fixture", "fixtures/azerbaijan-russia-2025.json", "--system")
     manage("collectstatic", "--no-input", "-v0")
     subprocess.run(["redis-cli", "-n", ENV["REDIS_URL"].rsplit("/", 1)[1], "flushdb"],
                    check=True, capture_output=True)  # fmt: skip

@@ -1,6 +1,7 @@
 """Dates known to a year, a month or a day, and how they read in each interface language."""
 
 import datetime
+import re
 
 from django.db import models
 from django.utils.translation import get_language
@@ -35,6 +36,39 @@ def format_date(value: datetime.date | None, precision: str, language: str | Non
     if precision == Precision.MONTH:
         return f"{month} {value.year}"
     return f"{value.day} {month} {value.year}"
+
+
+def iso_date(value: datetime.date | None, precision: str) -> str:
+    """ISO 8601 at a precision: 2025-07-03, 2025-07 or 2025."""
+    if value is None:
+        return ""
+    return value.isoformat()[: {Precision.YEAR: 4, Precision.MONTH: 7}.get(precision, 10)]
+
+
+FINENESS = {Precision.YEAR: 0, Precision.MONTH: 1, Precision.DAY: 2}
+SHORT_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+
+
+def short_date(text: str) -> tuple[datetime.date, str] | None:
+    """ "2025" or "2025-06" as (its first day, the precision it names); None for other text."""
+    match = SHORT_DATE.match(text) if isinstance(text, str) else None
+    if match is None:
+        return None
+    year, month = int(match[1]), int(match[2] or 1)
+    if not 1 <= month <= 12:
+        return None
+    return datetime.date(year, month, 1), Precision.MONTH if match[2] else Precision.YEAR
+
+
+def finer(precision: str, than: str) -> bool:
+    return FINENESS[Precision(precision)] > FINENESS[Precision(than)]
+
+
+def date_precisions(model) -> dict[str, str]:
+    """Each date field of ``model`` that has a precision, with the name of that precision."""
+    if issubclass(model, DateSpan):
+        return {model.START: model.START_PRECISION, "end_date": "end_precision"}
+    return dict(getattr(model, "DATE_PRECISIONS", {}))
 
 
 def truncate(value: datetime.date | str, precision: str) -> datetime.date:

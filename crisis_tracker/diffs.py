@@ -13,17 +13,16 @@ from dataclasses import dataclass
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-TOKEN = re.compile(
-    r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]|\w+|\s+|[^\w\s]", re.UNICODE
-)
+CJK = "\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+TOKEN = re.compile(rf"[{CJK}]|[^\W{CJK}]+|\s+|[^\w\s]", re.UNICODE)
 
 
 def tokens(text: str) -> list[str]:
     return TOKEN.findall(text or "")
 
 
-def inline_diff(old: str, new: str) -> SafeString:
-    """HTML with <del> for removed and <ins> for added text; everything escaped."""
+def diff_parts(old: str, new: str) -> list[tuple[str, str]]:
+    """("span" | "del" | "ins", text) runs that turn ``old`` into ``new``."""
     before, after = tokens(old), tokens(new)
     parts = []
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
@@ -35,7 +34,20 @@ def inline_diff(old: str, new: str) -> SafeString:
             parts.append(("del", "".join(before[a1:a2])))
         if b2 > b1:
             parts.append(("ins", "".join(after[b1:b2])))
-    return format_html_join("", "<{0}>{1}</{0}>", parts)
+    return parts
+
+
+def inline_diff(old: str, new: str) -> SafeString:
+    """HTML with <del> for removed and <ins> for added text; everything escaped."""
+    return format_html_join("", "<{0}>{1}</{0}>", diff_parts(old, new))
+
+
+TEXT_MARKS = {"span": "{}", "del": "[-{}-]", "ins": "{{+{}+}}"}
+
+
+def text_diff(old: str, new: str) -> str:
+    """The same for a terminal: [-removed-]{+added+}, the rest as it was."""
+    return "".join(TEXT_MARKS[op].format(text) for op, text in diff_parts(old, new))
 
 
 @dataclass

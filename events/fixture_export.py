@@ -10,24 +10,34 @@ from actors.models import Actor
 from crisis_tracker.narrative import keys_cited_by
 from sources.models import Source
 
-from .models import EventActor
+from .models import Crisis, EventActor
 
 
 def crisis_objects(crisis) -> list[models.Model]:
-    """Everything one crisis needs, in import order, each group in a stable order."""
-    sections = list(crisis.sections.order_by("order", "key"))
-    events = list(crisis.events.order_by("date", "slug"))
-    participations = list(crisis.participations.select_related("actor").order_by("order", "pk"))
+    """Everything one crisis needs, in import order, each group in the order it was created
+    (which is how pages order rows that tie), so a restore reads exactly the same."""
+    sections = list(crisis.sections.order_by("pk"))
+    events = list(crisis.events.order_by("pk"))
+    participations = list(crisis.participations.order_by("pk"))
     event_actors = list(
         EventActor.objects.filter(event__crisis=crisis)
-        .select_related("event", "actor")
-        .order_by("event__date", "event__slug", "actor__slug", "role")
+        .select_related("event__crisis", "actor")
+        .order_by("pk")
     )
     keys = keys_cited_by([crisis, *participations, *sections, *events])
-    sources = list(Source.objects.filter(key__in=keys).order_by("key"))
+    sources = list(Source.objects.filter(key__in=keys).order_by("pk"))
     actor_ids = {p.actor_id for p in participations} | {link.actor_id for link in event_actors}
     actors = with_affiliations(Actor.objects.filter(pk__in=actor_ids))
     return [*sources, *actors, crisis, *participations, *sections, *events, *event_actors]
+
+
+def everything() -> list[models.Model]:
+    """Every crisis with all it needs, and the actors and sources no crisis uses yet."""
+    crises = [crisis_objects(crisis) for crisis in Crisis.objects.order_by("pk")]
+    sources = Source.objects.order_by("pk")
+    actors = with_affiliations(Actor.objects.all())
+    rest = [obj for found in crises for obj in found if not isinstance(obj, Source | Actor)]
+    return [*sources, *actors, *rest]
 
 
 def with_affiliations(actors) -> list:
@@ -50,15 +60,19 @@ def with_affiliations(actors) -> list:
             place(found[actor.affiliation_id])
         ordered.append(actor)
 
-    for actor in sorted(found.values(), key=lambda actor: actor.slug):
+    for actor in sorted(found.values(), key=lambda actor: actor.pk):
         place(actor)
     return ordered
 
 
 def export_crisis(crisis) -> str:
+    return serialize(crisis_objects(crisis))
+
+
+def serialize(objects: list[models.Model]) -> str:
     return serializers.serialize(
         "json",
-        crisis_objects(crisis),
+        objects,
         indent=2,
         use_natural_foreign_keys=True,
         use_natural_primary_keys=True,

@@ -30,7 +30,14 @@ from django.db import OperationalError, models, transaction
 from crisis_tracker import history
 from crisis_tracker.citations import cited_keys, known_keys, source_model
 from crisis_tracker.constraints import check_constraint_errors, natural_key_fields
-from crisis_tracker.dates import truncate
+from crisis_tracker.dates import (
+    Precision,
+    date_precisions,
+    finer,
+    iso_date,
+    short_date,
+    truncate,
+)
 from crisis_tracker.locking import exclusive
 from crisis_tracker.narrative import narrative_fields
 from crisis_tracker.publication import may_set_state
@@ -426,7 +433,7 @@ class Importer:
         return waiting
 
     def parse(self, entry: Entry, model) -> Parsed:
-        values, references, problems = {}, {}, []
+        values, references, problems, implied = {}, {}, [], {}
         for name, raw in entry.data.get("fields", {}).items():
             try:
                 model_field = model._meta.get_field(name)
@@ -442,10 +449,15 @@ class Importer:
                 except ValidationError as error:
                     problems.extend(entry.problem(m, field=name) for m in error.messages)
                 continue
+            short = short_date(raw) if isinstance(model_field, models.DateField) else None
+            if short is not None:
+                values[model_field.attname], implied[name] = short
+                continue
             try:
                 values[model_field.attname] = model_field.to_python(raw)
             except ValidationError as error:
                 problems.extend(entry.problem(m, field=name) for m in error.messages)
+        problems.extend(self.short_date_problems(entry, model, values, implied))
         for model_field in model._meta.concrete_fields:
             required = model_field.is_relation and not model_field.null
             if required and references.get(model_field.name) is None:
@@ -461,6 +473,25 @@ class Importer:
                 problem.natural_key = key
             raise FixtureError(problems)
         return parsed
+
+    def short_date_problems(self, entry: Entry, model, values: dict, implied: dict) -> list:
+        """A year or month given as "2025" or "2025-06" takes that precision, unless the
+        object asks for a finer one."""
+        problems = []
+        for date_name, precision_name in date_precisions(model).items():
+            if date_name not in implied:
+                continue
+            given = values.get(precision_name)
+            if given is None:
+                values[precision_name] = implied[date_name]
+            elif given in Precision.values and finer(given, implied[date_name]):
+                raw = entry.data["fields"][date_name]
+                message = (
+                    f"'{raw}' names a {implied[date_name]}, not a {given}: give a full date "
+                    f"or set {precision_name} to '{implied[date_name]}'"
+                )
+                problems.append(entry.problem(message, field=date_name))
+        return problems
 
     def natural_key(self, model, parsed: Parsed, partial: bool = False) -> tuple | None:
         key = []
@@ -566,7 +597,7 @@ class Importer:
             if before is None:
                 to_create.append((item, candidate))
                 self.report.count(label, "created")
-                fields = created_fields(model, candidate)
+                fields = created_fields(model, candidate, item)
                 self.report.keep(Change(label, item.natural_key, "created", fields))
             else:
                 to_update.append((item, candidate))
@@ -577,20 +608,16 @@ class Importer:
 
     def warn_truncation(self, item: Parsed, candidate) -> None:
         """A day given with month or year precision is stored as that month or year: say so."""
-        start = getattr(candidate, "START", None)
-        if start is None:
-            return
-        pairs = [(start, candidate.START_PRECISION), ("end_date", "end_precision")]
-        for date_name, precision_name in pairs:
+        for date_name, precision_name in date_precisions(type(candidate)).items():
             value = item.values.get(date_name)
-            if value is None:
-                continue
             precision = getattr(candidate, precision_name)
-            shown = truncate(value, precision)
-            if shown != value:
+            if value is None or precision not in Precision.values:
+                continue
+            stored = truncate(value, precision)
+            if stored != value:
                 message = (
-                    f"{value.isoformat()} is stored as {shown.isoformat()}: the precision "
-                    f"'{precision}' keeps only the {precision}"
+                    f"{value.isoformat()} is stored as {iso_date(stored, precision)}: "
+                    f"{precision_name} is '{precision}'"
                 )
                 self.report.warnings.append(
                     item.entry.problem(message, natural_key=item.natural_key, field=date_name)
@@ -606,8 +633,7 @@ class Importer:
         except ValidationError as error:
             problems.extend(
                 item.entry.problem(message, natural_key=item.natural_key, field=name)
-                for name, messages in error.message_dict.items()
-                for message in messages
+                for name, message in field_messages(type(candidate), error)
             )
         for names, message in check_constraint_errors(candidate):
             problems.append(
@@ -655,6 +681,19 @@ def reference(model_field, raw) -> tuple | None:
     raise ValidationError(f'{raw!r} is not a natural key of {target} (a list like ["slug"])')
 
 
+def field_messages(model, error: ValidationError) -> Iterator[tuple[str, str]]:
+    """(field, message) for each error, a refused choice with the codes that are allowed."""
+    for name, errors in error.error_dict.items():
+        for found in errors:
+            message = " ".join(found.messages)
+            if found.code == "invalid_choice":
+                codes = ", ".join(
+                    str(value) for value, _label in model._meta.get_field(name).flatchoices
+                )
+                message = f"{message} Valid codes: {codes}."
+            yield name, message
+
+
 def concrete(model) -> list:
     return model._meta.concrete_fields
 
@@ -667,13 +706,18 @@ def differences(model, before: dict, candidate) -> list[tuple[str, object, objec
     ]
 
 
-def created_fields(model, candidate) -> list[tuple[str, object, object]]:
-    """The fields a new object is given, those left empty aside."""
-    return [
-        (f.name, None, getattr(candidate, f.attname))
-        for f in model._meta.concrete_fields
-        if not f.primary_key and getattr(candidate, f.attname) not in (None, "")
-    ]
+def created_fields(model, candidate, item: Parsed) -> list[tuple[str, object, object]]:
+    """The fields a new object is given (related objects by natural key), empty ones aside."""
+    fields = []
+    for f in model._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        value = getattr(candidate, f.attname)
+        if f.is_relation:
+            value = list(item.references[f.name]) if item.references.get(f.name) else None
+        if value not in (None, ""):
+            fields.append((f.name, None, value))
+    return fields
 
 
 def import_fixtures(

@@ -19,7 +19,19 @@ class SourceAdmin(SpreadsheetMixin, EditorialAdmin):
     date_hierarchy = "published"
     fieldsets = [
         (None, {"fields": ["key", "authors", "title", "work", "url", "archive_url"]}),
-        (None, {"fields": ["published", "accessed", "language", "issn", "reliability_note"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "published",
+                    "published_precision",
+                    "accessed",
+                    "language",
+                    "issn",
+                    "reliability_note",
+                ]
+            },
+        ),
         ("", {"fields": ["notes"], "classes": ["collapse"]}),
     ]
 

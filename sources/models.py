@@ -8,6 +8,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from crisis_tracker.dates import Precision, iso_date, truncate
 from crisis_tracker.history import history_with_revisions
 
 WEB_ONLY = URLValidator(
@@ -100,6 +101,13 @@ class Source(models.Model):
     published = models.DateField(
         _("publication date"), null=True, blank=True, help_text=_("e.g. 2025-07-03")
     )
+    published_precision = models.CharField(
+        _("publication date precision"),
+        max_length=5,
+        choices=Precision,
+        default=Precision.DAY,
+        help_text=_("How much of the publication date is known: day, month or year."),
+    )
     accessed = models.DateField(
         _("access date"),
         null=True,
@@ -141,6 +149,20 @@ class Source(models.Model):
     def __str__(self) -> str:
         return f"{self.key}: {self.title}"
 
+    DATE_PRECISIONS = {"published": "published_precision"}
+
+    def normalise(self) -> None:
+        """Store the publication date as the first day of the period its precision names."""
+        if self.published:
+            self.published = truncate(self.published, self.published_precision)
+
+    def save(self, *args, **kwargs) -> None:
+        self.normalise()
+        super().save(*args, **kwargs)
+
+    def published_display(self) -> str:
+        return iso_date(self.published, self.published_precision)
+
     def natural_key(self) -> tuple[str]:
         return (self.key,)
 
@@ -169,7 +191,7 @@ class Source(models.Model):
             parts.append(f"<i>{escape(self.work)}</i>. ")
         dates = []
         if self.published:
-            dates.append(self.published.isoformat())
+            dates.append(self.published_display())
         if self.accessed:
             dates.append(f"[{self.accessed.isoformat()}]")
         tail = " ".join(dates)

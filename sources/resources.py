@@ -8,7 +8,8 @@ class SourceResource(EditorialResource):
         model = Source
         import_id_fields = ["key"]
         fields = [
-            "key", "authors", "title", "work", "url", "archive_url", "published", "accessed",
+            "key", "authors", "title", "work", "url", "archive_url", "published",
+            "published_precision", "accessed",
             "language", "issn", "notes", "reliability_note",
         ]  # fmt: skip
         export_order = fields

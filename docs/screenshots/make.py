@@ -32,7 +32,9 @@ def manage(*args: str, **kwargs) -> None:
 def main() -> None:
     Path("/tmp/crisis-tracker-screenshots.sqlite3").unlink(missing_ok=True)
     manage("migrate", "-v0")
-    manage("import_fixture", "fixtures/azerbaijan-russia-2025.json", capture_output=True)
+    manage(
+        "import_fixture", "fixtures/azerbaijan-russia-2025.json", "--system", capture_output=True
+    )
     code = (
         "from django.contrib.auth.models import User, Group;"
         "u = User.objects.create_user('editor', password='correct horse battery', is_staff=True);"

@@ -175,7 +175,7 @@ def test_the_command_prints_a_summary_and_a_dry_run_diff(seed, tmp_path, capsys)
             obj["fields"]["heading"] = "联合国秘书处"
     path = tmp_path / "update.json"
     path.write_text(json.dumps(objects, ensure_ascii=False), encoding="utf-8")
-    call_command("import_fixture", str(path), "--dry-run")
+    call_command("import_fixture", str(path), "--dry-run", "--system")
     out = capsys.readouterr().out
     assert "changed: events.section ['azerbaijan-russia-2025', '联合国']" in out
     assert "heading: '联合国' → '联合国秘书处'" in out
@@ -252,7 +252,7 @@ def test_the_command_fails_without_a_traceback(db, tmp_path):
     path = tmp_path / "broken.json"
     path.write_text("{", encoding="utf-8")
     with pytest.raises(CommandError) as error:
-        call_command("import_fixture", str(path))
+        call_command("import_fixture", str(path), "--system")
     assert "Nothing was imported" in str(error.value)
 
 

@@ -1,17 +1,23 @@
+import time
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from crisis_tracker.history import reason_problem
 from events.fixture_import import FixtureError, import_fixtures
+from events.import_display import change_lines
+
+SHOWN_PROBLEMS = 200
 
 
 class Command(BaseCommand):
     help = (
         "Import Django JSON fixtures with natural keys, recording history. Objects are matched by "
-        "natural key (or pk when given): missing ones are created, differing ones updated, "
-        "identical ones left alone (no history row). Everything is validated, citation keys "
-        "included; all files are one transaction, so any problem leaves the database untouched."
+        "natural key only: missing ones are created, differing ones updated, identical ones left "
+        "alone (no history row). Everything is validated, citation keys included; all files are "
+        "one transaction, so any problem leaves the database untouched. Runs as --user NAME "
+        "(whose publishing rights apply) or --system (a maintenance task with every right)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -19,18 +25,32 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Show what would change, field by field."
         )
-        parser.add_argument("--reason", help="Edit summary for the history (default: file name).")
-        parser.add_argument("--user", help="Username recorded as the author of the changes.")
+        parser.add_argument(
+            "--reason", help="Edit summary for the history, at most 100 characters."
+        )
+        who = parser.add_mutually_exclusive_group()
+        who.add_argument("--user", help="Username the import runs as and is recorded under.")
+        who.add_argument(
+            "--system",
+            action="store_true",
+            help="Run as the system: every publishing right, no user in the history.",
+        )
 
     def handle(self, *args, **options) -> None:
-        user = self.find_user(options["user"])
+        if not options["user"] and not options["system"]:
+            raise CommandError(
+                "Say who imports: --user NAME (their publishing rights apply) or --system."
+            )
+        if reason_problem(options["reason"]):
+            raise CommandError(f"--reason: {reason_problem(options['reason'])}.")
+        user = self.find_user(options["user"]) if options["user"] else None
         files = []
         for name in options["paths"]:
             path = Path(name)
-            try:
-                files.append((str(path), path.read_text(encoding="utf-8")))
-            except (OSError, UnicodeDecodeError) as error:
-                raise CommandError(f"{name}: cannot read the file: {error}") from None
+            if not path.is_file():
+                raise CommandError(f"{name}: no such file.")
+            files.append((str(path), path))
+        self.started = time.monotonic()
         try:
             report = import_fixtures(
                 files=files,
@@ -40,32 +60,45 @@ class Command(BaseCommand):
                 progress=self.show_progress,
             )
         except FixtureError as error:
-            count = len(error.problems)
-            raise CommandError(
-                f"Nothing was imported: {count} problem(s).\n{error}", returncode=1
-            ) from None
+            raise CommandError(self.refusal(error), returncode=1) from None
         if options["dry_run"]:
-            self.show_diff(report)
+            for line in change_lines(report):
+                self.stdout.write(line)
         for line in report.summary_lines():
             self.stdout.write(line)
-        verb = "Would import" if options["dry_run"] else "Imported"
+        created, changed = report.outcome("created"), report.outcome("changed")
+        unchanged = report.outcome("unchanged")
+        verb = "Would create" if options["dry_run"] else "Created"
         self.stdout.write(
-            self.style.SUCCESS(f"{verb} {report.total} objects from {len(files)} file(s).")
+            self.style.SUCCESS(
+                f"{verb} {created}, changed {changed}, left {unchanged} unchanged "
+                f"({report.total} objects in {len(files)} file(s))."
+            )
         )
 
-    def find_user(self, username: str | None):
-        if not username:
-            return None
+    def refusal(self, error: FixtureError) -> str:
+        count = len(error.problems)
+        shown = [str(problem) for problem in error.problems[:SHOWN_PROBLEMS]]
+        if count > SHOWN_PROBLEMS:
+            shown.append(f"… and {count - SHOWN_PROBLEMS} more.")
+        return f"Nothing was imported: {count} problem(s).\n" + "\n".join(shown)
+
+    def find_user(self, username: str):
         try:
             return get_user_model().objects.get_by_natural_key(username)
         except get_user_model().DoesNotExist:
             raise CommandError(f"No user named '{username}'.") from None
 
     def show_progress(self, done: int, total: int) -> None:
-        self.stderr.write(f"  … {done}/{total} objects checked")
-
-    def show_diff(self, report) -> None:
-        for change in report.changes:
-            self.stdout.write(f"{change.action}: {change.label} {list(change.natural_key)}")
-            for name, old, new in change.fields:
-                self.stdout.write(f"    {name}: {old!r} → {new!r}")
+        elapsed = time.monotonic() - self.started
+        rate = done / elapsed if elapsed > 0 else 0
+        left = f", {(total - done) / rate:.0f} s left" if rate and total > done else ""
+        line = f"{done}/{total} objects, {rate:.0f}/s{left}"
+        if self.stderr.isatty():
+            width = 30
+            filled = width * done // total if total else width
+            self.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {line}", ending="")
+            if done >= total:
+                self.stderr.write("")
+        else:
+            self.stderr.write(f"  {line}")

@@ -1,0 +1,259 @@
+"""Imports the way a desk sends them: the defects a real update found, and what the desk reads."""
+
+import json
+import re
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+from django.utils import translation
+
+from actors.models import Actor
+from crisis_tracker.history import revision
+from events.fixture_export import everything, serialize
+from events.fixture_import import FixtureError, import_fixtures
+from events.models import Crisis, CrisisRevision, Event, Revision
+from sources.models import Source
+from tests.events.test_import import import_objects, seed_objects, snapshot
+
+pytestmark = pytest.mark.django_db
+
+CRISIS = "azerbaijan-russia-2025"
+
+
+@pytest.fixture
+def seed(db):
+    import_fixtures(files=[("seed.json", json.dumps(seed_objects(), ensure_ascii=False))])
+    return Crisis.objects.get(slug=CRISIS)
+
+
+def refused(objects, **options) -> str:
+    before = snapshot()
+    with translation.override("en"), pytest.raises(FixtureError) as error:
+        import_objects(objects, **options)
+    assert snapshot() == before, "a refused import writes nothing"
+    return str(error.value)
+
+
+def test_a_pk_is_refused_and_never_overwrites_a_row(seed):
+    first = Source.objects.order_by("pk").first()
+    message = refused(
+        [{"model": "sources.source", "pk": first.pk,
+          "fields": {"key": "brand-new-source", "title": "Brand new source"}}]
+    )  # fmt: skip
+    assert (
+        "update.json: object 1 (sources.source): objects are matched by natural key only" in message
+    )
+    assert Source.objects.get(pk=first.pk).key == first.key
+
+
+def test_a_pk_on_an_event_is_refused_too(seed):
+    event = Event.objects.order_by("pk").first()
+    fields = {"crisis": [CRISIS], "slug": "new-event", "title": "New", "date": "2025-07-01"}
+    message = refused([{"model": "events.event", "pk": event.pk, "fields": fields}])
+    assert "remove the 'pk'" in message
+
+
+def test_a_missing_or_null_crisis_is_reported_with_the_files_other_problems(seed):
+    objects = [
+        {"model": "events.event", "fields": {"slug": "no-crisis", "title": "A", "date": "2025-07-01"}},
+        {"model": "events.event",
+         "fields": {"crisis": None, "slug": "null-crisis", "title": "B", "date": "2025-07-01"}},
+        {"model": "events.event",
+         "fields": {"crisis": [CRISIS], "slug": "bad-kind", "title": "C", "date": "2025-07-01",
+                    "kind": "invasion"}},
+    ]  # fmt: skip
+    message = refused(objects)
+    assert (
+        "object 1 (events.event): field 'crisis': required: the natural key of a events.crisis"
+        in message
+    )
+    assert "object 2 (events.event): field 'crisis': required" in message
+    assert f"object 3 (events.event ['{CRISIS}', 'bad-kind']): field 'kind'" in message
+
+
+def test_a_missing_crisis_is_refused_in_the_admin_not_a_server_error(seed, client, publisher):
+    client.force_login(publisher)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = json.dumps(
+        [{"model": "events.event", "fields": {"slug": "x", "title": "X", "date": "2025-07-01"}}]
+    )
+    upload = SimpleUploadedFile("desk.json", text.encode(), content_type="application/json")
+    response = client.post(reverse("admin:events_crisis_import_fixture"), {"files": upload})
+    assert response.status_code == 200
+    assert "field &#x27;crisis&#x27;: required" in response.content.decode()
+
+
+def test_a_reason_over_the_limit_is_refused_up_front(seed, tmp_path):
+    long_reason = "x" * 101
+    message = refused([{"model": "sources.source", "fields": {"key": "k1", "title": "T"}}],
+                      reason=long_reason)  # fmt: skip
+    assert "at most 100 characters; this one has 101" in message
+    path = tmp_path / "update.json"
+    path.write_text("[]", encoding="utf-8")
+    with pytest.raises(CommandError, match="--reason: an edit summary has at most 100 characters"):
+        call_command("import_fixture", str(path), "--system", "--reason", long_reason)
+
+
+def test_a_reason_of_exactly_the_limit_is_stored_whole(seed):
+    reason = "y" * 100
+    import_objects(
+        [{"model": "sources.source", "fields": {"key": "k1", "title": "T"}}], reason=reason
+    )
+    assert Source.objects.get(key="k1").history.get().history_change_reason == reason
+
+
+def test_the_command_runs_as_a_named_user_or_the_system(seed, tmp_path, django_user_model):
+    path = tmp_path / "update.json"
+    withdraw = [o for o in seed_objects() if o["model"] == "events.event"][:1]
+    withdraw[0]["fields"]["state"] = "draft"
+    path.write_text(json.dumps(withdraw, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(CommandError, match="Say who imports"):
+        call_command("import_fixture", str(path))
+    django_user_model.objects.create_user("junior")
+    with pytest.raises(CommandError, match="junior may not publish or unpublish"):
+        call_command("import_fixture", str(path), "--user", "junior")
+    assert Event.objects.get(slug=withdraw[0]["fields"]["slug"]).state == "published"
+    call_command("import_fixture", str(path), "--system")
+    assert Event.objects.get(slug=withdraw[0]["fields"]["slug"]).state == "draft"
+
+
+def test_the_summary_counts_created_changed_and_unchanged(seed, tmp_path, capsys):
+    objects = seed_objects()
+    objects[0]["fields"]["notes"] = "Checked again."
+    objects.append({"model": "sources.source", "fields": {"key": "k-new", "title": "New"}})
+    path = tmp_path / "update.json"
+    path.write_text(json.dumps(objects, ensure_ascii=False), encoding="utf-8")
+    call_command("import_fixture", str(path), "--system")
+    out = capsys.readouterr().out
+    assert f"Created 1, changed 1, left {len(objects) - 2} unchanged" in out
+    call_command("import_fixture", str(path), "--system")
+    assert f"Created 0, changed 0, left {len(objects)} unchanged" in capsys.readouterr().out
+
+
+def test_the_dry_run_shows_new_objects_field_by_field_and_text_as_a_diff(seed, tmp_path, capsys):
+    objects = [o for o in seed_objects() if o["model"] == "events.event"][:1]
+    objects[0]["fields"]["summary"] = objects[0]["fields"]["summary"].replace("2001年", "2001年冬")
+    objects.append({"model": "events.event", "fields": {
+        "crisis": [CRISIS], "slug": "new-one", "title": "新事件", "date": "2025-06",
+        "kind": "arrest", "summary": "新事件的经过。"}})  # fmt: skip
+    path = tmp_path / "update.json"
+    path.write_text(json.dumps(objects, ensure_ascii=False), encoding="utf-8")
+    call_command("import_fixture", str(path), "--system", "--dry-run")
+    out = capsys.readouterr().out
+    assert f"created: events.event ['{CRISIS}', 'new-one']" in out
+    assert "    title: '新事件'" in out
+    assert "    date: 2025-06-01" in out
+    assert "    date_precision: 'month'" in out
+    assert "{+冬+}" in out, "long text is shown as a diff"
+    assert not Event.objects.filter(slug="new-one").exists()
+
+
+def test_short_dates_take_their_precision_and_finer_ones_are_refused(seed):
+    base = {"crisis": [CRISIS], "title": "T", "kind": "arrest", "summary": "S"}
+    import_objects([
+        {"model": "events.event", "fields": {**base, "slug": "june", "date": "2025-06"}},
+        {"model": "events.event", "fields": {**base, "slug": "year", "date": "2025"}},
+        {"model": "sources.source", "fields": {"key": "oct", "title": "T", "published": "2025-10"}},
+    ])  # fmt: skip
+    june, year = Event.objects.get(slug="june"), Event.objects.get(slug="year")
+    assert (june.date.isoformat(), june.date_precision) == ("2025-06-01", "month")
+    assert (year.date.isoformat(), year.date_precision) == ("2025-01-01", "year")
+    source = Source.objects.get(key="oct")
+    assert (source.published_display(), source.published_precision) == ("2025-10", "month")
+    assert "2025-10 (" in source.citation_html()
+    message = refused([{"model": "events.event", "fields": {
+        **base, "slug": "bad", "date": "2025-06", "date_precision": "day"}}])  # fmt: skip
+    assert "field 'date': '2025-06' names a month, not a day" in message
+
+
+def test_a_day_with_month_precision_is_stored_as_the_month_and_the_dry_run_warns(seed):
+    report = import_objects([{"model": "events.event", "fields": {
+        "crisis": [CRISIS], "slug": "mid-june", "title": "T", "summary": "S", "date": "2025-06-15",
+        "date_precision": "month"}}], dry_run=True)  # fmt: skip
+    [warning] = report.warnings
+    assert "field 'date': 2025-06-15 is stored as 2025-06: date_precision is 'month'" in str(
+        warning
+    )
+
+
+def test_an_end_before_the_start_names_both_fields(seed):
+    message = refused([{"model": "events.event", "fields": {
+        "crisis": [CRISIS], "slug": "backwards", "title": "T", "summary": "S", "date": "2025-07-02",
+        "end_date": "2025-07-01"}}])  # fmt: skip
+    assert f"object 1 (events.event ['{CRISIS}', 'backwards']): field 'end_date, date'" in message
+
+
+def test_a_refused_choice_lists_the_valid_codes(seed):
+    message = refused([{"model": "events.event", "fields": {
+        "crisis": [CRISIS], "slug": "x", "title": "T", "summary": "S", "date": "2025-07-02",
+        "verification": "rumoured"}}])  # fmt: skip
+    assert "Valid codes: confirmed, reported, disputed." in message
+
+
+def test_objects_are_counted_from_one_with_their_natural_key(seed):
+    objects = [
+        {"model": "sources.source", "fields": {"key": "fine", "title": "Fine"}},
+        {"model": "sources.source", "fields": {"key": "bad-date", "title": "T", "published": "2025-13-01"}},
+    ]  # fmt: skip
+    message = refused(objects)
+    assert "update.json: object 2 (sources.source ['bad-date']): field 'published'" in message
+
+
+def test_a_database_busy_with_another_import_is_a_clear_refusal(seed, monkeypatch):
+    from django.db import OperationalError
+
+    import events.fixture_import as module
+
+    def busy(name):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(module, "exclusive", busy)
+    message = refused([{"model": "sources.source", "fields": {"key": "k", "title": "T"}}])
+    assert "busy with another import; nothing was imported, try again" in message
+
+
+# Export → import into an empty database gives the same reader pages ----------------------------
+
+TIMES = re.compile(r'<time datetime="[^"]*"[^>]*>[^<]*</time>')
+
+
+def reader_pages(client) -> dict[str, str]:
+    urls = [reverse("events:crisis_list")]
+    for crisis in Crisis.objects.all():
+        urls += [
+            reverse("events:crisis", args=[crisis.slug]),
+            reverse("events:timeline", args=[crisis.slug]),
+        ]
+    urls += [reverse("actors:detail", args=[actor.slug]) for actor in Actor.objects.all()]
+    urls += [reverse("sources:detail", args=[source.key]) for source in Source.objects.all()]
+    pages = {}
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        pages[url] = TIMES.sub("<time/>", response.content.decode())
+    return pages
+
+
+def test_export_then_import_into_an_empty_database_gives_the_same_reader_pages(seed, client):
+    cache.clear()
+    before = reader_pages(client)
+    exported = serialize(everything())
+    assert "csto" in {o["fields"].get("slug") for o in json.loads(exported)}
+    with revision(summary="Empty the database"):
+        for crisis in Crisis.objects.all():
+            crisis.delete()
+        Actor.objects.update(affiliation=None)
+        Actor.objects.all().delete()
+        Source.objects.all().delete()
+    Revision.objects.all().delete()
+    assert not CrisisRevision.objects.exists()
+    import_fixtures(files=[("export.json", exported)])
+    cache.clear()
+    after = reader_pages(client)
+    assert after.keys() == before.keys()
+    for url, page in before.items():
+        assert after[url] == page, url
