@@ -27,7 +27,7 @@ SEED = ROOT / "fixtures" / "azerbaijan-russia-2025.json"
 CRISIS = "azerbaijan-russia-2025"
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_BENCH = "postgres://postgres@127.0.0.1:5432/crisis_tracker_bench_import"
-KINDS = ["statement", "arrest", "detention", "raid", "sanction", "prosecution", "protest"]
+KINDS = ["statement", "arrest", "detention", "raid", "sanction", "prosecution", "meeting"]
 ROLES = ["initiator", "target", "participant", "speaker", "affected"]
 PRECISIONS = ["day", "day", "day", "month", "year"]
 
@@ -55,7 +55,7 @@ def update(objects: int, seed: int, changed: float = 0.0) -> list[dict]:
             "work": rng.choice(["Wire", "Daily", "Gazette", "Radio"]),
             "url": f"https://news.example/{seed}/{n}",
             "published": f"2025-{rng.randint(6, 12):02d}-{rng.randint(1, 28):02d}",
-            "language": rng.choice(["en", "ru", "az", "zh-hans"]),
+            "language": rng.choice(["en", "ru", "az", "zh"]),
         }
         if touched():
             fields["title"] += " (corrected)"

@@ -111,6 +111,8 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    "django_tasks",
+    "django_rq",
     "events",
     "actors",
     "sources",
@@ -167,6 +169,26 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": cache_from_env()}
 
+
+def tasks_from_env() -> dict:
+    """Background jobs (imports): on Redis through RQ workers when REDIS_URL is set, else run
+    at once in the process that asks (``make run``, tests). TASKS_BACKEND=immediate|rq forces."""
+    chosen = os.environ.get("TASKS_BACKEND", "rq" if os.environ.get("REDIS_URL") else "immediate")
+    if chosen not in ("rq", "immediate"):
+        raise ImproperlyConfigured(f"TASKS_BACKEND is 'rq' or 'immediate'; got {chosen!r}.")
+    if chosen == "immediate":
+        return {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    return {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+
+
+TASKS = tasks_from_env()
+RQ_QUEUES = {
+    "default": {
+        "URL": os.environ.get("REDIS_URL", "") or "redis://127.0.0.1:6379/0",
+        "DEFAULT_TIMEOUT": env_int("TASK_TIMEOUT", 6 * 3600),
+    }
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -197,6 +219,12 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# Uploaded import files wait here (never served) until their job is done. Web and worker
+# processes must share it.
+IMPORT_ROOT = Path(os.environ.get("DJANGO_IMPORT_ROOT", BASE_DIR / "var" / "imports"))
+# A running import that has not reported progress for this long lost its worker.
+IMPORT_STALE_AFTER = env_int("IMPORT_STALE_AFTER", 300)
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 500 * 1024 * 1024)
 
 # Public pages of a crisis are cached until its content changes; this bounds a stale entry
 # if the cache ever misses an invalidation.

@@ -9,7 +9,7 @@ from crisis_tracker.editorial.admin import EditorialAdmin, EditorialInline
 from crisis_tracker.editorial.publishing import PublishingAdmin
 from crisis_tracker.spreadsheets import SpreadsheetMixin
 
-from .fixture_admin import import_fixture_view
+from .fixture_admin import import_fixture_view, import_job_view
 from .models import Crisis, Event, EventActor, Section
 from .resources import EventResource
 
@@ -53,8 +53,10 @@ class CrisisAdmin(PublishingAdmin):
 
     def get_urls(self):
         view = self.admin_site.admin_view(partial(import_fixture_view, self))
+        job = self.admin_site.admin_view(partial(import_job_view, self))
         return [
             path("import-fixture/", view, name="events_crisis_import_fixture"),
+            path("import-fixture/<uuid:job_id>/", job, name="events_crisis_import_job"),
             *super().get_urls(),
         ]
 

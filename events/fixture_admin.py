@@ -1,70 +1,76 @@
-"""The admin page for importing fixtures: upload, read the dry-run diff, then confirm.
+"""The admin pages for importing fixtures: upload, read the dry run, confirm, watch it go.
 
-It runs the same ``import_fixtures`` as the ``import_fixture`` command; between the preview and
-the confirmation the files travel back to the browser signed, so nothing is stored server-side.
+Both the check and the import run as background jobs (``import_jobs``), never in the request;
+the job's page shows its progress (it refreshes itself, so it survives a reload and needs no
+script), then the dry-run report to confirm, then what was created and changed or, for a
+refused file, every problem with its file, object, natural key and field.
 """
 
 from django.contrib import messages
-from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .fixture_import import FixtureError, import_fixtures
-from .forms import FixtureConfirmForm, FixtureUploadForm
+from . import import_jobs
+from .forms import FixtureUploadForm
+from .models import ImportJob
 from .roles import CONTENT_MODELS
 
-SALT = "events.fixture-import"
-MAX_AGE = 3600
+RECENT_JOBS = 20
 
 
 def may_import(user) -> bool:
     return user.has_perms([f"{app}.change_{model}" for app, model in CONTENT_MODELS])
 
 
-def import_fixture_view(model_admin, request):
+def context_for(model_admin, request, title: str) -> dict:
     if not may_import(request.user):
         raise PermissionDenied
-    context = {
+    return {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
-        "title": _("Import fixtures"),
+        "title": title,
     }
-    if request.method == "POST" and "payload" in request.POST:
-        return confirm(model_admin, request, context)
+
+
+def import_fixture_view(model_admin, request):
+    context = context_for(model_admin, request, _("Import fixtures"))
     form = FixtureUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        files, reason = form.cleaned_data["files"], form.cleaned_data["reason"]
-        try:
-            report = import_fixtures(files=files, reason=reason, user=request.user, dry_run=True)
-        except FixtureError as error:
-            context["problems"] = error.problems
-        else:
-            payload = signing.dumps({"files": files, "reason": reason}, salt=SALT, compress=True)
-            context["report"] = report
-            context["confirm_form"] = FixtureConfirmForm(initial={"payload": payload})
+        job = import_jobs.start(
+            uploads=form.cleaned_data["files"],
+            reason=form.cleaned_data["reason"],
+            user=request.user,
+        )
+        return HttpResponseRedirect(job_url(job))
     context["form"] = form
+    context["jobs"] = ImportJob.objects.select_related("user")[:RECENT_JOBS]
     return TemplateResponse(request, "admin/events/import_fixture.html", context)
 
 
-def confirm(model_admin, request, context):
-    form = FixtureConfirmForm(request.POST)
+def import_job_view(model_admin, request, job_id):
+    context = context_for(model_admin, request, _("Import"))
     try:
-        if not form.is_valid():
-            raise signing.BadSignature
-        data = signing.loads(form.cleaned_data["payload"], salt=SALT, max_age=MAX_AGE)
-    except signing.BadSignature:
-        messages.error(request, _("The preview expired or was altered; upload the files again."))
-        return HttpResponseRedirect(request.path)
-    files = [tuple(pair) for pair in data["files"]]
-    try:
-        report = import_fixtures(files=files, reason=data["reason"], user=request.user)
-    except FixtureError as error:
-        context.update(problems=error.problems, form=FixtureUploadForm())
-        return TemplateResponse(request, "admin/events/import_fixture.html", context)
-    for line in report.summary_lines():
-        messages.info(request, line)
-    messages.success(request, _("Imported %(count)d objects.") % {"count": report.total})
-    return HttpResponseRedirect(reverse("admin:events_crisis_changelist"))
+        job = import_jobs.fail_if_stale(ImportJob.objects.select_related("user").get(pk=job_id))
+    except ImportJob.DoesNotExist:
+        raise Http404 from None
+    if request.method == "POST":
+        if job.user_id != request.user.pk:
+            raise PermissionDenied
+        if not import_jobs.confirm(job):
+            messages.error(request, _("This import is not waiting for confirmation."))
+        return HttpResponseRedirect(job_url(job))
+    context.update(
+        job=job,
+        progress=import_jobs.progress(job),
+        problems=import_jobs.problems_of(job),
+        may_confirm=job.status == ImportJob.Status.CHECKED and job.user_id == request.user.pk,
+        upload_url=reverse("admin:events_crisis_import_fixture"),
+    )
+    return TemplateResponse(request, "admin/events/import_job.html", context)
+
+
+def job_url(job) -> str:
+    return reverse("admin:events_crisis_import_job", args=[job.pk])

@@ -1,7 +1,7 @@
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
-
-MAX_FIXTURE_BYTES = 20 * 1024 * 1024
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -32,21 +32,13 @@ class FixtureUploadForm(forms.Form):
         help_text=_("Recorded in the history; default “Imported from <file name>”."),
     )
 
-    def clean_files(self) -> list[tuple[str, str]]:
-        texts = []
+    def clean_files(self) -> list:
+        limit = settings.IMPORT_MAX_BYTES
         for upload in self.cleaned_data["files"]:
-            if upload.size > MAX_FIXTURE_BYTES:
-                raise forms.ValidationError(
-                    _("%(name)s is larger than 20 MB.") % {"name": upload.name}, code="too_large"
-                )
-            try:
-                texts.append((upload.name, upload.read().decode("utf-8")))
-            except UnicodeDecodeError:
-                raise forms.ValidationError(
-                    _("%(name)s is not UTF-8 text.") % {"name": upload.name}, code="encoding"
-                ) from None
-        return texts
-
-
-class FixtureConfirmForm(forms.Form):
-    payload = forms.CharField(widget=forms.HiddenInput)
+            if upload.size > limit:
+                message = _("%(name)s is larger than %(size)s.") % {
+                    "name": upload.name,
+                    "size": filesizeformat(limit),
+                }
+                raise forms.ValidationError(message, code="too_large")
+        return self.cleaned_data["files"]

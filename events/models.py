@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
@@ -508,3 +510,45 @@ class CrisisRevision(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("events:revision", args=[self.crisis.slug, self.revision_id])
+
+
+class ImportJob(models.Model):
+    """A fixture import from the admin, run in the background: first checked (a dry run),
+    then, once an editor confirms, imported. What it found is kept here; its progress while
+    it runs is in the shared cache (``events.import_jobs``)."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("checking")
+        CHECKED = "checked", _("checked, awaiting confirmation")
+        IMPORTING = "importing", _("importing")
+        DONE = "done", _("imported")
+        REFUSED = "refused", _("refused")
+        FAILED = "failed", _("failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, verbose_name=_("user")
+    )
+    reason = models.CharField(_("edit summary"), max_length=100, blank=True)
+    files = models.JSONField(_("files"), default=list)  # [{"name", "path", "size"}]
+    status = models.CharField(_("status"), max_length=10, choices=Status)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    total = models.PositiveIntegerField(_("objects"), default=0)
+    preview = models.JSONField(_("dry run"), default=dict)
+    result = models.JSONField(_("result"), default=dict)
+    problems = models.JSONField(_("problems"), default=list)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        names = ", ".join(f["name"] for f in self.files)
+        return f"{names} ({self.get_status_display()})"
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.IMPORTING)

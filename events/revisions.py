@@ -112,13 +112,13 @@ class Touched:
     """The crises an edit touched, each with its change lines in order, without repeats."""
 
     def __init__(self):
-        self.lines: dict[int, list[ChangeLine]] = {}
+        self.lines: dict[int, dict[ChangeLine, None]] = {}  # an ordered set per crisis
 
     def note(self, crisis_ids, line: ChangeLine | None) -> None:
         for crisis_id in crisis_ids:
-            found = self.lines.setdefault(crisis_id, [])
-            if line is not None and line not in found:
-                found.append(line)
+            found = self.lines.setdefault(crisis_id, {})
+            if line is not None:
+                found.setdefault(line)
 
 
 def impacts(rows: dict[type, list], revision: Revision) -> dict[int, tuple[bool, list]]:
@@ -153,7 +153,7 @@ def impacts(rows: dict[type, list], revision: Revision) -> dict[int, tuple[bool,
     for pk, edit in by_entry(rows.get(Actor, [])).items():
         touched.note(crises_involving(pk), edit.line(Kind.ACTOR, lambda row: row.name))
     existing = set(Crisis.objects.filter(pk__in=list(touched.lines)).values_list("pk", flat=True))
-    lines = {pk: found for pk, found in touched.lines.items() if pk in existing}
+    lines = {pk: list(found) for pk, found in touched.lines.items() if pk in existing}
     states = crisis_states_at(list(lines), revision.created_at)
     return {
         crisis_id: (bool(found) and states.get(crisis_id) == PUBLISHED, found)

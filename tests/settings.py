@@ -1,6 +1,8 @@
 """Test settings: the real settings with a fast password hasher and a private cache."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key")
 
@@ -15,3 +17,5 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 SECURE_SSL_REDIRECT = False  # the test client speaks plain HTTP
+IMPORT_ROOT = Path(tempfile.mkdtemp(prefix="crisis-tracker-imports-"))
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

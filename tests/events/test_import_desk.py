@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+from bs4 import BeautifulSoup
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -74,7 +75,9 @@ def test_a_missing_or_null_crisis_is_reported_with_the_files_other_problems(seed
     assert f"object 3 (events.event ['{CRISIS}', 'bad-kind']): field 'kind'" in message
 
 
-def test_a_missing_crisis_is_refused_in_the_admin_not_a_server_error(seed, client, publisher):
+def test_a_missing_crisis_is_refused_in_the_admin_not_a_server_error(
+    seed, client, publisher, django_capture_on_commit_callbacks
+):
     client.force_login(publisher)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -82,9 +85,15 @@ def test_a_missing_crisis_is_refused_in_the_admin_not_a_server_error(seed, clien
         [{"model": "events.event", "fields": {"slug": "x", "title": "X", "date": "2025-07-01"}}]
     )
     upload = SimpleUploadedFile("desk.json", text.encode(), content_type="application/json")
-    response = client.post(reverse("admin:events_crisis_import_fixture"), {"files": upload})
+    page = reverse("admin:events_crisis_import_fixture")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(page, {"files": upload})
+    response = client.get(response["Location"])
     assert response.status_code == 200
-    assert "field &#x27;crisis&#x27;: required" in response.content.decode()
+    soup = BeautifulSoup(response.content, "html.parser")
+    cells = [td.get_text() for td in soup.select(".import-problems td")]
+    assert cells[:4] == ["desk.json", "1 (events.event)", "—", "crisis"]
+    assert "required: the natural key of a events.crisis" in cells[4]
 
 
 def test_a_reason_over_the_limit_is_refused_up_front(seed, tmp_path):

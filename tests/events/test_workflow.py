@@ -266,7 +266,9 @@ def test_the_citation_helper_finds_sources_by_title(seed, client, editor):
     assert soup.select_one(".citation-field textarea[name=summary]") is not None
 
 
-def test_the_fixture_page_previews_then_imports_with_history(seed, client, editor):
+def test_the_fixture_page_previews_then_imports_with_history(
+    seed, client, editor, django_capture_on_commit_callbacks
+):
     client.force_login(editor)
     objects = json.loads(SEED.read_text(encoding="utf-8"))
     for obj in objects:
@@ -275,14 +277,15 @@ def test_the_fixture_page_previews_then_imports_with_history(seed, client, edito
     upload = io.BytesIO(json.dumps(objects, ensure_ascii=False).encode())
     upload.name = "desk-update.json"
     page = reverse("admin:events_crisis_import_fixture")
-    response = client.post(page, {"files": upload, "reason": ""})
+    with django_capture_on_commit_callbacks(execute=True):  # the job starts after the commit
+        response = client.post(page, {"files": upload, "reason": ""})
+    job_page = response["Location"]
+    response = client.get(job_page)
     assert response.status_code == 200
     assert "https://edition.cnn.com/x" in response.content.decode()
     assert Source.objects.get(key="cnn-2020-10-10").url == ""
-    payload = BeautifulSoup(response.content, "html.parser").select_one("input[name=payload]")[
-        "value"
-    ]
-    response = client.post(page, {"payload": payload})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(job_page)
     assert response.status_code == 302
     source = Source.objects.get(key="cnn-2020-10-10")
     assert source.url == "https://edition.cnn.com/x"
@@ -293,7 +296,9 @@ def test_the_fixture_page_previews_then_imports_with_history(seed, client, edito
     )
 
 
-def test_the_fixture_page_refuses_publishing_by_an_editor(seed, client, editor):
+def test_the_fixture_page_refuses_publishing_by_an_editor(
+    seed, client, editor, django_capture_on_commit_callbacks
+):
     client.force_login(editor)
     objects = [
         {
@@ -311,6 +316,7 @@ def test_the_fixture_page_refuses_publishing_by_an_editor(seed, client, editor):
     ]
     upload = io.BytesIO(json.dumps(objects).encode())
     upload.name = "sneaky.json"
-    response = client.post(reverse("admin:events_crisis_import_fixture"), {"files": upload})
-    assert "may not publish" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:events_crisis_import_fixture"), {"files": upload})
+    assert "may not publish" in client.get(response["Location"]).content.decode()
     assert not Event.objects.filter(slug="sneaky").exists()

@@ -1,0 +1,183 @@
+"""Fixture imports from the admin as background jobs on the task queue (django-tasks).
+
+An upload becomes an ``ImportJob`` whose files are kept in private storage (``IMPORT_ROOT``,
+never served). A first task checks the files (a dry run) and keeps the report; once an editor
+confirms, a second task imports them. Both run on a worker (``manage.py rqworker`` with the RQ
+backend) or, with the immediate backend of ``make run`` and the tests, at once.
+
+While a task runs it writes its progress (objects done and total, start and last beat) to the
+shared cache after every thousand objects, so any web process can show it. A job that stops
+beating for ``IMPORT_STALE_AFTER`` seconds lost its worker: the import is one transaction, so
+nothing was written, and the job is marked failed.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.storage import FileSystemStorage
+from django.db import transaction
+from django.utils.functional import LazyObject
+from django_tasks import task
+
+from .fixture_import import FixtureError, Problem, import_fixtures
+from .models import ImportJob
+from .pages import CACHE_ERRORS
+
+Status = ImportJob.Status
+PREVIEW_DETAILS = 500  # changes kept field by field in a job's report
+PROBLEMS_KEPT = 1000
+
+
+class ImportStorage(LazyObject):
+    def _setup(self) -> None:
+        self._wrapped = FileSystemStorage(location=settings.IMPORT_ROOT)
+
+
+storage = ImportStorage()
+
+
+def start(*, uploads, reason: str, user) -> ImportJob:
+    """Keep the uploaded files and queue their check."""
+    job = ImportJob(user=user, reason=reason, status=Status.CHECKING)
+    job.files = [
+        {
+            "name": Path(upload.name).name,
+            "path": storage.save(f"{job.pk}/{Path(upload.name).name}", upload),
+            "size": upload.size,
+        }
+        for upload in uploads
+    ]
+    job.save()
+    beat(job, 0, 0)
+    transaction.on_commit(lambda: check_import.enqueue(str(job.pk)))
+    return job
+
+
+def confirm(job: ImportJob) -> bool:
+    """Queue the import of a checked job; False if it is not waiting for confirmation."""
+    changed = ImportJob.objects.filter(pk=job.pk, status=Status.CHECKED).update(
+        status=Status.IMPORTING
+    )
+    if not changed:
+        return False
+    beat(job, 0, job.total)
+    transaction.on_commit(lambda: run_import.enqueue(str(job.pk)))
+    return True
+
+
+@task()
+def check_import(job_id: str) -> None:
+    run(job_id, dry_run=True)
+
+
+@task()
+def run_import(job_id: str) -> None:
+    run(job_id, dry_run=False)
+
+
+def run(job_id: str, *, dry_run: bool) -> None:
+    job = ImportJob.objects.select_related("user").get(pk=job_id)
+    files = [(item["name"], storage.open(item["path"], "rb")) for item in job.files]
+    try:
+        report = import_fixtures(
+            files=files,
+            reason=job.reason or None,
+            user=job.user,
+            dry_run=dry_run,
+            details=PREVIEW_DETAILS,
+            progress=lambda done, total: beat(job, done, total),
+        )
+    except FixtureError as error:
+        job.problems = [problem.as_json() for problem in error.problems[:PROBLEMS_KEPT]]
+        job.status = Status.REFUSED
+        job.save()
+        return
+    except Exception as error:
+        job.status, job.error = Status.FAILED, f"{type(error).__name__}: {error}"
+        job.save()
+        raise
+    finally:
+        for _name, stream in files:
+            stream.close()
+    job.total = report.total
+    if dry_run:
+        job.preview, job.status = report.as_json(), Status.CHECKED
+    else:
+        job.result, job.status = report.as_json(), Status.DONE
+        for item in job.files:
+            storage.delete(item["path"])
+    job.save()
+
+
+# Progress ----------------------------------------------------------------------------------
+
+
+def progress_key(job) -> str:
+    return f"import-job:{job.pk}:progress"
+
+
+def beat(job, done: int, total: int) -> None:
+    now = time.time()
+    try:
+        started = (cache.get(progress_key(job)) or {}).get("started", now) if done else now
+        value = {"done": done, "total": total, "started": started, "beat": now}
+        cache.set(progress_key(job), value, timeout=7 * 24 * 3600)
+    except CACHE_ERRORS:
+        pass  # progress is a courtesy; the import goes on
+
+
+def progress(job) -> dict:
+    """Objects done and total, the rate and the seconds left, as far as they are known."""
+    try:
+        value = cache.get(progress_key(job)) or {}
+    except CACHE_ERRORS:
+        value = {}
+    done, total = value.get("done", 0), value.get("total", 0)
+    elapsed = max(time.time() - value.get("started", time.time()), 0.001)
+    rate = done / elapsed if done else 0
+    left = (total - done) / rate if rate and total > done else None
+    percent = round(100 * done / total) if total else 0
+    return {
+        "done": done,
+        "total": total,
+        "percent": percent,
+        "rate": round(rate),
+        "left": round(left) if left is not None else None,
+        "beat": value.get("beat"),
+    }
+
+
+def fail_if_stale(job: ImportJob) -> ImportJob:
+    """A running job whose worker stopped beating is failed: its transaction never committed."""
+    if not job.running:
+        return job
+    beat_at = progress(job)["beat"]
+    if beat_at is None or time.time() - beat_at <= settings.IMPORT_STALE_AFTER:
+        return job
+    message = (
+        "The worker running this import stopped before it finished; the import is one "
+        "transaction, so nothing was written. Upload the files again to retry."
+    )
+    ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+        status=Status.FAILED, error=message
+    )
+    job.refresh_from_db()
+    return job
+
+
+def problems_of(job: ImportJob) -> list[Problem]:
+    return [
+        Problem(
+            p["file"],
+            p["index"],
+            p["message"],
+            label=p["label"],
+            natural_key=tuple(p["natural_key"]) if p["natural_key"] else None,
+            field=p["field"],
+        )
+        for p in job.problems
+    ]
