@@ -182,6 +182,7 @@ def tasks_from_env() -> dict:
 
 
 TASKS = tasks_from_env()
+RQ = {"JOB_CLASS": "django_tasks_rq.Job"}  # so a plain `manage.py rqworker` runs tasks
 RQ_QUEUES = {
     "default": {
         "URL": os.environ.get("REDIS_URL", "") or "redis://127.0.0.1:6379/0",

@@ -368,21 +368,29 @@ class Importer:
         self.problems: list[Problem] = []
         self.keys = KeyIndex()
         self.seen: set[tuple[str, tuple]] = set()
-        self.batch: list[Entry] = []
+        self.buffers: dict[str, list[Entry]] = {}
         self.waiting: list[tuple[Entry, Problem]] = []
         self.written: list[tuple[type, list]] = []
 
     def add(self, item: Entry | Problem) -> None:
+        """Buffer an object with others of its model; a full buffer is written, after the
+        buffers of the models it may refer to (so files in any order make full batches)."""
         if isinstance(item, Problem):
             self.problems.append(item)
             self.tick()
             return
-        if self.batch and (item.label != self.batch[0].label or len(self.batch) >= BATCH_SIZE):
-            self.flush()
-        self.batch.append(item)
+        buffer = self.buffers.setdefault(item.label, [])
+        buffer.append(item)
+        if len(buffer) >= BATCH_SIZE:
+            self.flush_up_to(item.label)
 
-    def flush(self) -> None:
-        batch, self.batch = self.batch, []
+    def flush_up_to(self, label: str) -> None:
+        for earlier in IMPORTABLE[: IMPORTABLE.index(label) + 1]:
+            batch = self.buffers.pop(earlier, [])
+            if batch:
+                self.flush(batch)
+
+    def flush(self, batch: list[Entry]) -> None:
         while batch:
             waiting = self.process(batch)
             if len(waiting) == len(batch):
@@ -391,20 +399,19 @@ class Importer:
             batch = [entry for entry, _problem in waiting]
 
     def finish(self) -> None:
-        """Import what waited for objects that came later in the files, as long as it helps."""
-        self.flush()
+        """Write what is buffered, then what waited for objects that came later in the files,
+        as long as that helps; what still waits names an object that is nowhere."""
+        self.flush_up_to(IMPORTABLE[-1])
         while self.waiting:
-            pending = sorted(self.waiting, key=lambda pair: IMPORTABLE.index(pair[0].label))
+            pending = self.waiting
             self.waiting = []
             for label in IMPORTABLE:
                 group = [entry for entry, _problem in pending if entry.label == label]
                 for start in range(0, len(group), BATCH_SIZE):
-                    self.batch = group[start : start + BATCH_SIZE]
-                    self.flush()
+                    self.flush(group[start : start + BATCH_SIZE])
             if len(self.waiting) == len(pending):
                 self.problems.extend(problem for _entry, problem in self.waiting)
-                for _ in self.waiting:
-                    self.tick()
+                self.tick(len(self.waiting))
                 self.waiting = []
 
     def tick(self, count: int = 1) -> None:

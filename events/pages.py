@@ -101,10 +101,12 @@ def bumps_deferred() -> Iterator[None]:
         _pending.reset(token)
         if ("all", None) in pending:
             _new_version(GENERATION_KEY)
+        slugs = set()
         for kind in ("slug", "crisis", "event"):
             values = {value for k, value in pending if k == kind}
-            for slug in _slugs(kind, values) if values else []:
-                _new_version(_version_key(slug))
+            slugs.update(_slugs(kind, values) if values else [])
+        for slug in sorted(slugs):
+            _new_version(_version_key(slug))
 
 
 def cached_part(slug: str, name: str, build: Callable[[], Any]) -> Any:

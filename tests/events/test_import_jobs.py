@@ -1,0 +1,324 @@
+"""Imports at desk scale: bulk writes with one history row each, all or nothing, batches whose
+query count does not grow, background jobs with progress, a killed worker, two imports at once."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+
+from events import fixture_import, import_jobs
+from events.fixture_import import FixtureError, import_fixtures
+from events.models import Crisis, Event, EventActor, ImportJob
+from sources.models import Source
+from tests.events.test_import import snapshot
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_TEST_DB = "redis://127.0.0.1:6379/11"
+
+
+def generated(count: int, crisis: str = "bulk", prefix: str = "e") -> list[dict]:
+    """A crisis with ``count`` events, each citing a new source and linked to an actor."""
+    objects = [
+        {"model": "events.crisis", "fields": {"slug": crisis, "title": crisis,
+                                              "start_date": "2025-01", "state": "draft"}},
+        {"model": "actors.actor", "fields": {"slug": f"{crisis}-actor", "name": "Actor"}},
+    ]  # fmt: skip
+    for n in range(count):
+        objects += [
+            {"model": "sources.source", "fields": {"key": f"{crisis}-{prefix}-src-{n}",
+                                                   "title": f"Source {n}"}},
+            {"model": "events.event", "fields": {
+                "crisis": [crisis], "slug": f"{prefix}-{n}", "title": f"Event {n}",
+                "date": "2025-06-02", "summary": f"It happened.[@{crisis}-{prefix}-src-{n}]"}},
+            {"model": "events.eventactor", "fields": {
+                "event": [crisis, f"{prefix}-{n}"], "actor": [f"{crisis}-actor"],
+                "role": "initiator"}},
+        ]  # fmt: skip
+    return objects
+
+
+def run(objects, **options):
+    return import_fixtures(files=[("bulk.json", json.dumps(objects))], **options)
+
+
+def test_every_created_or_changed_object_has_exactly_one_history_row(db, django_user_model):
+    desk = django_user_model.objects.create_user("desk")
+    objects = generated(300)
+    run(objects, reason="Back-fill", user=desk)
+    for model in (Source, Event, EventActor, Crisis):
+        rows = model.history.filter(history_change_reason="Back-fill", history_user=desk)
+        assert rows.count() == model.objects.count() > 0
+        assert rows.values("revision_key").distinct().count() == 1
+    for obj in objects:
+        if obj["model"] == "events.event" and obj["fields"]["slug"] in ("e-3", "e-7"):
+            obj["fields"]["title"] += " (corrected)"
+    report = run(objects, reason="Corrections", user=desk)
+    assert report.counts["events.event"]["changed"] == 2
+    corrected = Event.history.filter(history_change_reason="Corrections")
+    assert sorted(corrected.values_list("slug", flat=True)) == ["e-3", "e-7"]
+    assert Event.history.count() == 302
+
+
+def test_a_problem_in_the_last_of_5000_objects_leaves_nothing_behind(db):
+    objects = [
+        {"model": "sources.source", "fields": {"key": f"s-{n}", "title": f"Source {n}"}}
+        for n in range(4999)
+    ]
+    objects.append({"model": "sources.source", "fields": {"key": "last", "published": "2025-13"}})
+    before = snapshot()
+    with pytest.raises(FixtureError) as error:
+        run(objects)
+    assert "bulk.json: object 5000 (sources.source ['last'])" in str(error.value)
+    assert snapshot() == before
+    assert not Source.history.exists()
+
+
+SAVEPOINT = re.compile(r'"s\d+_x\d+"')
+
+
+def queries_for(count: int, prefix: str) -> Counter:
+    """Statements by kind; SQLite splits a bulk INSERT to stay under its 999 parameters."""
+    with CaptureQueriesContext(connection) as captured:
+        run(generated(count, crisis=f"c{prefix}", prefix=prefix))
+    inserts = connection.vendor == "sqlite"
+    return Counter(
+        "INSERT"
+        if inserts and query["sql"].startswith("INSERT")
+        else SAVEPOINT.sub("", query["sql"])[:80]
+        for query in captured
+    )
+
+
+def test_queries_per_batch_do_not_grow_with_the_batch(db):
+    queries_for(1, "warm")  # first use: content types, caches
+    small, large = queries_for(20, "a"), queries_for(200, "b")
+    assert {k: v for k, v in small.items() if k != "INSERT"} == {
+        k: v for k, v in large.items() if k != "INSERT"
+    }
+    if connection.vendor == "sqlite":
+        assert large["INSERT"] <= 3 * small["INSERT"]
+
+
+def test_the_page_cache_is_bumped_once_per_import(db, monkeypatch):
+    from events import pages
+
+    bumped = []
+    monkeypatch.setattr(pages, "_new_version", lambda key: bumped.append(key))
+    run(generated(50))
+    assert len(bumped) == len(set(bumped)) <= 2, bumped
+
+
+# Background jobs --------------------------------------------------------------------------
+
+
+def upload(client, objects, name="desk.json"):
+    content = json.dumps(objects).encode()
+    return client.post(
+        reverse("admin:events_crisis_import_fixture"),
+        {"files": SimpleUploadedFile(name, content, content_type="application/json")},
+    )
+
+
+def test_the_job_page_shows_progress_that_survives_a_reload(db, client, publisher):
+    client.force_login(publisher)
+    job = ImportJob.objects.create(user=publisher, status=ImportJob.Status.IMPORTING,
+                                   files=[{"name": "big.json", "path": "x", "size": 1}])  # fmt: skip
+    import_jobs.beat(job, 0, 100_000)
+    import_jobs.beat(job, 25_000, 100_000)
+    for _reload in range(2):
+        response = client.get(reverse("admin:events_crisis_import_job", args=[job.pk]))
+        soup = BeautifulSoup(response.content, "html.parser")
+        bar = soup.select_one("progress#import-progress")
+        assert (bar["value"], bar["max"]) == ("25000", "100000")
+        assert "25000 of 100000 objects" in soup.select_one(".import-progress").get_text()
+        assert soup.select_one('meta[http-equiv="refresh"]') is not None
+    assert (
+        response["Cache-Control"].startswith("private") or "no-store" in response["Cache-Control"]
+    )
+
+
+def test_the_job_checks_then_imports_and_lists_what_it_did(
+    db, client, publisher, django_capture_on_commit_callbacks
+):
+    client.force_login(publisher)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, generated(3))
+    job_page = response["Location"]
+    soup = BeautifulSoup(client.get(job_page).content, "html.parser")
+    rows = {row.th.get_text(): [td.get_text() for td in row.select("td")]
+            for row in soup.select(".import-summary tbody tr")}  # fmt: skip
+    assert rows["events.event"] == ["3", "0", "0"]
+    assert not Event.objects.exists(), "checking writes nothing"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(job_page)
+    assert Event.objects.count() == 3
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.DONE and job.total == 11
+    page = client.get(job_page).content.decode()
+    assert "created: events.event bulk / e-0" in page
+    assert not list(Path(settings.IMPORT_ROOT, str(job.pk)).glob("*")), "files are not kept"
+
+
+def test_only_the_uploader_confirms_and_only_once(
+    db, client, publisher, superuser, django_capture_on_commit_callbacks
+):
+    client.force_login(publisher)
+    with django_capture_on_commit_callbacks(execute=True):
+        job_page = upload(client, generated(1))["Location"]
+    client.force_login(superuser)
+    assert client.post(job_page).status_code == 403
+    client.force_login(publisher)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(job_page)
+    response = client.post(job_page, follow=True)
+    assert "not waiting for confirmation" in response.content.decode().replace("&#x27;", "'")
+    assert Event.objects.count() == 1
+
+
+@override_settings(IMPORT_STALE_AFTER=5)
+def test_a_job_whose_worker_went_silent_is_failed_and_wrote_nothing(db, client, publisher):
+    client.force_login(publisher)
+    job = ImportJob.objects.create(user=publisher, status=ImportJob.Status.IMPORTING,
+                                   files=[{"name": "big.json", "path": "x", "size": 1}])  # fmt: skip
+    import_jobs.beat(job, 1000, 5000)
+    page = reverse("admin:events_crisis_import_job", args=[job.pk])
+    assert "progress" in client.get(page).content.decode()
+    from django.core.cache import cache
+
+    value = cache.get(import_jobs.progress_key(job))
+    cache.set(import_jobs.progress_key(job), {**value, "beat": time.time() - 6})
+    text = client.get(page).content.decode()
+    assert "stopped before it finished" in text
+    assert ImportJob.objects.get().status == ImportJob.Status.FAILED
+
+
+# A real worker, killed mid-import; two imports at once (PostgreSQL: the tests' database must be
+# reachable from another process and another connection) -----------------------------------
+
+
+def needs_postgres():
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker process needs a database it can reach: PostgreSQL only")
+
+
+def worker(env_extra: dict) -> subprocess.Popen:
+    database = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "crisis_tracker.settings",
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
+        f"{database['NAME']}",
+        "REDIS_URL": REDIS_TEST_DB,
+        "TASKS_BACKEND": "rq",
+        "DJANGO_IMPORT_ROOT": str(settings.IMPORT_ROOT),
+        **env_extra,
+    }
+    command = [sys.executable, "manage.py", "rqworker", "default", "--burst"]
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def kill_tree(pid: int) -> None:
+    for child in children(pid):
+        kill_tree(child)
+    os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_import_leaves_the_database_as_it_was(client, publisher):
+    needs_postgres()
+    redis_cache = {"BACKEND": "crisis_tracker.cache.SharedRedisCache", "LOCATION": REDIS_TEST_DB,
+                   "KEY_PREFIX": "crisis-tracker"}  # fmt: skip
+    rq = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    queues = {"default": {"URL": REDIS_TEST_DB, "DEFAULT_TIMEOUT": 600}}
+    with override_settings(CACHES={"default": redis_cache}, TASKS=rq, RQ_QUEUES=queues,
+                           IMPORT_STALE_AFTER=3):  # fmt: skip
+        client.force_login(publisher)
+        job_page = upload(client, generated(6000))["Location"]
+        job = ImportJob.objects.get()
+        process = worker({})
+        process.wait(timeout=300)  # the check (a dry run) runs to the end
+        job.refresh_from_db()
+        assert job.status == ImportJob.Status.CHECKED, job.error or job.problems[:3]
+        before = snapshot()
+        client.post(job_page)
+        process = worker({})
+        deadline = time.time() + 300
+        while import_jobs.progress(job)["done"] < 3000 and time.time() < deadline:
+            time.sleep(0.1)
+        assert import_jobs.progress(job)["done"] >= 3000, "the import reported its progress"
+        kill_tree(process.pid)  # the worker and its work horse (RQ runs each job in a child)
+        process.wait()
+        time.sleep(4)
+        text = client.get(job_page).content.decode()
+        job.refresh_from_db()
+        assert job.status == ImportJob.Status.FAILED, (job.status, import_jobs.progress(job))
+        assert "stopped before it finished" in text
+        assert snapshot() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_of_one_crisis_at_once_do_not_interleave(monkeypatch):
+    needs_postgres()
+    run(generated(1, crisis="shared", prefix="seed"))
+    first_batch_done = threading.Event()
+    finished = []
+    original = fixture_import.Importer.write
+
+    def slow_write(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        if threading.current_thread().name == "first":
+            first_batch_done.set()
+            time.sleep(0.2)
+
+    monkeypatch.setattr(fixture_import.Importer, "write", slow_write)
+
+    def importing(prefix):
+        try:
+            run(generated(400, crisis="shared", prefix=prefix), reason=prefix)
+            finished.append((prefix, time.monotonic()))
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=importing, args=("a",), name="first")
+    first.start()
+    assert first_batch_done.wait(60)
+    second = threading.Thread(target=importing, args=("b",), name="second")
+    second.start()
+    first.join(120)
+    second.join(120)
+    assert [prefix for prefix, _at in finished] == ["a", "b"], "the second waited for the first"
+    a_rows = Event.history.filter(history_change_reason="a")
+    b_rows = Event.history.filter(history_change_reason="b")
+    last_a = max(a_rows.values_list("history_date", flat=True))
+    first_b = min(b_rows.values_list("history_date", flat=True))
+    assert last_a < first_b, "no row of the second import was written before the first committed"
+    assert Event.objects.filter(crisis__slug="shared").count() == 801
