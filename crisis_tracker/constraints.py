@@ -8,6 +8,7 @@ three-valued logic (``satisfies``); a condition it cannot evaluate falls back to
 
 from __future__ import annotations
 
+import functools
 import operator
 import re
 
@@ -27,6 +28,7 @@ class Unsupported(Exception):
     """A condition this module cannot evaluate in Python."""
 
 
+@functools.cache
 def natural_key_fields(model) -> tuple[str, ...]:
     """The fields whose values (a related row by its own natural key) identify a row: the
     model's one unique constraint, or its one unique field besides the primary key."""

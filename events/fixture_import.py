@@ -120,6 +120,9 @@ class ImportReport:
     def count(self, label: str, outcome: str) -> None:
         self.counts.setdefault(label, Counter())[outcome] += 1
 
+    def wants_details(self) -> bool:
+        return self.details is None or len(self.changes) < self.details
+
     def keep(self, change: Change) -> None:
         if self.details is None or len(self.changes) < self.details:
             self.changes.append(change)
@@ -351,6 +354,7 @@ class Parsed:
     values: dict  # attname → value
     references: dict  # relation field name → natural key tuple (None: empty)
     natural_key: tuple = ()
+    local_key: tuple = ()  # the natural key in this database's columns (related rows by pk)
 
 
 class MissingReference(Exception):
@@ -542,6 +546,7 @@ class Importer:
                 continue
             for name, key in item.references.items():
                 item.values[relations[name].attname] = None if key is None else pks[name][key]
+            item.local_key = self.local_key(model, item)
             ready.append(item)
         return ready, waiting
 
@@ -566,7 +571,7 @@ class Importer:
 
     def existing(self, model, ready: list[Parsed]) -> dict[tuple, models.Model]:
         columns = [model._meta.get_field(name).attname for name in natural_key_fields(model)]
-        wanted = {self.local_key(model, item) for item in ready}
+        wanted = {item.local_key for item in ready}
         return existing_rows(model, columns, wanted) if wanted else {}
 
     def cited_sources(self, model, ready: list[Parsed]) -> set[str]:
@@ -580,7 +585,13 @@ class Importer:
         to_create, to_update, changed_fields = [], [], set()
         label = model._meta.label_lower
         for item in ready:
-            current = existing.get(self.local_key(model, item))
+            current = existing.get(item.local_key)
+            if current is not None and all(
+                getattr(current, attname) == value for attname, value in item.values.items()
+            ):  # what the file says is what is stored: nothing to check or write
+                self.keys.add(label, item.natural_key, current.pk)
+                self.report.count(label, "unchanged")
+                continue
             if current is None:
                 candidate, before = model(**item.values), None
             else:
@@ -604,8 +615,11 @@ class Importer:
             if before is None:
                 to_create.append((item, candidate))
                 self.report.count(label, "created")
-                fields = created_fields(model, candidate, item)
-                self.report.keep(Change(label, item.natural_key, "created", fields))
+                if self.report.wants_details():
+                    fields = created_fields(model, candidate, item)
+                    self.report.keep(Change(label, item.natural_key, "created", fields))
+                else:
+                    self.report.changes_not_kept += 1
             else:
                 to_update.append((item, candidate))
                 changed_fields.update(model._meta.get_field(name).attname for name, _o, _n in diff)
@@ -631,13 +645,9 @@ class Importer:
                 )
 
     def validate(self, item: Parsed, candidate, before: dict | None) -> list[Problem]:
-        relations = [f.name for f in type(candidate)._meta.concrete_fields if f.is_relation]
         problems = []
-        try:
-            candidate.full_clean(
-                exclude=relations, validate_unique=False, validate_constraints=False
-            )
-        except ValidationError as error:
+        error = field_errors(candidate)
+        if error is not None:
             problems.extend(
                 item.entry.problem(message, natural_key=item.natural_key, field=name)
                 for name, message in field_messages(type(candidate), error)
@@ -686,6 +696,29 @@ def reference(model_field, raw) -> tuple | None:
     if isinstance(raw, str):
         return (raw,)
     raise ValidationError(f'{raw!r} is not a natural key of {target} (a list like ["slug"])')
+
+
+def field_errors(candidate) -> ValidationError | None:
+    """``full_clean`` for values already converted by ``parse``: each field's rules and the
+    model's ``clean()``. Related rows were resolved by natural key, uniqueness is the natural
+    key, and check constraints are evaluated apart, so none of them costs a query here."""
+    errors: dict = {}
+    for f in candidate._meta.concrete_fields:
+        if f.is_relation or f.primary_key:
+            continue
+        value = getattr(candidate, f.attname)
+        if f.blank and value in f.empty_values:
+            continue
+        try:
+            f.validate(value, candidate)
+            f.run_validators(value)
+        except ValidationError as error:
+            errors[f.name] = error.error_list
+    try:
+        candidate.clean()
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    return ValidationError(errors) if errors else None
 
 
 def field_messages(model, error: ValidationError) -> Iterator[tuple[str, str]]:

@@ -150,8 +150,10 @@ def impacts(rows: dict[type, list], revision: Revision) -> dict[int, tuple[bool,
     for edit in sources.values():
         line = edit.line(Kind.SOURCE, lambda row: row.title)
         touched.note(citing.get(edit.latest.key, set()), line)
-    for pk, edit in by_entry(rows.get(Actor, [])).items():
-        touched.note(crises_involving(pk), edit.line(Kind.ACTOR, lambda row: row.name))
+    actors = by_entry(rows.get(Actor, []))
+    involving = crises_involving(set(actors))
+    for pk, edit in actors.items():
+        touched.note(involving.get(pk, set()), edit.line(Kind.ACTOR, lambda row: row.name))
     existing = set(Crisis.objects.filter(pk__in=list(touched.lines)).values_list("pk", flat=True))
     lines = {pk: list(found) for pk, found in touched.lines.items() if pk in existing}
     states = crisis_states_at(list(lines), revision.created_at)
@@ -173,12 +175,20 @@ def note_event_actors(touched: Touched, rows: list, events_in_edit: set[int]) ->
         touched.note([event.crisis_id], line if event.state == PUBLISHED else None)
 
 
-def crises_involving(actor_id: int) -> set[int]:
-    direct = Participation.objects.filter(actor_id=actor_id).values_list("crisis_id", flat=True)
-    through_events = EventActor.objects.filter(actor_id=actor_id).values_list(
-        "event__crisis_id", flat=True
+def crises_involving(actor_ids: set[int]) -> dict[int, set[int]]:
+    """The crises each actor takes part in or appears in an event of (two queries)."""
+    found: dict[int, set[int]] = {}
+    if not actor_ids:
+        return found
+    direct = Participation.objects.filter(actor_id__in=actor_ids).values_list(
+        "actor_id", "crisis_id"
     )
-    return set(direct) | set(through_events)
+    through_events = EventActor.objects.filter(actor_id__in=actor_ids).values_list(
+        "actor_id", "event__crisis_id"
+    )
+    for actor_id, crisis_id in [*direct, *through_events]:
+        found.setdefault(actor_id, set()).add(crisis_id)
+    return found
 
 
 def crisis_states_at(crisis_ids: list[int], moment) -> dict[int, str]:
