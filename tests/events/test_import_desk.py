@@ -2,6 +2,7 @@
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -266,3 +267,33 @@ def test_export_then_import_into_an_empty_database_gives_the_same_reader_pages(s
     assert after.keys() == before.keys()
     for url, page in before.items():
         assert after[url] == page, url
+
+
+# docs/fixtures.md is the desk's reference: its codes and its example must be true ---------------
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "fixtures.md"
+
+
+def test_the_fixture_docs_list_every_code():
+    from actors.models import Participation
+    from events.models import EventActor
+
+    text = DOC.read_text(encoding="utf-8")
+    for model, name in [(Event, "kind"), (Event, "verification"), (EventActor, "role"),
+                        (Participation, "role"), (Actor, "kind"), (Crisis, "status"),
+                        (Event, "state"), (Event, "date_precision"), (Source, "language"),
+                        (Crisis, "language")]:  # fmt: skip
+        for code, _label in model._meta.get_field(name).flatchoices:
+            assert f"`{code}`" in text, (model.__name__, name, code)
+
+
+def test_the_fixture_docs_example_imports_cleanly(seed, publisher):
+    example = DOC.read_text(encoding="utf-8").split("```json", 1)[1].split("```", 1)[0]
+    report = import_fixtures(files=[("example.json", example)], user=publisher)
+    assert report.outcome("created") == 6 and not report.warnings
+    event = Event.objects.get(slug="consular-talks-2025-10")
+    assert (event.date.isoformat(), event.date_precision) == ("2025-10-01", "month")
+    assert list(event.event_actors.values_list("actor__slug", flat=True)) == [
+        "desk-consul",
+        "russia",
+    ]
