@@ -690,11 +690,11 @@ def reference(model_field, raw) -> tuple | None:
     """A natural key given for a relation, as a tuple (None: no related object)."""
     if raw is None:
         return None
-    target = model_field.related_model._meta.label_lower
-    if isinstance(raw, list) and raw and all(isinstance(part, str | int) for part in raw):
+    if type(raw) is list and raw and all(type(part) in (str, int) for part in raw):
         return tuple(raw)
     if isinstance(raw, str):
         return (raw,)
+    target = model_field.related_model._meta.label_lower
     raise ValidationError(f'{raw!r} is not a natural key of {target} (a list like ["slug"])')
 
 

@@ -11,7 +11,7 @@ it touched (the page cache listens).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from django.dispatch import Signal, receiver
 
@@ -37,7 +37,7 @@ class ChangeLine:
     label: str
 
     def as_json(self) -> dict:
-        return asdict(self)
+        return {"kind": self.kind, "action": self.action, "label": self.label}
 
 
 @dataclass
@@ -50,9 +50,8 @@ class EntryEdit:
     latest: object
 
     @classmethod
-    def from_rows(cls, rows: list) -> EntryEdit:
-        first, last = rows[0], rows[-1]
-        before = None if first.history_type == "+" else first.prev_record
+    def from_rows(cls, rows: list, before) -> EntryEdit:
+        last = rows[-1]
         after = None if last.history_type == "-" else last
         return cls(before, after, last)
 
@@ -80,7 +79,23 @@ def by_entry(rows: list) -> dict[int, EntryEdit]:
     grouped: dict[int, list] = {}
     for row in rows:
         grouped.setdefault(row.id, []).append(row)
-    return {pk: EntryEdit.from_rows(found) for pk, found in grouped.items()}
+    existed = [found[0] for found in grouped.values() if found[0].history_type != "+"]
+    before = rows_before(existed)
+    return {pk: EntryEdit.from_rows(found, before.get(pk)) for pk, found in grouped.items()}
+
+
+def rows_before(firsts: list, chunk: int = 500) -> dict[int, object]:
+    """For each entry's first row in an edit, the row before it (one query per 500 entries):
+    the latest row of that entry written by another edit."""
+    found = {}
+    for start in range(0, len(firsts), chunk):
+        part = firsts[start : start + chunk]
+        history = part[0].instance_type.history
+        earlier = history.filter(id__in=[row.id for row in part]).exclude(
+            revision_key=part[0].revision_key
+        )
+        found.update((row.id, row) for row in earlier.latest_of_each())
+    return found
 
 
 @receiver(revision_closed)

@@ -58,6 +58,7 @@ class Command(BaseCommand):
                 user=user,
                 dry_run=options["dry_run"],
                 progress=self.show_progress,
+                details=None if options["dry_run"] else 0,  # the diff is shown for dry runs
             )
         except FixtureError as error:
             raise CommandError(self.refusal(error), returncode=1) from None
