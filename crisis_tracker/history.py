@@ -94,10 +94,17 @@ def revisioned_models() -> list[type[models.Model]]:
     ]
 
 
+def long_texts(model) -> list[str]:
+    """Text fields, left out of the rows a revision hands to its listeners (a large import
+    writes many): a listener that reads one fetches it row by row."""
+    return [f.attname for f in model._meta.concrete_fields if isinstance(f, models.TextField)]
+
+
 def rows_of(key: uuid.UUID) -> dict[type, list]:
     rows = {}
     for model in revisioned_models():
-        found = list(model.history.filter(revision_key=key).order_by("history_date", "pk"))
+        rows_of_model = model.history.filter(revision_key=key).order_by("history_date", "pk")
+        found = list(rows_of_model.defer(*long_texts(model)))
         if found:
             rows[model] = found
     return rows

@@ -14,6 +14,7 @@ is written, and two imports never interleave.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import time
@@ -374,7 +375,6 @@ class Importer:
         self.seen: set[tuple[str, tuple]] = set()
         self.buffers: dict[str, list[Entry]] = {}
         self.waiting: list[tuple[Entry, Problem]] = []
-        self.written: list[tuple[type, list]] = []
 
     def add(self, item: Entry | Problem) -> None:
         """Buffer an object with others of its model; a full buffer is written, after the
@@ -445,14 +445,11 @@ class Importer:
 
     def parse(self, entry: Entry, model) -> Parsed:
         values, references, problems, implied = {}, {}, [], {}
+        importable = importable_fields(model)
         for name, raw in entry.data.get("fields", {}).items():
-            try:
-                model_field = model._meta.get_field(name)
-            except FieldDoesNotExist:
-                problems.append(entry.problem(f"unknown field for {entry.label}", field=name))
-                continue
-            if not model_field.concrete or model_field.primary_key or model_field.many_to_many:
-                problems.append(entry.problem("this field cannot be imported", field=name))
+            model_field = importable.get(name)
+            if model_field is None:
+                problems.append(entry.problem(field_refusal(model, name), field=name))
                 continue
             if model_field.is_relation:
                 try:
@@ -469,9 +466,8 @@ class Importer:
             except ValidationError as error:
                 problems.extend(entry.problem(m, field=name) for m in error.messages)
         problems.extend(self.short_date_problems(entry, model, values, implied))
-        for model_field in model._meta.concrete_fields:
-            required = model_field.is_relation and not model_field.null
-            if required and references.get(model_field.name) is None:
+        for model_field in required_relations(model):
+            if references.get(model_field.name) is None:
                 target = model_field.related_model._meta.label_lower
                 message = f"required: the natural key of a {target}"
                 problems.append(entry.problem(message, field=model_field.name))
@@ -671,19 +667,41 @@ class Importer:
             created = history.bulk_create(model, [candidate for _item, candidate in to_create])
             for (item, _candidate), obj in zip(to_create, created, strict=True):
                 self.keys.add(label, item.natural_key, obj.pk)
-            self.written.append((model, created))
+            self.announce(model, created)
         if to_update:
             updated = [candidate for _item, candidate in to_update]
             history.bulk_update(model, updated, sorted(changed_fields))
             for item, candidate in to_update:
                 self.keys.add(label, item.natural_key, candidate.pk)
-            self.written.append((model, updated))
+            self.announce(model, updated)
 
-    def announce(self) -> None:
-        """Tell the caches what changed (bumps and purges are collected, sent once)."""
-        for model, objects in self.written:
+    def announce(self, model, objects: list) -> None:
+        """Tell the caches what changed: purges wait for the commit (a dry run never commits)
+        and page-cache bumps are collected until the import ends, so each is sent once."""
+        if not self.report.dry_run:
             for obj in objects:
                 signals.content_written(model, obj)
+
+
+@functools.cache
+def importable_fields(model) -> dict[str, models.Field]:
+    """The fields a fixture may give, by name."""
+    return {
+        f.name: f for f in model._meta.concrete_fields if not f.primary_key and not f.many_to_many
+    }
+
+
+@functools.cache
+def required_relations(model) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if f.is_relation and not f.null]
+
+
+def field_refusal(model, name: str) -> str:
+    try:
+        model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return f"unknown field for {model._meta.label_lower}"
+    return "this field cannot be imported"
 
 
 def reference(model_field, raw) -> tuple | None:
@@ -796,8 +814,6 @@ def import_fixtures(
                 raise FixtureError(sorted(importer.problems, key=problem_order))
             if dry_run:
                 transaction.set_rollback(True)
-            else:
-                importer.announce()
     except OperationalError as error:
         if "locked" not in str(error):
             raise
