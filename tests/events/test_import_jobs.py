@@ -145,7 +145,7 @@ def test_the_job_page_shows_progress_that_survives_a_reload(db, client, publishe
         soup = BeautifulSoup(response.content, "html.parser")
         bar = soup.select_one("progress#import-progress")
         assert (bar["value"], bar["max"]) == ("25000", "100000")
-        assert "25000 of 100000 objects" in soup.select_one(".import-progress").get_text()
+        assert "已处理 25000 / 100000 个对象" in soup.select_one(".import-progress").get_text()
         assert soup.select_one('meta[http-equiv="refresh"]') is not None
     assert (
         response["Cache-Control"].startswith("private") or "no-store" in response["Cache-Control"]
@@ -186,7 +186,7 @@ def test_only_the_uploader_confirms_and_only_once(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(job_page)
     response = client.post(job_page, follow=True)
-    assert "not waiting for confirmation" in response.content.decode().replace("&#x27;", "'")
+    assert "此导入不在等待确认。" in response.content.decode()
     assert Event.objects.count() == 1
 
 
