@@ -27,6 +27,7 @@ import ijson
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import OperationalError, models, transaction
+from django.db.models import Max
 
 from crisis_tracker import history
 from crisis_tracker.citations import cited_keys, known_keys, source_model
@@ -44,6 +45,8 @@ from crisis_tracker.narrative import narrative_fields
 from crisis_tracker.publication import may_set_state
 
 from . import signals
+from .duplicates import probable_duplicates
+from .models import Event
 from .pages import bumps_deferred
 
 # Import order: what others refer to comes first.
@@ -374,6 +377,7 @@ class Importer:
         self.keys = KeyIndex()
         self.seen: set[tuple[str, tuple]] = set()
         self.buffers: dict[str, list[Entry]] = {}
+        self.events_up_to: int | None = None  # events up to this pk existed before the import
         self.waiting: list[tuple[Entry, Problem]] = []
 
     def add(self, item: Entry | Problem) -> None:
@@ -621,7 +625,27 @@ class Importer:
                 changed_fields.update(model._meta.get_field(name).attname for name, _o, _n in diff)
                 self.report.count(label, "changed")
                 self.report.keep(Change(label, item.natural_key, "changed", diff))
+        if model is Event and self.report.dry_run:
+            self.flag_duplicates(to_create)
         return to_create, to_update, changed_fields
+
+    def flag_duplicates(self, to_create: list) -> None:
+        """A dry run names each new event that probably reports one already kept."""
+        found = probable_duplicates([event for _item, event in to_create], self.events_up_to)
+        for index, candidates in found.items():
+            item, event = to_create[index]
+            named = "; ".join(
+                f"{list(candidate.event.natural_key()[1:])} “{candidate.event.title}” "
+                f"({candidate.reason})"
+                for candidate in candidates
+            )
+            message = (
+                f"probably the same event as {named}: to update that event instead, give this "
+                "object its slug"
+            )
+            self.report.warnings.append(
+                item.entry.problem(message, natural_key=item.natural_key, field="slug")
+            )
 
     def warn_truncation(self, item: Parsed, candidate) -> None:
         """A day given with month or year precision is stored as that month or year: say so."""
@@ -806,6 +830,8 @@ def import_fixtures(
     try:
         with bumps_deferred(), history.revision(summary=summary, user=user), transaction.atomic():
             exclusive(LOCK_NAME)
+            if dry_run:
+                importer.events_up_to = Event.objects.aggregate(last=Max("pk"))["last"]
             for name, source in files:
                 for item in read_fixture(name, source):
                     importer.add(item)

@@ -2,6 +2,7 @@
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -297,3 +298,39 @@ def test_the_fixture_docs_example_imports_cleanly(seed, publisher):
         "desk-consul",
         "russia",
     ]
+
+
+def test_a_dry_run_flags_new_events_that_probably_duplicate_ones_kept(seed):
+    update = [
+        {"model": "events.event", "fields": {
+            "crisis": [CRISIS], "slug": "sputnik-office-raid", "title": "警方突袭卫星通讯社巴库办公室",
+            "date": "2025-06-30", "place": "巴库", "kind": "raid", "summary": "警方突袭了办公室。"}},
+        {"model": "events.event", "fields": {
+            "crisis": [CRISIS], "slug": "zakharova-remarks", "title": "扎哈罗娃称两国友好关系非常重要",
+            "date": "2025-07-01", "kind": "statement", "summary": "外交部发言人表态。"}},
+        {"model": "events.event", "fields": {
+            "crisis": [CRISIS], "slug": "unrelated", "title": "无关的新事件",
+            "date": "2025-08-01", "place": "第比利斯", "kind": "meeting", "summary": "别处的会面。"}},
+    ]  # fmt: skip
+    report = import_objects(update, dry_run=True)
+    flagged = {warning.natural_key[1]: warning.message for warning in report.warnings}
+    assert set(flagged) == {"sputnik-office-raid", "zakharova-remarks"}
+    assert flagged["sputnik-office-raid"].startswith(
+        "probably the same event as ['sputnik-baku-raid']"
+    )
+    assert "['zakharova-statement']" in flagged["zakharova-remarks"]
+    assert "give this object its slug" in flagged["zakharova-remarks"]
+    assert not report.warnings or not import_objects(update, dry_run=False).warnings, (
+        "the import itself does not repeat the dry run's flags"
+    )
+
+
+def test_an_event_known_to_the_day_elsewhere_in_the_year_is_not_flagged(seed):
+    from events.duplicates import period
+
+    assert period(date(2025, 1, 1), "year") == (date(2025, 1, 1), date(2026, 1, 1))
+    assert period(date(2024, 12, 1), "month") == (date(2024, 12, 1), date(2025, 1, 1))
+    report = import_objects([{"model": "events.event", "fields": {
+        "crisis": [CRISIS], "slug": "later-crash-report", "title": "阿塞拜疆航空8243号班机坠毁",
+        "date": "2025-03-01", "kind": "other", "summary": "报告。"}}], dry_run=True)  # fmt: skip
+    assert not report.warnings, "the crash is dated December 2024: periods do not overlap"
