@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from playwright.sync_api import expect
 
@@ -130,3 +132,33 @@ def test_a_change_is_reverted_from_the_history(site, users, new_page, shoot):
     section.refresh_from_db()
     assert section.body == original
     assert section.history.latest().history_change_reason.startswith("Reverted to the version of")
+
+
+def test_a_desk_update_is_checked_confirmed_and_read_on_the_timeline(
+    site, users, new_page, shoot, tmp_path
+):
+    update = [
+        {"model": "events.event", "fields": {
+            "crisis": ["azerbaijan-russia-2025"], "slug": f"desk-{n}", "title": f"通报第{n}号",
+            "date": "2025-08", "kind": "statement", "summary": "外交部发布通报。[@dw-2025-07-03]",
+            "state": "published"}}
+        for n in range(300)
+    ]  # fmt: skip
+    path = tmp_path / "desk-update.json"
+    path.write_text(json.dumps(update, ensure_ascii=False), encoding="utf-8")
+    page = new_page()
+    log_in(page, site, "publisher")
+    page.goto(f"{site}/admin/events/crisis/import-fixture/")
+    page.set_input_files("#id_files", str(path))
+    page.fill("#id_reason", "八月通报")
+    page.click("input[type=submit]")
+    summary = page.locator(".import-summary")
+    expect(summary).to_contain_text("events.event")
+    expect(summary.locator("tbody tr td").first).to_have_text("300")
+    shoot(page, "checked")
+    page.click("input[type=submit]")
+    expect(page.locator(".import-job")).to_have_attribute("data-status", "done")
+    shoot(page, "imported")
+    reader = new_page()
+    reader.goto(site + TIMELINE)
+    expect(reader.locator("#event-desk-299")).to_contain_text("通报第299号")
