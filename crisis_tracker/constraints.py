@@ -24,29 +24,6 @@ COMPARISONS = {
 }
 
 
-class AnyOf(models.Lookup):
-    """``column__any_of=[...]``: ``column = ANY(%s)`` with the list as one array parameter on
-    PostgreSQL (a bulk lookup of thousands of keys without thousands of parameters), ``IN``
-    elsewhere."""
-
-    lookup_name = "any_of"
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        values = list(self.rhs)
-        if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", [*lhs_params, values]
-        if not values:
-            return "1 = 0", list(lhs_params)
-        marks = ", ".join(["%s"] * len(values))
-        return f"{lhs} IN ({marks})", [*lhs_params, *values]
-
-
-models.Field.register_lookup(AnyOf)
-models.ForeignObject.register_lookup(AnyOf)  # on a foreign key column, the related pks
-
-
 class Unsupported(Exception):
     """A condition this module cannot evaluate in Python."""
 

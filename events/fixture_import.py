@@ -340,9 +340,7 @@ def key_width(model) -> int:
 def existing_rows(model, columns: list[str], wanted: set[tuple], values_only: bool = False):
     """Rows whose ``columns`` match one of ``wanted``: one query, filtered column by column
     and matched exactly here. Returns {values: pk} or {values: instance}."""
-    filters = {
-        f"{column}__any_of": list({row[i] for row in wanted}) for i, column in enumerate(columns)
-    }
+    filters = {f"{column}__in": {row[i] for row in wanted} for i, column in enumerate(columns)}
     query = model._default_manager.filter(**filters)
     if values_only:
         found = {tuple(row[:-1]): row[-1] for row in query.values_list(*columns, "pk")}
