@@ -31,7 +31,11 @@ from django.db.models import Max
 
 from crisis_tracker import history
 from crisis_tracker.citations import cited_keys, known_keys, source_model
-from crisis_tracker.constraints import check_constraint_errors, natural_key_fields
+from crisis_tracker.constraints import (
+    check_constraint_errors,
+    natural_key_fields,
+    natural_key_length,
+)
 from crisis_tracker.dates import (
     Precision,
     date_precisions,
@@ -302,7 +306,7 @@ class KeyIndex:
         for name in names:
             model_field = model._meta.get_field(name)
             if model_field.is_relation:
-                width = key_width(model_field.related_model)
+                width = natural_key_length(model_field.related_model)
                 sub = {key[offset : offset + width] for key in keys}
                 parts.append((offset, width, self.resolve(model_field.related_model, sub)))
                 offset += width
@@ -327,14 +331,6 @@ class KeyIndex:
             return {}
         found = existing_rows(model, columns, set(local), values_only=True)
         return {local[row]: pk for row, pk in found.items()}
-
-
-def key_width(model) -> int:
-    width = 0
-    for name in natural_key_fields(model):
-        model_field = model._meta.get_field(name)
-        width += key_width(model_field.related_model) if model_field.is_relation else 1
-    return width
 
 
 def existing_rows(model, columns: list[str], wanted: set[tuple], values_only: bool = False):

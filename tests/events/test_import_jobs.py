@@ -322,3 +322,20 @@ def test_two_imports_of_one_crisis_at_once_do_not_interleave(monkeypatch):
     first_b = min(b_rows.values_list("history_date", flat=True))
     assert last_a < first_b, "no row of the second import was written before the first committed"
     assert Event.objects.filter(crisis__slug="shared").count() == 801
+
+
+def test_the_command_shows_progress_as_plain_lines_when_piped(db, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(generated(700)), encoding="utf-8")
+    out, err = StringIO(), StringIO()
+    call_command("import_fixture", str(path), "--system", stdout=out, stderr=err)
+    lines = err.getvalue().splitlines()
+    assert lines[0].strip() == "0/2102 objects, 0/s"
+    done = [int(line.split()[0].split("/")[0]) for line in lines[1:]]
+    assert len(done) >= 2 and done == sorted(done) and done[0] >= 1000 and done[-1] == 2102
+    assert "\r" not in err.getvalue()
+    assert "Created 2102, changed 0, left 0 unchanged" in out.getvalue()
