@@ -161,7 +161,7 @@ def bulk_create(model, objects: list, batch_size: int = 1000) -> list:
             obj.pk = pk_value
             obj._state.adding, obj._state.db = False, connection.alias
         rows = [_db_values(model, obj, connection) for obj in objects]
-        _copy(cursor, table, [f.column for f in model._meta.concrete_fields], rows)
+        _copy(cursor, table, model._meta.concrete_fields, rows)
         _copy_history(cursor, model, rows, "+", draft)
     return objects
 
@@ -205,18 +205,17 @@ def _copy_history(cursor, model, rows: list[dict], kind: str, draft: RevisionDra
     }
     fields = [f for f in history_model._meta.concrete_fields if f.attname != "history_id"]
     history_rows = [{**row, **stamp} for row in rows]
-    _copy(cursor, history_model._meta.db_table, [f.column for f in fields], history_rows,
-          [f.attname for f in fields])  # fmt: skip
+    _copy(cursor, history_model._meta.db_table, fields, history_rows)
 
 
-def _copy(cursor, table: str, columns: list[str], rows: list[dict], names=None) -> None:
-    names = names or [None] * len(columns)
+def _copy(cursor, table: str, fields: list, rows: list[dict]) -> None:
+    """COPY ``rows`` (values by attribute name) into ``fields`` of ``table``."""
     quote = cursor.db.ops.quote_name
-    statement = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-    with cursor.cursor.copy(statement) as copy:
+    columns = ", ".join(quote(f.column) for f in fields)
+    names = [f.attname for f in fields]
+    with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
         for row in rows:
-            values = list(row.values()) if names[0] is None else [row[name] for name in names]
-            copy.write_row(values)
+            copy.write_row([row[name] for name in names])
 
 
 @receiver(pre_create_historical_record)

@@ -65,7 +65,6 @@ def import_job_view(model_admin, request, job_id):
     context.update(
         job=job,
         progress=import_jobs.progress(job),
-        problems=import_jobs.problems_of(job),
         may_confirm=job.status == ImportJob.Status.CHECKED and job.user_id == request.user.pk,
         upload_url=reverse("admin:events_crisis_import_fixture"),
     )

@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import io
 import json
-import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -143,10 +142,6 @@ class ImportReport:
     @property
     def total(self) -> int:
         return sum(sum(counter.values()) for counter in self.counts.values())
-
-    @property
-    def written(self) -> int:
-        return self.outcome("created") + self.outcome("changed")
 
     def summary_lines(self) -> list[str]:
         lines = []
@@ -368,7 +363,6 @@ class Importer:
         self.progress = progress
         self.total = 0
         self.done = 0
-        self.started = time.monotonic()
         self.problems: list[Problem] = []
         self.keys = KeyIndex()
         self.seen: set[tuple[str, tuple]] = set()
@@ -472,13 +466,12 @@ class Importer:
                 message = f"required: the natural key of a {target}"
                 problems.append(entry.problem(message, field=model_field.name))
         parsed = Parsed(entry, values, references)
-        if not problems:
-            parsed.natural_key = self.natural_key(model, parsed)
         if problems:
             key = self.natural_key(model, parsed, partial=True)
             for problem in problems:
                 problem.natural_key = key
             raise FixtureError(problems)
+        parsed.natural_key = self.natural_key(model, parsed)
         return parsed
 
     def short_date_problems(self, entry: Entry, model, values: dict, implied: dict) -> list:
@@ -591,7 +584,8 @@ class Importer:
             if current is None:
                 candidate, before = model(**item.values), None
             else:
-                before = {f.attname: getattr(current, f.attname) for f in concrete(model)}
+                fields = model._meta.concrete_fields
+                before = {f.attname: getattr(current, f.attname) for f in fields}
                 candidate = current
                 for attname, value in item.values.items():
                     setattr(candidate, attname, value)
@@ -770,10 +764,6 @@ def field_messages(model, error: ValidationError) -> Iterator[tuple[str, str]]:
                 )
                 message = f"{message} Valid codes: {codes}."
             yield name, message
-
-
-def concrete(model) -> list:
-    return model._meta.concrete_fields
 
 
 def differences(model, before: dict, candidate) -> list[tuple[str, object, object]]:

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils.functional import LazyObject
 from django_tasks import task
 
-from .fixture_import import FixtureError, Problem, import_fixtures
+from .fixture_import import FixtureError, import_fixtures
 from .models import ImportJob
 from .pages import CACHE_ERRORS
 
@@ -167,17 +167,3 @@ def fail_if_stale(job: ImportJob) -> ImportJob:
     )
     job.refresh_from_db()
     return job
-
-
-def problems_of(job: ImportJob) -> list[Problem]:
-    return [
-        Problem(
-            p["file"],
-            p["index"],
-            p["message"],
-            label=p["label"],
-            natural_key=tuple(p["natural_key"]) if p["natural_key"] else None,
-            field=p["field"],
-        )
-        for p in job.problems
-    ]
