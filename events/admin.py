@@ -80,20 +80,26 @@ class EventAdmin(SpreadsheetMixin, PublishingAdmin):
     list_filter = ["state", "verification", "kind", "date_precision", "crisis"]
     list_select_related = ["crisis"]
     search_fields = ["title", "slug", "summary", "place"]
-    autocomplete_fields = ["crisis"]
+    autocomplete_fields = ["crisis", "location"]
     inlines = [EventActorInline]
     fieldsets = [
         (None, {"fields": ["crisis", "title", "slug", "state", "kind", "verification"]}),
         (
             _("When and where"),
-            {"fields": [("date", "date_precision"), ("end_date", "end_precision"), "place"]},
+            {
+                "fields": [
+                    ("date", "date_precision", "day_order"),
+                    ("end_date", "end_precision"),
+                    ("place", "location"),
+                ]
+            },
         ),
         (None, {"fields": ["summary"]}),
         (
             _("Figures"),
             {"fields": [("killed", "injured", "detained", "displaced"), "figures_note"]},
         ),
-        (_("Coordinates"), {"fields": [("latitude", "longitude")], "classes": ["collapse"]}),
+        (_("Exact spot"), {"fields": [("latitude", "longitude")], "classes": ["collapse"]}),
     ]
 
     @admin.display(description=_("date"), ordering="date")

@@ -8,6 +8,7 @@ from django.db import models
 
 from actors.models import Actor
 from crisis_tracker.narrative import keys_cited_by
+from places.models import Place
 from sources.models import Source
 
 from .models import Crisis, EventActor
@@ -28,16 +29,21 @@ def crisis_objects(crisis) -> list[models.Model]:
     sources = list(Source.objects.filter(key__in=keys).order_by("pk"))
     actor_ids = {p.actor_id for p in participations} | {link.actor_id for link in event_actors}
     actors = with_affiliations(Actor.objects.filter(pk__in=actor_ids))
-    return [*sources, *actors, crisis, *participations, *sections, *events, *event_actors]
+    places = list(
+        Place.objects.filter(pk__in={event.location_id for event in events}).order_by("pk")
+    )
+    return [*sources, *actors, *places, crisis, *participations, *sections, *events, *event_actors]
 
 
 def everything() -> list[models.Model]:
-    """Every crisis with all it needs, and the actors and sources no crisis uses yet."""
+    """Every crisis with all it needs, and the actors, sources and places no crisis uses yet."""
     crises = [crisis_objects(crisis) for crisis in Crisis.objects.order_by("pk")]
     sources = Source.objects.order_by("pk")
     actors = with_affiliations(Actor.objects.all())
-    rest = [obj for found in crises for obj in found if not isinstance(obj, Source | Actor)]
-    return [*sources, *actors, *rest]
+    places = Place.objects.order_by("pk")
+    shared = Source | Actor | Place
+    rest = [obj for found in crises for obj in found if not isinstance(obj, shared)]
+    return [*sources, *actors, *places, *rest]
 
 
 def with_affiliations(actors) -> list:

@@ -56,6 +56,7 @@ from .pages import bumps_deferred
 IMPORTABLE = [
     "sources.source",
     "actors.actor",
+    "places.place",
     "events.crisis",
     "actors.participation",
     "events.section",

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
-from crisis_tracker.dates import Precision, date_span
+from crisis_tracker.dates import Precision, chronological_order, date_span
 from crisis_tracker.history import history_with_revisions, revision
 from crisis_tracker.narrative import NarrativeField
 from crisis_tracker.publication import Publishable, VisibilityQuerySet
@@ -226,14 +226,21 @@ class Section(models.Model):
         return self.heading
 
 
+def event_order(prefix: str = "") -> list:
+    """Chronological, then the editors' order within a day; the slug breaks the last ties."""
+    dates = chronological_order("date", "date_precision", prefix)
+    return [*dates, f"{prefix}day_order", f"{prefix}slug"]
+
+
+EVENT_ORDER = event_order()
+
+
 class EventQuerySet(VisibilityQuerySet):
     def for_crisis(self, crisis: Crisis) -> "EventQuerySet":
         return self.filter(crisis=crisis)
 
     def chronological(self) -> "EventQuerySet":
-        # Precision codes sort day < month < year; descending puts the coarser date first
-        # among events that share a first day ("June 2025" before "1 June 2025").
-        return self.order_by("date", "-date_precision", "slug")
+        return self.order_by(*EVENT_ORDER)
 
 
 class EventManager(models.Manager.from_queryset(EventQuerySet)):
@@ -295,7 +302,16 @@ class Event(Publishable, EventDates):
         _("place"),
         max_length=200,
         blank=True,
-        help_text=_("e.g. 叶卡捷琳堡 or 哈萨克斯坦阿克套附近"),
+        help_text=_("As readers see it, e.g. 叶卡捷琳堡 or 哈萨克斯坦阿克套附近"),
+    )
+    location = models.ForeignKey(
+        "places.Place",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("gazetteer place"),
+        help_text=_("Puts the event on the map at the place's point."),
     )
     latitude = models.DecimalField(
         _("latitude"),
@@ -312,6 +328,12 @@ class Event(Publishable, EventDates):
         null=True,
         blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text=_("Only for an exact spot: overrides the gazetteer place's point."),
+    )
+    day_order = models.PositiveSmallIntegerField(
+        _("order within the day"),
+        default=0,
+        help_text=_("Events of the same day are listed by this number, lowest first."),
     )
     kind = models.CharField(_("kind"), max_length=15, choices=Kind, default=Kind.OTHER)
     summary = NarrativeField(
@@ -336,13 +358,20 @@ class Event(Publishable, EventDates):
     objects = EventManager()
 
     class Meta(EventDates.Meta):
-        ordering = ["crisis", "date", "-date_precision", "slug"]
+        # Plain fields: related models order by this too. Pages use chronological().
+        ordering = ["crisis", "date", "day_order", "slug"]
         verbose_name = _("event")
         verbose_name_plural = _("events")
         permissions = [("publish_event", _("Can publish and unpublish events"))]
         constraints = [
             *EventDates.Meta.constraints,
             models.UniqueConstraint(fields=["crisis", "slug"], name="event_unique_slug"),
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(latitude__isnull=False, longitude__isnull=False),
+                name="event_spot_has_both_coordinates",
+                violation_error_message=_("An exact spot needs both latitude and longitude."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -483,6 +512,7 @@ class CrisisRevision(models.Model):
         PARTICIPATION = "participation", _("Infobox entry")
         SOURCE = "source", _("Source")
         ACTOR = "actor", _("Actor")
+        PLACE = "place", _("Place")
 
     class Action(models.TextChoices):
         ADDED = "added", _("added")

@@ -4,6 +4,7 @@ from import_export import fields, widgets
 
 from actors.models import Actor
 from crisis_tracker.spreadsheets import EditorialResource
+from places.models import Place
 
 from .models import Crisis, Event, EventActor
 
@@ -22,6 +23,11 @@ class EventResource(EditorialResource):
     crisis = fields.Field(
         attribute="crisis", column_name="crisis", widget=widgets.ForeignKeyWidget(Crisis, "slug")
     )
+    location = fields.Field(
+        attribute="location",
+        column_name="location",
+        widget=widgets.ForeignKeyWidget(Place, "slug"),
+    )
     actors = fields.Field(column_name="actors", readonly=False)
 
     class Meta(EditorialResource.Meta):
@@ -29,8 +35,9 @@ class EventResource(EditorialResource):
         import_id_fields = ["crisis", "slug"]
         fields = [
             "crisis", "slug", "title", "date", "date_precision", "end_date", "end_precision",
-            "place", "latitude", "longitude", "kind", "summary", "killed", "injured", "detained",
-            "displaced", "figures_note", "verification", "state", "actors",
+            "day_order", "place", "location", "latitude", "longitude", "kind", "summary",
+            "killed", "injured", "detained", "displaced", "figures_note", "verification",
+            "state", "actors",
         ]  # fmt: skip
         export_order = fields
 

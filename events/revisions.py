@@ -19,6 +19,7 @@ from actors.models import Actor, Participation
 from crisis_tracker.history import RevisionDraft, revision_closed
 from crisis_tracker.narrative import crises_citing
 from crisis_tracker.publication import PUBLISHED, Publishable
+from places.models import Place
 from sources.models import Source
 
 from .models import Crisis, CrisisRevision, Event, EventActor, Revision, Section
@@ -169,6 +170,10 @@ def impacts(rows: dict[type, list], revision: Revision) -> dict[int, tuple[bool,
     involving = crises_involving(set(actors))
     for pk, edit in actors.items():
         touched.note(involving.get(pk, set()), edit.line(Kind.ACTOR, lambda row: row.name))
+    places = by_entry(rows.get(Place, []))
+    located = crises_located(set(places))
+    for pk, edit in places.items():
+        touched.note(located.get(pk, set()), edit.line(Kind.PLACE, lambda row: row.name))
     existing = set(Crisis.objects.filter(pk__in=list(touched.lines)).values_list("pk", flat=True))
     lines = {pk: list(found) for pk, found in touched.lines.items() if pk in existing}
     states = crisis_states_at(list(lines), revision.created_at)
@@ -203,6 +208,18 @@ def crises_involving(actor_ids: set[int]) -> dict[int, set[int]]:
     )
     for actor_id, crisis_id in [*direct, *through_events]:
         found.setdefault(actor_id, set()).add(crisis_id)
+    return found
+
+
+def crises_located(place_ids: set[int]) -> dict[int, set[int]]:
+    """The crises with an event at each place (one query)."""
+    found: dict[int, set[int]] = {}
+    if place_ids:
+        pairs = Event.objects.filter(location_id__in=place_ids).values_list(
+            "location_id", "crisis_id"
+        )
+        for place_id, crisis_id in pairs.distinct():
+            found.setdefault(place_id, set()).add(crisis_id)
     return found
 
 

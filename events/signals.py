@@ -8,6 +8,7 @@ from django.dispatch import receiver
 from actors.models import Actor, Participation
 from crisis_tracker.http_cache import purge, surrogate_key
 from crisis_tracker.narrative import narrative_fields
+from places.models import Place
 from sources.models import Source
 from sources.views import CITATIONS_KEY
 
@@ -56,8 +57,9 @@ def event_actor_changed(sender, instance: EventActor, **kwargs) -> None:
 
 @receiver([post_save, post_delete], sender=Source)
 @receiver([post_save, post_delete], sender=Actor)
+@receiver([post_save, post_delete], sender=Place)
 def shared_record_changed(sender, instance, **kwargs) -> None:
-    # Sources and actors appear on every crisis that cites or involves them.
+    # Sources, actors and places appear on every crisis that cites, involves or maps them.
     name = instance.key if sender is Source else instance.pk
     purge([surrogate_key(sender._meta.model_name, name)])
     bump_all()
@@ -71,6 +73,7 @@ HANDLERS = {
     EventActor: event_actor_changed,
     Source: shared_record_changed,
     Actor: shared_record_changed,
+    Place: shared_record_changed,
 }
 
 

@@ -3,12 +3,13 @@ from django.urls import reverse
 
 from actors.models import Actor, Participation
 from events.models import Crisis, Event, EventActor, Section
+from places.models import Place
 from sources.models import Source
 from tests.conftest import form_data
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [Crisis, Section, Event, EventActor, Actor, Participation, Source]
+MODELS = [Crisis, Section, Event, EventActor, Actor, Participation, Source, Place]
 
 
 def admin_url(model, view: str, *args) -> str:

@@ -11,12 +11,13 @@ from crisis_tracker.citations import cited_keys
 from events.fixture_export import export_crisis
 from events.fixture_import import FixtureError, import_fixtures
 from events.models import Crisis, Event, EventActor, Section
+from places.models import Place
 from sources.models import Source
 from tests.conftest import SEED
 
 pytestmark = pytest.mark.django_db
 
-CONTENT = [Source, Actor, Crisis, Participation, Section, Event, EventActor]
+CONTENT = [Source, Actor, Place, Crisis, Participation, Section, Event, EventActor]
 
 
 def seed_objects() -> list[dict]:
@@ -301,6 +302,7 @@ def _fk_label(field):
         "affiliation": "slug",
         "parent": "key",
         "event": "slug",
+        "location": "slug",
     }[field.name]
 
 

@@ -1,0 +1,50 @@
+// Copies the pinned front-end libraries into static/ and turns Natural Earth's country
+// outlines (world-atlas, TopoJSON) into the GeoJSON base layer the maps draw offline.
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { feature } from "topojson-client";
+
+const modules = new URL("./node_modules/", import.meta.url);
+const statics = new URL("../static/", import.meta.url);
+
+function copy(from, to) {
+  mkdirSync(new URL(".", new URL(to, statics)), { recursive: true });
+  cpSync(new URL(from, modules), new URL(to, statics), { recursive: true });
+}
+
+copy("leaflet/dist/leaflet.js", "vendor/leaflet/leaflet.js");
+copy("leaflet/dist/leaflet.css", "vendor/leaflet/leaflet.css");
+copy("leaflet/dist/images/", "vendor/leaflet/images/");
+copy("leaflet/LICENSE", "vendor/leaflet/LICENSE");
+copy("world-atlas/LICENSE", "map/LICENSE-world-atlas");
+
+// A twentieth of a degree (about 5 km) is as fine as a regional map needs; repeated points go.
+const round = (value) => Math.round(value * 20) / 20;
+function ring(points) {
+  const kept = [];
+  for (const [x, y] of points) {
+    const point = [round(x), round(y)];
+    const last = kept[kept.length - 1];
+    if (!last || last[0] !== point[0] || last[1] !== point[1]) kept.push(point);
+  }
+  return kept;
+}
+function geometry(shape) {
+  if (shape.type === "Polygon") return { type: "Polygon", coordinates: shape.coordinates.map(ring) };
+  return { type: "MultiPolygon", coordinates: shape.coordinates.map((polygon) => polygon.map(ring)) };
+}
+
+const atlas = JSON.parse(readFileSync(new URL("world-atlas/countries-50m.json", modules)));
+const countries = feature(atlas, atlas.objects.countries).features
+  .filter((country) => country.geometry)
+  .map((country) => ({
+    type: "Feature",
+    id: country.id,
+    properties: { name: country.properties.name },
+    geometry: geometry(country.geometry),
+  }));
+mkdirSync(new URL("map/", statics), { recursive: true });
+writeFileSync(
+  new URL("map/countries-50m.geojson", statics),
+  JSON.stringify({ type: "FeatureCollection", features: countries }),
+);
+console.log(`static/map/countries-50m.geojson: ${countries.length} countries`);
