@@ -19,9 +19,15 @@ copy("world-atlas/LICENSE", "map/LICENSE-world-atlas");
 
 // A twentieth of a degree (about 5 km) is as fine as a regional map needs; repeated points go.
 const round = (value) => Math.round(value * 20) / 20;
+// A ring that crosses the antimeridian (Chukotka, Fiji) continues past 180° instead of
+// jumping back across the whole map.
+function unwrapped(points) {
+  const jumps = points.some((point, i) => i > 0 && Math.abs(point[0] - points[i - 1][0]) > 180);
+  return jumps ? points.map(([x, y]) => [x < 0 ? x + 360 : x, y]) : points;
+}
 function ring(points) {
   const kept = [];
-  for (const [x, y] of points) {
+  for (const [x, y] of unwrapped(points)) {
     const point = [round(x), round(y)];
     const last = kept[kept.length - 1];
     if (!last || last[0] !== point[0] || last[1] !== point[1]) kept.push(point);
@@ -35,7 +41,7 @@ function geometry(shape) {
 
 const atlas = JSON.parse(readFileSync(new URL("world-atlas/countries-50m.json", modules)));
 const countries = feature(atlas, atlas.objects.countries).features
-  .filter((country) => country.geometry)
+  .filter((country) => country.geometry && country.properties.name !== "Antarctica")
   .map((country) => ({
     type: "Feature",
     id: country.id,

@@ -2,9 +2,10 @@
 
 import datetime
 import re
+from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -159,6 +160,21 @@ def date_span(
     return type(f"DateSpanFrom_{start}", (DateSpan,), attributes)
 
 
+YEAR_SLOT = 13  # the month slot of what is known only to its year: after December
+
+
+def month_slot(start: str, precision: str):
+    """The month a date falls in (1–12), or YEAR_SLOT for a date known only to its year."""
+    return Case(
+        When(**{precision: Precision.YEAR}, then=Value(YEAR_SLOT)), default=ExtractMonth(start)
+    )
+
+
+def slot_of(date: datetime.date, precision: str) -> tuple[int, int]:
+    """(year, month slot) of a date at its precision, as ``month_slot`` counts them."""
+    return (date.year, YEAR_SLOT if precision == Precision.YEAR else date.month)
+
+
 def chronological_order(start: str, precision: str, prefix: str = "") -> list:
     """How dated rows sort: by period, a period's finer dates before what is known only to it.
     A year's months come first and the rows dated only to that year last ("2025年内"); within
@@ -167,9 +183,79 @@ def chronological_order(start: str, precision: str, prefix: str = "") -> list:
     start, precision = prefix + start, prefix + precision
     return [
         ExtractYear(start).asc(),
-        Case(
-            When(**{precision: Precision.YEAR}, then=Value(13)), default=ExtractMonth(start)
-        ).asc(),
+        month_slot(start, precision).asc(),
         Case(When(**{precision: Precision.DAY}, then=Value(0)), default=Value(1)).asc(),
         F(start).asc(),
     ]
+
+
+def last_day(first: datetime.date, precision: str) -> datetime.date:
+    """The last day of the period that starts on ``first`` at ``precision``."""
+    if precision == Precision.YEAR:
+        return first.replace(month=12, day=31)
+    if precision == Precision.MONTH:
+        following = first.replace(day=28) + datetime.timedelta(days=4)
+        return following - datetime.timedelta(days=following.day)
+    return first
+
+
+@dataclass(frozen=True)
+class Period:
+    """A year, a month or a day, as readers and clients name it: 2025, 2025-06, 2025-06-27."""
+
+    first: datetime.date
+    precision: str
+
+    @classmethod
+    def parse(cls, text: str) -> "Period | None":
+        text = (text or "").strip()
+        found = short_date(text)
+        if found:
+            return cls(*found)
+        try:
+            return (
+                cls(datetime.date.fromisoformat(text), Precision.DAY) if len(text) == 10 else None
+            )
+        except ValueError:
+            return None
+
+    @classmethod
+    def of_slot(cls, year: int, slot: int) -> "Period":
+        if slot == YEAR_SLOT:
+            return cls(datetime.date(year, 1, 1), Precision.YEAR)
+        return cls(datetime.date(year, slot, 1), Precision.MONTH)
+
+    @property
+    def last(self) -> datetime.date:
+        return last_day(self.first, self.precision)
+
+    @property
+    def key(self) -> str:
+        return iso_date(self.first, self.precision)
+
+    def label(self, language: str | None = None) -> str:
+        return format_date(self.first, self.precision, language)
+
+
+def reaches(day: datetime.date, start: str, precision: str) -> Q:
+    """Rows whose date, at its precision, lasts until ``day`` or later: "June 2025" reaches
+    15 June 2025, "2025" reaches any day of 2025."""
+    return (
+        Q(**{precision: Precision.DAY, f"{start}__gte": day})
+        | Q(**{precision: Precision.MONTH, f"{start}__gte": day.replace(day=1)})
+        | Q(**{precision: Precision.YEAR, f"{start}__gte": day.replace(month=1, day=1)})
+    )
+
+
+def overlapping(since: Period | None, until: Period | None, *, start: str, precision: str) -> Q:
+    """Rows of a ``DateSpan`` whose period overlaps the range from ``since`` to ``until``
+    (either may be open), each date read at its precision."""
+    condition = Q()
+    if until is not None:
+        condition &= Q(**{f"{start}__lte": until.last})
+    if since is not None:
+        day = since.first
+        open_ended = Q(end_date__isnull=True) & reaches(day, start, precision)
+        ended = Q(end_date__isnull=False) & reaches(day, "end_date", "end_precision")
+        condition &= open_ended | ended
+    return condition

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
-from crisis_tracker.dates import Precision, chronological_order, date_span
+from crisis_tracker.dates import Period, Precision, chronological_order, date_span, slot_of
 from crisis_tracker.history import history_with_revisions, revision
 from crisis_tracker.narrative import NarrativeField
 from crisis_tracker.publication import Publishable, VisibilityQuerySet
@@ -383,7 +383,7 @@ class Event(Publishable, EventDates):
     natural_key.dependencies = ["events.crisis"]
 
     def get_absolute_url(self) -> str:
-        return f"{reverse('events:timeline', args=[self.crisis.slug])}#event-{self.slug}"
+        return event_url(reverse("events:timeline", args=[self.crisis.slug]), self)
 
     def citing_label(self) -> str:
         return self.title
@@ -401,6 +401,13 @@ class Event(Publishable, EventDates):
             for name in names
             if getattr(self, name) is not None
         ]
+
+
+def event_url(timeline: str, event) -> str:
+    """An event's place on its crisis's timeline: the page of its month (a long timeline lists
+    one month at a time; a short one ignores the page) and its anchor."""
+    page = Period.of_slot(*slot_of(event.date, event.date_precision)).key
+    return f"{timeline}?page={page}#event-{event.slug}"
 
 
 class EventActorManager(models.Manager.from_queryset(VisibilityQuerySet)):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from itertools import groupby
-from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import Max, Prefetch
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -21,12 +21,16 @@ from crisis_tracker.citations import (
     reference_html,
     render,
 )
-from crisis_tracker.dates import Precision, format_date
+from crisis_tracker.dates import iso_date
 from crisis_tracker.http_cache import surrogate_key
 from crisis_tracker.publication import PUBLISHED
+from places.maps import OUTLINES
+from places.models import Place
 
-from . import snapshots
+from . import charts, kinds, mapdata, snapshots
+from .charts import slot_label
 from .models import Crisis, CrisisRevision, Event, EventActor, Revision, Section
+from .timeline import Paging, TimelineFilters, count_slots, group_rows, in_slot
 
 PUBLIC = "public"
 PREVIEW = "preview"
@@ -102,8 +106,15 @@ def build_article(slug: str) -> Page | None:
         return None
     crisis = snapshot.crisis
     updated = last_updated([crisis.pk]).get(crisis.pk)
-    body = render_article(snapshot, last_updated=updated, corrections=corrections(crisis))
+    located = mapdata.map_data(
+        Event.objects.for_crisis(crisis).published(), crisis.slug, get_language()
+    )
+    event_map = article_map(located, crisis)
+    body = render_article(
+        snapshot, last_updated=updated, corrections=corrections(crisis), event_map=event_map
+    )
     keys = [surrogate_key("crisis", crisis.pk)]
+    keys += [surrogate_key("place", pk) for pk in located.place_ids]
     keys += [surrogate_key("actor", p.actor_id) for p in snapshot.participations]
     keys += [surrogate_key("source", key) for key in snapshot.sources]
     return Page(crisis.slug, crisis.title, crisis.state, crisis.language, body, updated, keys=keys)
@@ -161,99 +172,138 @@ def outline_sections(sections: list[Section], index: CitationIndex) -> list[Arti
     return outline
 
 
-@dataclass
-class TimelineFilters:
-    actor: str = ""
-    kind: str = ""
-    verification: str = ""
-
-    @classmethod
-    def from_query(cls, query) -> TimelineFilters:
-        kind = query.get("kind", "")
-        verification = query.get("verification", "")
-        return cls(
-            actor=query.get("actor", "")[:100],
-            kind=kind if kind in Event.Kind.values else "",
-            verification=verification if verification in Event.Verification.values else "",
-        )
-
-    def cache_name(self) -> str:
-        return f"actor={self.actor}&kind={self.kind}&verification={self.verification}"
-
-    def query_string(self) -> str:
-        values = {"actor": self.actor, "kind": self.kind, "verification": self.verification}
-        return urlencode({name: value for name, value in values.items() if value})
-
-    def apply(self, events):
-        if self.actor:
-            events = events.filter(event_actors__actor__slug=self.actor).distinct()
-        if self.kind:
-            events = events.filter(kind=self.kind)
-        if self.verification:
-            events = events.filter(verification=self.verification)
-        return events
-
-
-def build_timeline(slug: str, audience: str, filters: TimelineFilters) -> Page | None:
+def build_timeline(
+    slug: str, audience: str, filters: TimelineFilters, wanted_page: str = ""
+) -> Page | None:
+    """The timeline with its map, charts and visual timeline, all showing the selected events;
+    the list shows one month at a time when there are more than a page of them."""
     crisis = Crisis.objects.filter(slug=slug).first()
     if crisis is None:
         return None
     events = Event.objects.for_crisis(crisis)
     if audience == PUBLIC:
         events = events.published()
-    everything = events
-    events = list(
-        filters.apply(events)
-        .chronological()
+    selected = filters.apply(events)
+    slots = count_slots(selected)
+    paging = Paging.choose(slots, wanted_page)
+    listed = selected.filter(in_slot(paging.current.period)) if paging.current else selected
+    listed = list(
+        listed.chronological()
+        .select_related("location")
         .prefetch_related(
             Prefetch("event_actors", queryset=EventActor.objects.select_related("actor"))
         )
     )
-    index = CitationIndex(snapshots.sources_cited_in(event.summary for event in events))
+    index = CitationIndex(snapshots.sources_cited_in(event.summary for event in listed))
     language = get_language()
     rows = [
         {
             "event": event,
             "date": event.start_display(language),
+            "iso": iso_date(event.date, event.date_precision),
             "end": event.end_display(language),
             "summary": render(event.summary, index),
             "actors": list(event.event_actors.all()),
         }
-        for event in events
+        for event in listed
     ]
-    years = group_by_period(rows, language)
-    actor_choices = (
-        Actor.objects.filter(event_roles__event__in=everything).distinct().order_by("name")
-    )
+    located = mapdata.map_data(selected, crisis.slug, language)
+    figures = charts.figure_bars(selected)
+    count = sum(slot.total for slot in slots)
     context = {
         "LANGUAGE_CODE": language,
         "crisis": crisis,
-        "years": years,
-        "count": len(rows),
+        "years": group_rows(rows, language),
+        "count": count,
+        **paging_links(paging, filters, language),
+        "all_dates": filters.query_string(**{"from": "", "to": ""}),
         "references": references(index),
         "filters": filters,
-        "actor_choices": list(actor_choices.values_list("slug", "name")),
-        "kind_choices": Event.Kind.choices,
-        "verification_choices": Event.Verification.choices,
+        "query": filters.query_string(),
+        "choices": filter_choices(events),
+        "map": timeline_map(located, crisis, filters, count - located.located),
+        "charts": {
+            "per_month": charts.per_month_svg(slots, filters, language),
+            "per_month_table": charts.per_month_table(slots, language),
+            "figures": charts.figures_svg(figures, filters, language),
+            "figures_table": charts.figures_table(figures, language),
+            "visual": charts.visual_timeline_svg(slots, filters, language),
+            "legend": kinds.legend({kind for slot in slots for kind in slot.kinds}),
+            "figure_legend": charts.figure_legend(),
+        },
     }
     body = render_to_string("events/includes/timeline_body.html", context)
     keys = [surrogate_key("crisis", crisis.pk)]
     keys += [surrogate_key("event", row["event"].pk) for row in rows]
     keys += [surrogate_key("actor", link.actor_id) for row in rows for link in row["actors"]]
     keys += [surrogate_key("source", key) for key in index.sources]
+    keys += [surrogate_key("place", pk) for pk in located.place_ids]
     return Page(crisis.slug, crisis.title, crisis.state, crisis.language, body, keys=keys)
 
 
-def group_by_period(rows: list[dict], language: str) -> list[dict]:
-    """Rows grouped by year, then by month; year-precision rows form a month group of their own."""
-    years = []
-    for _year, in_year in groupby(rows, key=lambda row: row["event"].date.year):
-        months = []
-        for month, in_month in groupby(in_year, key=lambda row: row["event"].period()[1]):
-            in_month = list(in_month)
-            first = in_month[0]["event"].date
-            label = format_date(first, Precision.MONTH, language) if month else _("Month unknown")
-            months.append({"label": label, "rows": in_month})
-        label = format_date(months[0]["rows"][0]["event"].date, Precision.YEAR, language)
-        years.append({"label": label, "months": months})
-    return years
+def paging_links(paging: Paging, filters: TimelineFilters, language: str) -> dict:
+    before, after = paging.neighbours()
+
+    def link(slot) -> tuple[str, str]:
+        if slot is None:
+            return "", ""
+        return filters.query_string(page=slot.period.key), slot_label(slot, language)
+
+    return {
+        "paging": paging,
+        "neighbours": (before, after),
+        "page_label": slot_label(paging.current, language) if paging.current else "",
+        "previous_query": link(before)[0],
+        "previous_label": link(before)[1],
+        "next_query": link(after)[0],
+        "next_label": link(after)[1],
+    }
+
+
+def filter_choices(events) -> dict:
+    """What the timeline's filters offer: the actors and places of the crisis's events."""
+    actors = Actor.objects.filter(event_roles__event__in=events).distinct().order_by("name")
+    places = Place.objects.filter(events__in=events).distinct().order_by("name")
+    return {
+        "actors": list(actors.values_list("slug", "name")),
+        "places": list(places.values_list("slug", "name", "name_en")),
+        "kinds": Event.Kind.choices,
+        "verifications": Event.Verification.choices,
+    }
+
+
+def map_settings() -> dict:
+    return {
+        "outlines": static(OUTLINES),
+        "tiles": settings.MAP_TILE_URL,
+        "attribution": settings.MAP_TILE_ATTRIBUTION,
+    }
+
+
+def article_map(located: mapdata.MapData, crisis: Crisis) -> dict:
+    """The infobox's map of the crisis's published events, when any has a place."""
+    if not located.points:
+        return {}
+    title = _("Map of %(count)s events with a place") % {"count": located.located}
+    return {
+        "svg": mapdata.static_svg(located, title, width=320),
+        "title": title,
+        "url": reverse("events:map_data", args=[crisis.slug]),
+        **map_settings(),
+    }
+
+
+def timeline_map(located: mapdata.MapData, crisis: Crisis, filters, unplaced: int) -> dict:
+    title = _("Map of %(count)s events with a place") % {"count": located.located}
+    for point in located.points:
+        point.place_query = filters.query_string(place=point.place_slug, page="")
+    query = filters.query_string()
+    return {
+        "data": located,
+        "svg": mapdata.static_svg(located, title, width=640) if located.points else "",
+        "title": title,
+        "url": reverse("events:map_data", args=[crisis.slug]) + (f"?{query}" if query else ""),
+        "listed_slice": f":{mapdata.LISTED_PER_POINT}",
+        "unplaced": unplaced,
+        **map_settings(),
+    }

@@ -11,6 +11,8 @@ urlpatterns = [
     path("feed/", reader_page(feeds.SiteFeed()), name="site_feed"),
     path("crises/<slug:slug>/", views.crisis_detail, name="crisis"),
     path("crises/<slug:slug>/timeline/", views.crisis_timeline, name="timeline"),
+    path("crises/<slug:slug>/map.json", views.crisis_map_data, name="map_data"),
+    path("crises/<slug:slug>/charts/<slug:chart>.csv", views.crisis_chart_csv, name="chart_csv"),
     path("crises/<slug:slug>/history/", views.crisis_history, name="history"),
     path("crises/<slug:slug>/history/<int:revision_id>/", views.crisis_revision, name="revision"),
     path(

@@ -1,5 +1,7 @@
 import csv
 import dataclasses
+import io
+import json
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -11,14 +13,16 @@ from django.utils.http import http_date
 from django.utils.translation import get_language
 
 from crisis_tracker.citations import cited_keys
+from crisis_tracker.dates import Period
 from crisis_tracker.http_cache import reader_page, surrogate_key, tag, viewer
 from crisis_tracker.publication import get_visible_or_404, may_preview, may_read
 from crisis_tracker.spreadsheets import escape_formula
 
-from . import comparison, rendering, snapshots
+from . import charts, comparison, mapdata, rendering, snapshots
 from .models import Crisis, CrisisRevision, Event, EventActor
 from .pages import cached_part
 from .rendering import Page
+from .timeline import TimelineFilters, count_slots
 
 CRISES_KEY = "crises"  # the list of crises (home page, site feed)
 
@@ -76,19 +80,100 @@ def crisis_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return serve_page(request, page, template)
 
 
+def audience_of(request: HttpRequest) -> str:
+    return rendering.PREVIEW if may_preview(viewer(request), Event) else rendering.PUBLIC
+
+
 @reader_page
 def crisis_timeline(request: HttpRequest, slug: str) -> HttpResponse:
     template = "events/crisis_timeline.html"
-    filters = rendering.TimelineFilters.from_query(request.GET)
-    audience = rendering.PREVIEW if may_preview(viewer(request), Event) else rendering.PUBLIC
-    query = filters.query_string()
+    filters = TimelineFilters.from_query(request.GET)
+    wanted = Period.parse(request.GET.get("page", "")[:10])
+    wanted_page = wanted.key if wanted else ""
+    audience = audience_of(request)
+    query = filters.query_string(page=wanted_page)
     next_path = f"{request.path}?{query}" if query else request.path
-    page = cached_part(
-        slug,
-        f"timeline|{get_language()}|{audience}|{filters.cache_name()}",
-        lambda: with_html(rendering.build_timeline(slug, audience, filters), template, next_path),
-    )
-    return serve_page(request, page, template)
+
+    def build():
+        page = rendering.build_timeline(slug, audience, filters, wanted_page)
+        return with_html(page, template, next_path)
+
+    name = f"timeline|{get_language()}|{audience}|{filters.cache_name()}|{wanted_page}"
+    return serve_page(request, cached_part(slug, name, build), template)
+
+
+@dataclasses.dataclass
+class Data:
+    """A cached data document of a crisis (map points, chart numbers) with what it shows."""
+
+    state: str
+    content: str
+    keys: list[str]
+
+
+def crisis_data(request: HttpRequest, slug: str, name: str, build) -> Data:
+    """``build(crisis, events)`` of the events the request selects, cached like the pages."""
+    filters = TimelineFilters.from_query(request.GET)
+    audience = audience_of(request)
+
+    def cached():
+        crisis = Crisis.objects.filter(slug=slug).first()
+        if crisis is None:
+            return None
+        events = Event.objects.for_crisis(crisis)
+        if audience == rendering.PUBLIC:
+            events = events.published()
+        content, keys = build(crisis, filters, filters.apply(events))
+        return Data(crisis.state, content, [crisis_key(crisis), *keys])
+
+    key = f"{name}|{get_language()}|{audience}|{filters.cache_name()}"
+    data = cached_part(slug, key, cached)
+    if data is None or not may_read(viewer(request), Crisis, data.state):
+        raise Http404
+    return data
+
+
+def map_document(crisis: Crisis, filters: TimelineFilters, events) -> tuple[str, list[str]]:
+    located = mapdata.map_data(events, crisis.slug, get_language())
+    document = mapdata.as_json(located, filters, crisis.slug)
+    keys = [surrogate_key("place", pk) for pk in located.place_ids]
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")), keys
+
+
+@reader_page
+def crisis_map_data(request: HttpRequest, slug: str) -> HttpResponse:
+    """The timeline's map: its points and events as JSON, filtered like the timeline."""
+    data = crisis_data(request, slug, "map", map_document)
+    response = HttpResponse(data.content, content_type="application/json")
+    return tag(response, data.keys)
+
+
+def chart_csv_document(chart: str):
+    def build(crisis: Crisis, filters: TimelineFilters, events) -> tuple[str, list[str]]:
+        if chart == "figures":
+            rows = charts.figures_csv_rows(charts.figure_bars(events))
+        else:
+            rows = charts.per_month_csv_rows(count_slots(events))
+        out = io.StringIO()
+        writer = csv.writer(out)
+        for row in rows:
+            writer.writerow([escape_formula(cell) for cell in row])
+        return out.getvalue(), []
+
+    return build
+
+
+CHARTS = ("events-per-month", "figures")
+
+
+@reader_page
+def crisis_chart_csv(request: HttpRequest, slug: str, chart: str) -> HttpResponse:
+    if chart not in CHARTS:
+        raise Http404
+    data = crisis_data(request, slug, f"chart-csv|{chart}", chart_csv_document(chart))
+    response = HttpResponse("\ufeff" + data.content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug}-{chart}.csv"'
+    return tag(response, data.keys)
 
 
 HISTORY_PAGE_SIZE = 50

@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 OUTLINES = "map/countries-50m.geojson"
 MIN_SPAN = 6.0  # degrees: a map of one town still shows its region
 MARGIN = 0.25  # of the span, around the points
+STEP = 3  # pixels between kept points of an outline: finer detail is invisible at this size
 
 
 @dataclass(frozen=True)
@@ -100,10 +101,25 @@ def country_paths(view: View) -> str:
             continue
         parts = []
         for ring in rings:
-            points = [view.xy(lon, lat) for lon, lat in ring]
-            parts.append("M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in points) + "Z")
-        paths.append(f'<path d="{"".join(parts)}"/>')
+            points = visible(view, ring)
+            if len(points) > 2:
+                parts.append("M" + "L".join(f"{x} {y}" for x, y in points) + "Z")
+        if parts:
+            paths.append(f'<path d="{"".join(parts)}"/>')
     return "".join(paths)
+
+
+def visible(view: View, ring: Ring) -> list[tuple[int, int]]:
+    """A ring in whole pixels, each point within STEP pixels of the previous one dropped, and
+    points far outside the view clamped to its edge (the shape stays closed, the path short)."""
+    kept: list[tuple[int, int]] = []
+    low_x, low_y, high_x, high_y = -20, -20, view.width + 20, view.height + 20
+    for lon, lat in ring:
+        x, y = view.xy(lon, lat)
+        point = (round(min(max(x, low_x), high_x)), round(min(max(y, low_y), high_y)))
+        if not kept or abs(kept[-1][0] - point[0]) + abs(kept[-1][1] - point[1]) >= STEP:
+            kept.append(point)
+    return kept
 
 
 def radius(count: int) -> float:

@@ -3,6 +3,8 @@
 from html.parser import HTMLParser
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:", "#", "/", "?")
+# The pictures the app draws itself (maps, charts, legend swatches); any other <svg> is content.
+APP_SVG_CLASSES = {"static-map", "chart", "visual-timeline", "swatch"}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "poster"}
 
 
@@ -27,7 +29,9 @@ def executable_bits(html: str) -> list[str]:
     found = []
     for tag, attrs in elements(html):
         if tag in {"script", "iframe", "object", "embed", "svg", "math", "base"}:
-            if not (tag == "script" and attrs.get("src", "").startswith("/static/")):
+            own_script = tag == "script" and attrs.get("src", "").startswith("/static/")
+            own_svg = tag == "svg" and attrs.get("class") in APP_SVG_CLASSES
+            if not (own_script or own_svg):
                 found.append(f"<{tag}>")
         for name, value in attrs.items():
             if name.startswith("on"):

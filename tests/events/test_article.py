@@ -210,10 +210,11 @@ def cold_queries(client, url, django_assert_max_num_queries, limit):
 def test_the_article_query_count_does_not_grow_with_content(
     seed, client, django_assert_max_num_queries
 ):
-    # crisis, sections, participations+actors, cited sources, and four "last updated" aggregates.
-    before = cold_queries(client, ARTICLE, django_assert_max_num_queries, 8)
+    # crisis, sections, participations+actors, cited sources, four "last updated" aggregates,
+    # and the map's placed events.
+    before = cold_queries(client, ARTICLE, django_assert_max_num_queries, 9)
     add_content(seed, sections=30, events=100)
-    after = cold_queries(client, ARTICLE, django_assert_max_num_queries, 8)
+    after = cold_queries(client, ARTICLE, django_assert_max_num_queries, 9)
     assert after == before
 
 
@@ -221,10 +222,11 @@ def test_the_timeline_query_count_does_not_grow_with_content(
     seed, client, django_assert_max_num_queries
 ):
     url = reverse("events:timeline", args=[seed.slug])
-    # crisis, events, their actors (prefetch), cited sources, and the actor filter choices.
-    before = cold_queries(client, url, django_assert_max_num_queries, 5)
+    # crisis, counts by period, events, their actors (prefetch), cited sources, the map's
+    # points, the figures, and the actor and place filter choices.
+    before = cold_queries(client, url, django_assert_max_num_queries, 9)
     add_content(seed, sections=30, events=100)
-    after = cold_queries(client, url, django_assert_max_num_queries, 5)
+    after = cold_queries(client, url, django_assert_max_num_queries, 9)
     assert after == before
 
 
