@@ -16,6 +16,7 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from crisis_tracker.dates import format_date
 from places.maps import Marker, static_map
@@ -172,7 +173,7 @@ def markers(data: MapData) -> list[Marker]:
             point.latitude,
             point.longitude,
             kinds.colour(point.kind),
-            _("%(place)s: %(count)s events")
+            ngettext("%(place)s: %(count)s event", "%(place)s: %(count)s events", point.count)
             % {"place": point.place or _("exact spot"), "count": point.count},
             point.count,
         )

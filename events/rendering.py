@@ -11,8 +11,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, ngettext
 
 from actors.models import Actor, Participation
 from crisis_tracker.citations import (
@@ -272,6 +271,13 @@ def filter_choices(events) -> dict:
     }
 
 
+def map_title(located: mapdata.MapData) -> str:
+    count = located.located
+    return ngettext(
+        "Map of %(count)s event with a place", "Map of %(count)s events with a place", count
+    ) % {"count": count}
+
+
 def map_settings() -> dict:
     return {
         "outlines": static(OUTLINES),
@@ -284,7 +290,7 @@ def article_map(located: mapdata.MapData, crisis: Crisis) -> dict:
     """The infobox's map of the crisis's published events, when any has a place."""
     if not located.points:
         return {}
-    title = _("Map of %(count)s events with a place") % {"count": located.located}
+    title = map_title(located)
     return {
         "svg": mapdata.static_svg(located, title, width=320),
         "title": title,
@@ -294,7 +300,7 @@ def article_map(located: mapdata.MapData, crisis: Crisis) -> dict:
 
 
 def timeline_map(located: mapdata.MapData, crisis: Crisis, filters, unplaced: int) -> dict:
-    title = _("Map of %(count)s events with a place") % {"count": located.located}
+    title = map_title(located)
     for point in located.points:
         point.place_query = filters.query_string(place=point.place_slug, page="")
     query = filters.query_string()

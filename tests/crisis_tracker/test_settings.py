@@ -37,6 +37,19 @@ def test_it_starts_with_debug_on_and_no_other_configuration():
         ({"DJANGO_DEBUG": "0"}, "DJANGO_SECRET_KEY"),
         ({"DJANGO_DEBUG": "1", "REDIS_URL": "http://localhost:6379"}, "REDIS_URL"),
         ({"DJANGO_DEBUG": "1", "PAGE_CACHE_SECONDS": "soon"}, "PAGE_CACHE_SECONDS"),
+        (
+            {"DJANGO_DEBUG": "1", "MAP_TILE_URL": "ftp://tiles.example.org/{z}/{x}/{y}.png"},
+            "MAP_TILE_URL",
+        ),
+        (
+            {"DJANGO_DEBUG": "1", "MAP_TILE_URL": "https://tiles.example.org/map.png"},
+            "MAP_TILE_URL",
+        ),
+        (
+            {"DJANGO_DEBUG": "1", "MAP_TILE_URL": "https://tiles.example.org/{z}/{x}/{y}.png"},
+            "MAP_TILE_ATTRIBUTION",
+        ),
+        ({"DJANGO_DEBUG": "1", "GAZETTEER_MIN_POPULATION": "7"}, "GAZETTEER_MIN_POPULATION"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(env, variable):
@@ -60,3 +73,29 @@ def test_postgres_urls_get_health_checks():
         text=True,
     )
     assert result.stdout.split() == ["django.db.backends.postgresql", "ct", "True"]
+
+
+def content_security_policy(**env: str) -> str:
+    code = "import crisis_tracker.settings as s; print(s.CONTENT_SECURITY_POLICY)"
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("MAP_")}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**environment, "DJANGO_DEBUG": "1", **env},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_a_tile_server_adds_its_host_and_nothing_else_to_the_policy():
+    offline = content_security_policy()
+    tiles = content_security_policy(
+        MAP_TILE_URL="https://tiles.example.org/{z}/{x}/{y}.png",
+        MAP_TILE_ATTRIBUTION="© OpenStreetMap contributors",
+    )
+    assert "img-src 'self' data:;" in offline
+    assert tiles == offline.replace(
+        "img-src 'self' data:;", "img-src 'self' data: https://tiles.example.org;"
+    )

