@@ -11,7 +11,13 @@ function copy(from, to) {
   cpSync(new URL(from, modules), new URL(to, statics), { recursive: true });
 }
 
-copy("leaflet/dist/leaflet.js", "vendor/leaflet/leaflet.js");
+// Without its source map comment: the map file is not served, and the hashed static
+// storage refuses to collect a file that points to a missing one.
+mkdirSync(new URL("vendor/leaflet/", statics), { recursive: true });
+writeFileSync(
+  new URL("vendor/leaflet/leaflet.js", statics),
+  readFileSync(new URL("leaflet/dist/leaflet.js", modules), "utf8").replace(/\n\/\/# sourceMappingURL=.*\s*$/, "\n"),
+);
 copy("leaflet/dist/leaflet.css", "vendor/leaflet/leaflet.css");
 copy("leaflet/dist/images/", "vendor/leaflet/images/");
 copy("leaflet/LICENSE", "vendor/leaflet/LICENSE");

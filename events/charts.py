@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -319,18 +320,23 @@ def visual_timeline_svg(slots: list[Slot], filters: TimelineFilters, language: s
                     n,
                 )  # fmt: skip
             )
-        for (day, kind), n in slot.days.items():
-            marks.append(
-                format_html(
-                    '<circle cx="{}" cy="{}" r="{}" fill="{}"><title>{}: {}</title></circle>',
-                    f"{axis.x(day):.1f}",
-                    24 + rows[kind] * BAND + BAND // 2,
-                    f"{min(3 + n, 9):.0f}",
-                    kinds.colour(kind),
-                    Period(day, Precision.DAY).label(language),
-                    n,
-                )  # fmt: skip
-            )
+    dots = day_dots(slots)
+    for (first, last, kind), n in dots.items():
+        middle = first + (last - first) / 2
+        label = Period(first, Precision.DAY).label(language)
+        if last != first:
+            label = f"{label}–{Period(last, Precision.DAY).label(language)}"
+        marks.append(
+            format_html(
+                '<circle cx="{}" cy="{}" r="{}" fill="{}"><title>{}: {}</title></circle>',
+                f"{axis.x(middle):.1f}",
+                24 + rows[kind] * BAND + BAND // 2,
+                f"{min(3 + math.sqrt(n), 9):.1f}",
+                kinds.colour(kind),
+                label,
+                n,
+            )  # fmt: skip
+        )
     bands = format_html_join(
         "",
         '<text x="0" y="{}" class="band-label">{}</text>',
@@ -370,6 +376,35 @@ def visual_timeline_svg(slots: list[Slot], filters: TimelineFilters, language: s
         "{}{}{}</svg>",
         WIDTH, height, title, mark_safe("".join(columns)), bands, mark_safe("".join(marks)),
     )  # fmt: skip
+
+
+DOTS_LIMIT = 600  # dots on the visual timeline; beyond, days of one kind merge by week
+
+
+def day_dots(slots: list[Slot]) -> Counter:
+    """Day-dated events per (first day, last day, kind): one dot per day, or per week when
+    that would draw more than DOTS_LIMIT dots, or per month beyond that."""
+    days = Counter()
+    for slot in slots:
+        days.update(slot.days)
+    for width in ("day", "week", "month"):
+        dots = Counter()
+        for (day, kind), n in days.items():
+            dots[(*span_of(day, width), kind)] += n
+        if len(dots) <= DOTS_LIMIT:
+            break
+    return dots
+
+
+def span_of(day: datetime.date, width: str) -> tuple[datetime.date, datetime.date]:
+    if width == "week":
+        first = day - datetime.timedelta(days=day.weekday())
+        last = first + datetime.timedelta(days=6)
+        return max(first, day.replace(month=1, day=1)), min(last, day.replace(month=12, day=31))
+    if width == "month":
+        first = day.replace(day=1)
+        return first, Period(first, Precision.MONTH).last
+    return day, day
 
 
 def chosen(filters: TimelineFilters, period: Period) -> bool:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
-from crisis_tracker.dates import Period, Precision, chronological_order, date_span, slot_of
+from crisis_tracker.dates import Precision, chronological_order, date_span, iso_date
 from crisis_tracker.history import history_with_revisions, revision
 from crisis_tracker.narrative import NarrativeField
 from crisis_tracker.publication import Publishable, VisibilityQuerySet
@@ -404,10 +404,10 @@ class Event(Publishable, EventDates):
 
 
 def event_url(timeline: str, event) -> str:
-    """An event's place on its crisis's timeline: the page of its month (a long timeline lists
-    one month at a time; a short one ignores the page) and its anchor."""
-    page = Period.of_slot(*slot_of(event.date, event.date_precision)).key
-    return f"{timeline}?page={page}#event-{event.slug}"
+    """An event's place on its crisis's timeline: the page for its date (a long timeline lists
+    a month, or a run of a busy month's days, at a time; a short one ignores the page) and its
+    anchor. The date at its precision finds the page however the pages fall."""
+    return f"{timeline}?page={iso_date(event.date, event.date_precision)}#event-{event.slug}"
 
 
 class EventActorManager(models.Manager.from_queryset(VisibilityQuerySet)):

@@ -20,7 +20,7 @@ from crisis_tracker.citations import (
     reference_html,
     render,
 )
-from crisis_tracker.dates import iso_date
+from crisis_tracker.dates import Precision, format_date, iso_date
 from crisis_tracker.http_cache import surrogate_key
 from crisis_tracker.publication import PUBLISHED
 from places.maps import OUTLINES
@@ -29,7 +29,7 @@ from places.models import Place
 from . import charts, kinds, mapdata, snapshots
 from .charts import slot_label
 from .models import Crisis, CrisisRevision, Event, EventActor, Revision, Section
-from .timeline import Paging, TimelineFilters, count_slots, group_rows, in_slot
+from .timeline import Paging, TimelineFilters, TimelinePage, count_slots, group_rows
 
 PUBLIC = "public"
 PREVIEW = "preview"
@@ -185,7 +185,7 @@ def build_timeline(
     selected = filters.apply(events)
     slots = count_slots(selected)
     paging = Paging.choose(slots, wanted_page)
-    listed = selected.filter(in_slot(paging.current.period)) if paging.current else selected
+    listed = selected.filter(paging.current.condition()) if paging.current else selected
     listed = list(
         listed.chronological()
         .select_related("location")
@@ -240,22 +240,25 @@ def build_timeline(
     return Page(crisis.slug, crisis.title, crisis.state, crisis.language, body, keys=keys)
 
 
+def page_label(page: TimelinePage | None, language: str) -> str:
+    if page is None:
+        return ""
+    if page.days is None:
+        return slot_label(page.slot, language)
+    first, last = (format_date(day, Precision.DAY, language) for day in page.days)
+    return first if first == last else f"{first} – {last}"
+
+
 def paging_links(paging: Paging, filters: TimelineFilters, language: str) -> dict:
     before, after = paging.neighbours()
-
-    def link(slot) -> tuple[str, str]:
-        if slot is None:
-            return "", ""
-        return filters.query_string(page=slot.period.key), slot_label(slot, language)
-
     return {
         "paging": paging,
         "neighbours": (before, after),
-        "page_label": slot_label(paging.current, language) if paging.current else "",
-        "previous_query": link(before)[0],
-        "previous_label": link(before)[1],
-        "next_query": link(after)[0],
-        "next_label": link(after)[1],
+        "page_label": page_label(paging.current, language),
+        "previous_query": filters.query_string(page=before.key) if before else "",
+        "previous_label": page_label(before, language),
+        "next_query": filters.query_string(page=after.key) if after else "",
+        "next_label": page_label(after, language),
     }
 
 

@@ -128,26 +128,90 @@ def in_slot(period: Period) -> Q:
 
 
 @dataclass
-class Paging:
-    """Which slot the list shows when there are too many events for one page."""
+class TimelinePage:
+    """One page of a long timeline: a month (or what is known only to a year), or, for a
+    month with more events than a page holds, a run of its days. Days are never split; the
+    events known only to the month come on its last page, after its days."""
 
-    slots: list[Slot]
-    current: Slot | None
+    slot: Slot
+    days: tuple[datetime.date, datetime.date] | None = None  # None: the whole slot
+    vague: bool = True  # lists the events known only to the slot
+    total: int = 0
+
+    @property
+    def key(self) -> str:
+        return self.days[0].isoformat() if self.days else self.slot.period.key
+
+    def holds(self, day: datetime.date) -> bool:
+        return self.days is None or self.days[0] <= day <= self.days[1]
+
+    def condition(self) -> Q:
+        if self.days is None:
+            return in_slot(self.slot.period)
+        listed = Q(date__range=self.days, date_precision=Precision.DAY)
+        if self.vague:
+            period = self.slot.period
+            listed |= Q(date=period.first, date_precision=period.precision)
+        return listed
+
+
+def pages_of(slot: Slot) -> list[TimelinePage]:
+    if slot.total <= PAGE_SIZE or not slot.days:  # events known only to it stay together
+        return [TimelinePage(slot, total=slot.total)]
+    per_day = Counter()
+    for (day, _kind), n in slot.days.items():
+        per_day[day] += n
+    pages, run, count = [], [], 0
+    for day in sorted(per_day):
+        if run and count + per_day[day] > PAGE_SIZE:
+            pages.append(TimelinePage(slot, (run[0], run[-1]), vague=False, total=count))
+            run, count = [], 0
+        run.append(day)
+        count += per_day[day]
+    vague = sum(slot.vague.values())
+    pages.append(TimelinePage(slot, (run[0], run[-1]), vague=True, total=count + vague))
+    return pages
+
+
+@dataclass
+class Paging:
+    """Which page the list shows when there are too many events for one."""
+
+    pages: list[TimelinePage]
+    current: TimelinePage | None
 
     @classmethod
     def choose(cls, slots: list[Slot], wanted: str) -> Paging:
         if sum(slot.total for slot in slots) <= PAGE_SIZE:
-            return cls(slots, None)
-        by_key = {slot.period.key: slot for slot in slots}
-        return cls(slots, by_key.get(wanted, slots[-1]))
+            return cls([], None)
+        pages = [page for slot in slots for page in pages_of(slot)]
+        return cls(pages, find_page(pages, Period.parse(wanted)) or latest(pages))
 
-    def neighbours(self) -> tuple[Slot | None, Slot | None]:
+    def neighbours(self) -> tuple[TimelinePage | None, TimelinePage | None]:
         if self.current is None:
             return None, None
-        at = self.slots.index(self.current)
-        before = self.slots[at - 1] if at > 0 else None
-        after = self.slots[at + 1] if at + 1 < len(self.slots) else None
+        at = self.pages.index(self.current)
+        before = self.pages[at - 1] if at > 0 else None
+        after = self.pages[at + 1] if at + 1 < len(self.pages) else None
         return before, after
+
+
+def latest(pages: list[TimelinePage]) -> TimelinePage:
+    """The page a long timeline opens at: its latest month (what is known only to a year
+    comes after it, one page on)."""
+    dated = [page for page in pages if page.slot.month != YEAR_SLOT]
+    return dated[-1] if dated else pages[-1]
+
+
+def find_page(pages: list[TimelinePage], wanted: Period | None) -> TimelinePage | None:
+    """The page that lists a day, or the page of a month's (or year's) own events."""
+    if wanted is None:
+        return None
+    slot = slot_of(wanted.first, wanted.precision)
+    found = [page for page in pages if (page.slot.year, page.slot.month) == slot]
+    if wanted.precision == Precision.DAY:
+        return next((page for page in found if page.holds(wanted.first)), None)
+    return found[-1] if found else None
 
 
 def group_rows(rows: list[dict], language: str) -> list[dict]:
