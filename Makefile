@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 SEED := fixtures/azerbaijan-russia-2025.json
 
-.PHONY: install install-dev run serve-cached test lint format messages
+.PHONY: install install-dev run serve-cached test lint format messages assets
 
 # What production runs (make run needs nothing more).
 $(BIN)/.installed: requirements.txt
@@ -47,3 +47,8 @@ format: install-dev
 messages: install-dev
 	DJANGO_DEBUG=1 $(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=tests --ignore=bench --ignore=docs --no-obsolete
 	DJANGO_DEBUG=1 $(MANAGE) compilemessages -l zh_Hans --ignore=.venv
+
+# Refresh the served front-end files (Leaflet, the country outlines) from the versions pinned in
+# assets/package-lock.json; the results are committed, so make run needs no Node.
+assets:
+	cd assets && npm ci --no-audit --no-fund && node build.mjs

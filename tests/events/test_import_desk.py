@@ -18,6 +18,7 @@ from crisis_tracker.history import revision
 from events.fixture_export import everything, serialize
 from events.fixture_import import FixtureError, import_fixtures
 from events.models import Crisis, CrisisRevision, Event, Revision
+from places.models import Place
 from sources.models import Source
 from tests.events.test_import import import_objects, seed_objects, snapshot
 
@@ -283,7 +284,7 @@ def test_the_fixture_docs_list_every_code():
     for model, name in [(Event, "kind"), (Event, "verification"), (EventActor, "role"),
                         (Participation, "role"), (Actor, "kind"), (Crisis, "status"),
                         (Event, "state"), (Event, "date_precision"), (Source, "language"),
-                        (Crisis, "language")]:  # fmt: skip
+                        (Crisis, "language"), (Place, "precision")]:  # fmt: skip
         for code, _label in model._meta.get_field(name).flatchoices:
             assert f"`{code}`" in text, (model.__name__, name, code)
 
@@ -294,6 +295,7 @@ def test_the_fixture_docs_example_imports_cleanly(seed, publisher):
     assert report.outcome("created") == 6 and not report.warnings
     event = Event.objects.get(slug="consular-talks-2025-10")
     assert (event.date.isoformat(), event.date_precision) == ("2025-10-01", "month")
+    assert event.location.name_en == "Moscow"
     assert list(event.event_actors.values_list("actor__slug", flat=True)) == [
         "desk-consul",
         "russia",

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
 
+from crisis_tracker.history import revision as revision_of
 from events.fixture_import import FixtureError, import_fixtures
 from events.models import CrisisRevision, Event
 from places import gazetteer
@@ -155,3 +156,18 @@ def test_editing_a_place_is_in_the_public_history_of_crises_with_events_there(se
         baku.save()
     link = CrisisRevision.objects.filter(revision__summary="Moved Baku's point").get()
     assert link.public and link.changes == [{"kind": "place", "action": "edited", "label": "巴库"}]
+
+
+def test_a_hostile_place_name_is_text_everywhere_a_reader_sees_it(seed, client):
+    from tests.htmlcheck import executable_bits
+
+    hostile = '<script>alert(1)</script><svg onload=alert(1)>"'
+    with revision_of(summary="Hostile name"):
+        Place.objects.filter(slug="baku").update(name=hostile, name_en=hostile)
+        Place.objects.get(slug="baku").save()
+    for url in ["/crises/azerbaijan-russia-2025/", "/crises/azerbaijan-russia-2025/timeline/",
+                "/en/crises/azerbaijan-russia-2025/timeline/"]:  # fmt: skip
+        html = client.get(url).content.decode()
+        assert executable_bits(html) == [], url
+    data = client.get("/crises/azerbaijan-russia-2025/map.json").json()
+    assert hostile in {point["place"] for point in data["points"]}  # text, set as text by map.js
