@@ -313,6 +313,7 @@ def timeline_map(located: mapdata.MapData, crisis: Crisis, filters, unplaced: in
         "title": title,
         "url": reverse("events:map_data", args=[crisis.slug]) + (f"?{query}" if query else ""),
         "listed_slice": f":{mapdata.LISTED_PER_POINT}",
+        "legend": kinds.legend({kind for point in located.points for kind in point.kinds}),
         "unplaced": unplaced,
         **map_settings(),
     }

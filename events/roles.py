@@ -12,9 +12,11 @@ CONTENT_MODELS = [
     ("actors", "actor"),
     ("actors", "participation"),
     ("sources", "source"),
+    ("places", "place"),
 ]
 # Editors may delete parts of an entry and unpublished crises and events (the admin refuses
-# them published ones); shared records (sources, actors) and publishing are for publishers.
+# them published ones); shared records (sources, actors, places) and publishing are for
+# publishers.
 EDITOR_DELETES = {"crisis", "section", "event", "eventactor", "participation"}
 
 
@@ -32,10 +34,13 @@ def role_permissions() -> dict[str, list[tuple[str, str]]]:
 
 
 def ensure_roles(group_model, permission_model) -> None:
-    """Create or complete the two groups; used by the data migration and by test set-up."""
+    """Create or complete the two groups; used by the data migrations and by test set-up.
+    A permission of an app not migrated yet is left for that app's own role migration."""
     for name, pairs in role_permissions().items():
         group, _created = group_model.objects.get_or_create(name=name)
         for app_label, codename in pairs:
-            group.permissions.add(
-                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+            permission = permission_model.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:
+                group.permissions.add(permission)

@@ -1,4 +1,6 @@
-"""Take the README's screenshots: the seed article, and an event in the admin.
+"""Take the README's screenshots: the seed article with its map, the timeline (its visual
+timeline, map and charts, on a wide and a phone screen), an event and the gazetteer lookup in
+the admin.
 
     .venv/bin/python docs/screenshots/make.py
 
@@ -60,8 +62,26 @@ def main() -> None:
             )
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(base + "/crises/azerbaijan-russia-2025/")
-            page.locator("#cite-ref-6-0 a").hover()
+            page.wait_for_selector(".infobox .event-map.is-live")
             page.screenshot(path=str(HERE / "article.png"))
+            page.locator("#cite-ref-6-0 a").hover()
+            page.screenshot(path=str(HERE / "citation-preview.png"))
+            page.goto(base + "/crises/azerbaijan-russia-2025/timeline/")
+            page.wait_for_selector(".map-section .event-map.is-live")
+            page.locator("#when").scroll_into_view_if_needed()
+            page.screenshot(path=str(HERE / "timeline.png"))
+            page.locator(".map-section path.kind-shoot-down").click()
+            page.wait_for_selector(".leaflet-popup-content")
+            page.wait_for_timeout(400)
+            page.locator("#where").evaluate("heading => heading.scrollIntoView()")
+            page.screenshot(path=str(HERE / "timeline-map.png"))
+            page.locator("#charts").evaluate("heading => heading.scrollIntoView()")
+            page.screenshot(path=str(HERE / "timeline-charts.png"))
+            phone = browser.new_page(viewport={"width": 375, "height": 800})
+            phone.goto(base + "/en/crises/azerbaijan-russia-2025/timeline/?from=2025-06&to=2025-06")
+            phone.wait_for_selector(".map-section .event-map.is-live")
+            phone.locator("#where").evaluate("heading => heading.scrollIntoView()")
+            phone.screenshot(path=str(HERE / "timeline-phone.png"))
             page.goto(base + "/admin/login/")
             page.fill("#id_username", "editor")
             page.fill("#id_password", "correct horse battery")
@@ -70,10 +90,12 @@ def main() -> None:
             page.locator("#result_list tbody th a").first.click()
             page.wait_for_selector("#id_summary")
             page.screenshot(path=str(HERE / "admin.png"))
+            page.goto(base + "/admin/places/place/gazetteer/?q=Aktau")
+            page.screenshot(path=str(HERE / "gazetteer.png"))
             browser.close()
     finally:
         server.terminate()
-    sys.stderr.write(f"wrote {HERE / 'article.png'} and {HERE / 'admin.png'}\n")
+    sys.stderr.write(f"wrote the screenshots in {HERE}\n")
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@
     var live = element("div", "event-map-live");
     container.insertBefore(live, container.firstChild);
     var map = L.map(live, { scrollWheelZoom: false, zoomSnap: 0.25 });
+    map.attributionControl.setPrefix("Leaflet");
     // A view first: Leaflet draws vector layers only once the map has one.
     var bounds = data.points.map(function (point) { return [point.lat, point.lon]; });
     if (bounds.length) {
@@ -59,6 +60,7 @@
     } else {
       L.geoJSON(outlines, {
         interactive: false,
+        attribution: "Natural Earth",
         style: { color: "#8a9199", weight: 0.8, fillColor: "#f1efe8", fillOpacity: 1 }
       }).addTo(map);
     }
