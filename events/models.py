@@ -394,6 +394,17 @@ class Event(Publishable, EventDates):
             return (self.date.year, None)
         return (self.date.year, self.date.month)
 
+    def point(self) -> tuple[object, object, str] | None:
+        """Where the event goes on a map, as (latitude, longitude, geo precision): its exact
+        spot if it has one, else its place's point (``events.mapdata`` reads the same rule in
+        SQL)."""
+        if self.latitude is not None:
+            return self.latitude, self.longitude, "exact"
+        if self.location_id is not None:
+            place = self.location
+            return place.latitude, place.longitude, place.precision
+        return None
+
     def figures(self) -> list[tuple[str, int]]:
         names = ("killed", "injured", "detained", "displaced")
         return [

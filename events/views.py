@@ -273,10 +273,12 @@ def crisis_compare(request: HttpRequest, slug: str, revision_id: int) -> HttpRes
 
 
 EXPORT_FIELDS = [
-    "slug", "title", "date", "date_precision", "end_date", "end_precision", "place", "latitude",
-    "longitude", "kind", "verification", "killed", "injured", "detained", "displaced",
-    "figures_note", "summary",
+    "slug", "title", "date", "date_precision", "end_date", "end_precision", "place", "location",
+    "latitude", "longitude", "geo_precision", "kind", "verification", "killed", "injured",
+    "detained", "displaced", "figures_note", "summary",
 ]  # fmt: skip
+POINT_FIELDS = {"location", "latitude", "longitude", "geo_precision"}  # from Event.point()
+MODEL_FIELDS = [name for name in EXPORT_FIELDS if name not in POINT_FIELDS]
 
 
 def export_rows(crisis: Crisis) -> list[dict]:
@@ -287,8 +289,11 @@ def export_rows(crisis: Crisis) -> list[dict]:
         .prefetch_related(Prefetch("event_actors", EventActor.objects.select_related("actor")))
     )
     rows = []
-    for event in events:
-        row = {name: getattr(event, name) for name in EXPORT_FIELDS}
+    for event in events.select_related("location"):
+        row = {name: getattr(event, name) for name in MODEL_FIELDS}
+        point = event.point()
+        row["location"] = event.location.slug if event.location else ""
+        row["latitude"], row["longitude"], row["geo_precision"] = point or (None, None, "")
         row["date_display"] = event.start_display()
         row["actors"] = [
             {"slug": link.actor.slug, "name": link.actor.name, "role": link.role}

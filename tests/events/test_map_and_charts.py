@@ -332,3 +332,15 @@ def test_a_busy_month_is_split_into_runs_of_days_and_permalinks_find_them(
     crash = Event.objects.get(slug="azal-8243-crash").get_absolute_url()
     assert "#event-azal-8243-crash" in crash and "?page=2024-12#" in crash
     assert soup_of(client, crash.split("#")[0]).select_one("#event-azal-8243-crash")
+
+
+def test_data_exports_carry_each_events_place_and_point(seed, client):
+    events = client.get(reverse("events:events_json", args=[SLUG])).json()["events"]
+    crash = next(row for row in events if row["slug"] == "azal-8243-crash")
+    assert (crash["location"], crash["geo_precision"]) == ("aktau", "town")
+    assert (crash["latitude"], crash["longitude"]) == ("43.66105", "51.17392")
+    unplaced = next(row for row in events if row["slug"] == "zakharova-statement")
+    assert (unplaced["location"], unplaced["latitude"]) == ("", None)
+    csv_text = client.get(reverse("events:events_csv", args=[SLUG])).content.decode("utf-8-sig")
+    header = next(csv.reader(io.StringIO(csv_text)))
+    assert header[6:11] == ["place", "location", "latitude", "longitude", "geo_precision"]

@@ -158,3 +158,18 @@ def test_the_admin_import_previews_then_confirms(seed, client, editor):
 def test_outsiders_cannot_import(seed, client, outsider):
     client.force_login(outsider)
     assert client.get(reverse("admin:events_event_import")).status_code == 403
+
+
+def test_spreadsheets_carry_an_events_place_by_its_slug(seed, editor):
+    headers = [*EVENT_HEADERS, "location"]
+    rows = tablib.Dataset([*new_row("at-baku"), "baku"], [*new_row("nowhere"), "atlantis"],
+                          headers=headers)  # fmt: skip
+    result = EventResource().import_data(rows, file_name="desk.csv", user=editor)
+    assert result.has_validation_errors() or result.has_errors()
+    assert not Event.objects.filter(slug__in=["at-baku", "nowhere"]).exists()
+    rows = tablib.Dataset([*new_row("at-baku"), "baku"], headers=headers)
+    result = EventResource().import_data(rows, file_name="desk.csv", user=editor)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert Event.objects.get(slug="at-baku").location.name_en == "Baku"
+    exported = EventResource().export()
+    assert "baku" in exported.dict[[r["slug"] for r in exported.dict].index("at-baku")]["location"]
