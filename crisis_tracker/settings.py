@@ -117,10 +117,17 @@ INSTALLED_APPS = [
     "actors",
     "sources",
     "places",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
+    "api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "crisis_tracker.middleware.UncachedByDefaultMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
@@ -301,6 +308,35 @@ CONTENT_SECURITY_POLICY = (
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+
+# The open-data API (/api/v1/): anonymous and read-only, published content only.
+API_SHARED_MAX_AGE = env_int("API_SHARED_MAX_AGE", 60)  # shared caches keep API answers this long
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_RATE_LIMIT", "600/minute")},
+    "NUM_PROXIES": 1 if env_bool("DJANGO_BEHIND_PROXY", default=False) else 0,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Crisis Tracker open data API",
+    "DESCRIPTION": (
+        "Published crises, events, actors, places, sources and public revisions, read-only. "
+        "Events filter by crisis, actor and role, kind, verification, dates (precision-aware), "
+        "country, place, bounding box and updated_since; pages come by cursor."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"DatePrecisionEnum": "crisis_tracker.dates.Precision"},
+}
+# Any origin may read the API; nothing else is shared across origins.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 
 # Login protection (django-axes): lock a username from an address after repeated failures.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)

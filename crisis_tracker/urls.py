@@ -19,6 +19,7 @@ def media_file(request, path):
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
     # The editors' interface language (a cookie); readers choose theirs by address.
     path("i18n/", include("django.conf.urls.i18n")),
     # Uploaded maps only (validated PNG, JPEG or WebP); served with nosniff by SecurityMiddleware.

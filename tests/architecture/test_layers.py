@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ["crisis_tracker", "events", "actors", "sources", "places"]
-APPS = {"events", "actors", "sources", "places"}
+PACKAGES = ["crisis_tracker", "events", "actors", "sources", "places", "api"]
+APPS = {"events", "actors", "sources", "places", "api"}
 ASSEMBLY = {"crisis_tracker.urls", "crisis_tracker.settings"}  # they put the apps together
 
 

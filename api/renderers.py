@@ -1,0 +1,96 @@
+"""The field's exchange formats as DRF renderers, chosen with ``?format=``: GeoJSON (RFC 7946)
+for events, CSL-JSON for sources. Each renders the objects of the page it is given and keeps the
+cursor links as a foreign member, so a client pages through them as through the JSON."""
+
+from __future__ import annotations
+
+import json
+
+from rest_framework.renderers import BaseRenderer
+
+
+def page_parts(data) -> tuple[list, dict]:
+    if isinstance(data, dict) and "results" in data:
+        links = {name: data.get(name) for name in ("next", "previous")}
+        return data["results"], links
+    return (data if isinstance(data, list) else [data]), {}
+
+
+def dumps(document: dict) -> bytes:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class GeoJSONRenderer(BaseRenderer):
+    """Events with a point as a FeatureCollection: [longitude, latitude], as RFC 7946 orders."""
+
+    media_type = "application/geo+json"
+    format = "geojson"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        response = (renderer_context or {}).get("response")
+        if response is not None and response.status_code >= 400:
+            return dumps(data)
+        rows, links = page_parts(data)
+        features = [feature(row) for row in rows if row.get("longitude") is not None]
+        return dumps({"type": "FeatureCollection", "features": features, "links": links})
+
+
+def feature(event: dict) -> dict:
+    properties = {k: v for k, v in event.items() if k not in ("latitude", "longitude")}
+    return {
+        "type": "Feature",
+        "id": f"{event['crisis']}/{event['slug']}",
+        "geometry": {"type": "Point", "coordinates": [event["longitude"], event["latitude"]]},
+        "properties": properties,
+    }
+
+
+class CSLJSONRenderer(BaseRenderer):
+    """Sources as CSL-JSON items, which Zotero and every citation processor import as they are."""
+
+    media_type = "application/vnd.citationstyles.csl+json"
+    format = "csl-json"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        response = (renderer_context or {}).get("response")
+        if response is not None and response.status_code >= 400:
+            return dumps(data)
+        rows, _links = page_parts(data)
+        return json.dumps([csl_item(row) for row in rows], ensure_ascii=False).encode()
+
+
+def csl_date(iso: str | None) -> dict | None:
+    if not iso:
+        return None
+    return {"date-parts": [[int(part) for part in iso.split("-")]]}
+
+
+def csl_names(authors: str) -> list[dict]:
+    """ "Doe, Jane; Roe, Richard" (the source's own list) as CSL names."""
+    names = []
+    for author in (part.strip() for part in authors.split(";")):
+        if not author:
+            continue
+        family, _comma, given = author.partition(",")
+        names.append({"family": family.strip(), "given": given.strip()} if given else
+                     {"literal": family.strip()})  # fmt: skip
+    return names
+
+
+def csl_item(source: dict) -> dict:
+    item = {
+        "id": source["key"],
+        "type": "article-newspaper" if source.get("work") else "webpage",
+        "title": source["title"],
+        "container-title": source.get("work") or None,
+        "author": csl_names(source.get("authors") or ""),
+        "issued": csl_date(source.get("published")),
+        "accessed": csl_date(source.get("accessed")),
+        "URL": source.get("source_url") or None,
+        "ISSN": source.get("issn") or None,
+        "language": source.get("language") or None,
+        "note": source.get("reliability_note") or None,
+    }
+    return {name: value for name, value in item.items() if value not in (None, [])}

@@ -1,0 +1,198 @@
+"""What the API says about each object: published content only, no editor's name, each object
+with its public page and, for narrative text, the sources it cites with their reference text."""
+
+from __future__ import annotations
+
+from django.utils.html import strip_tags
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from actors.models import Actor
+from crisis_tracker.citations import cited_keys
+from crisis_tracker.dates import iso_date
+from events.models import Crisis, CrisisRevision, Event
+from places.models import Place
+from sources.models import Source
+
+
+def absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+class Citation(serializers.Serializer):
+    key = serializers.CharField()
+    reference = serializers.CharField(help_text="The reference as the article prints it.")
+
+
+class CitingSerializer(serializers.ModelSerializer):
+    """Narrative text with the sources it cites. Sources of a whole page come in one query
+    (``CitingListSerializer``)."""
+
+    citations = serializers.SerializerMethodField()
+    narrative = "summary"
+
+    @extend_schema_field(Citation(many=True))
+    def get_citations(self, obj) -> list[dict]:
+        sources = self.context.setdefault("sources", {})
+        keys = cited_keys(getattr(obj, self.narrative))
+        missing = [key for key in keys if key not in sources]
+        if missing:
+            sources.update((s.key, s) for s in Source.objects.filter(key__in=missing))
+        return [
+            {"key": key, "reference": strip_tags(sources[key].citation_html())}
+            for key in keys
+            if key in sources
+        ]
+
+
+class CitingListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        items = list(data)
+        keys = {key for obj in items for key in cited_keys(getattr(obj, self.child.narrative))}
+        sources = self.context.setdefault("sources", {})
+        wanted = keys - set(sources)
+        if wanted:
+            sources.update((s.key, s) for s in Source.objects.filter(key__in=wanted))
+        return super().to_representation(items)
+
+
+class EventActorSerializer(serializers.Serializer):
+    actor = serializers.CharField(source="actor.slug")
+    name = serializers.CharField(source="actor.name")
+    role = serializers.CharField()
+
+
+class EventSerializer(CitingSerializer):
+    crisis = serializers.CharField(source="crisis.slug")
+    date = serializers.SerializerMethodField(
+        help_text="ISO 8601 at its precision: 2025, 2025-06 or 2025-06-27."
+    )
+    end_date = serializers.SerializerMethodField()
+    location = serializers.CharField(
+        source="location.slug", default=None, help_text="The gazetteer place."
+    )
+    latitude = serializers.SerializerMethodField()
+    longitude = serializers.SerializerMethodField()
+    geo_precision = serializers.SerializerMethodField(help_text="exact, town, region or country.")
+    actors = EventActorSerializer(source="event_actors", many=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        list_serializer_class = CitingListSerializer
+        fields = [
+            "crisis", "slug", "title", "date", "date_precision", "end_date", "end_precision",
+            "day_order", "place", "location", "latitude", "longitude", "geo_precision", "kind",
+            "verification", "killed", "injured", "detained", "displaced", "figures_note",
+            "summary", "actors", "citations", "url",
+        ]  # fmt: skip
+
+    def get_date(self, event: Event) -> str:
+        return iso_date(event.date, event.date_precision)
+
+    def get_end_date(self, event: Event) -> str | None:
+        return iso_date(event.end_date, event.end_precision) or None
+
+    def _point(self, event: Event):
+        return event.point() or (None, None, None)
+
+    def get_latitude(self, event: Event) -> float | None:
+        value = self._point(event)[0]
+        return float(value) if value is not None else None
+
+    def get_longitude(self, event: Event) -> float | None:
+        value = self._point(event)[1]
+        return float(value) if value is not None else None
+
+    def get_geo_precision(self, event: Event) -> str | None:
+        return self._point(event)[2]
+
+    def get_url(self, event: Event) -> str:
+        return absolute(self.context.get("request"), event.get_absolute_url())
+
+
+class CrisisSerializer(CitingSerializer):
+    narrative = "lead"
+    start_date = serializers.SerializerMethodField()
+    end_date = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Crisis
+        list_serializer_class = CitingListSerializer
+        fields = ["slug", "title", "language", "status", "start_date", "end_date", "lead",
+                  "citations", "url"]  # fmt: skip
+
+    def get_start_date(self, crisis: Crisis) -> str:
+        return iso_date(crisis.start_date, crisis.start_precision)
+
+    def get_end_date(self, crisis: Crisis) -> str | None:
+        return iso_date(crisis.end_date, crisis.end_precision) or None
+
+    def get_url(self, crisis: Crisis) -> str:
+        return absolute(self.context.get("request"), crisis.get_absolute_url())
+
+
+class ActorSerializer(serializers.ModelSerializer):
+    affiliation = serializers.CharField(source="affiliation.slug", default=None)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Actor
+        fields = ["slug", "name", "kind", "title", "affiliation", "country_code", "description",
+                  "url"]  # fmt: skip
+
+    def get_url(self, actor: Actor) -> str:
+        return absolute(self.context.get("request"), actor.get_absolute_url())
+
+
+class PlaceSerializer(serializers.ModelSerializer):
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
+
+    class Meta:
+        model = Place
+        fields = ["slug", "name", "name_en", "country", "admin1", "latitude", "longitude",
+                  "precision", "geonames_id", "coordinates_source"]  # fmt: skip
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    source_url = serializers.CharField(source="url", help_text="The source on the web.")
+    published = serializers.SerializerMethodField()
+    reference = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Source
+        fields = ["key", "authors", "title", "work", "source_url", "archive_url", "published",
+                  "accessed", "language", "issn", "reliability_note", "reference",
+                  "url"]  # fmt: skip
+
+    def get_published(self, source: Source) -> str | None:
+        return iso_date(source.published, source.published_precision) or None
+
+    def get_reference(self, source: Source) -> str:
+        return strip_tags(source.citation_html())
+
+    def get_url(self, source: Source) -> str:
+        return absolute(self.context.get("request"), source.get_absolute_url())
+
+
+class RevisionSerializer(serializers.ModelSerializer):
+    """A public revision of a crisis: when, why and what changed for readers. Never who."""
+
+    crisis = serializers.CharField(source="crisis.slug")
+    id = serializers.IntegerField(source="revision_id")
+    time = serializers.DateTimeField(source="revision.created_at")
+    summary = serializers.CharField(source="revision.summary")
+    is_correction = serializers.BooleanField(source="revision.is_correction")
+    correction_note = serializers.CharField(source="revision.correction_note")
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CrisisRevision
+        fields = ["crisis", "id", "time", "summary", "is_correction", "correction_note",
+                  "changes", "url"]  # fmt: skip
+
+    def get_url(self, link: CrisisRevision) -> str:
+        return absolute(self.context.get("request"), link.get_absolute_url())

@@ -1,0 +1,131 @@
+"""The read-only open-data API (``/api/v1/``): published content only, the same for every
+client, cacheable by any HTTP cache, paged by cursor."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils import translation
+from django.utils.cache import patch_cache_control
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import viewsets
+from rest_framework.pagination import CursorPagination
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+
+from actors.models import Actor
+from events.models import Crisis, CrisisRevision, Event, EventActor
+from places.models import Place
+from sources.models import Source
+
+from . import serializers
+from .filters import EventFilter, RevisionFilter
+from .renderers import CSLJSONRenderer, GeoJSONRenderer
+
+
+class Cursor(CursorPagination):
+    """Stable order by creation, so a nightly sync pages through without gaps or repeats."""
+
+    ordering = "pk"
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+class ReadOnly(viewsets.ReadOnlyModelViewSet):
+    pagination_class = Cursor
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+
+    def initial(self, request, *args, **kwargs):
+        # Clients worldwide read the API: its messages are in English whatever the address.
+        translation.activate("en")
+        super().initial(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code == 200:
+            patch_cache_control(
+                response,
+                public=True,
+                max_age=0,
+                s_maxage=settings.API_SHARED_MAX_AGE,
+                stale_if_error=settings.READER_STALE_IF_ERROR,
+            )
+        else:
+            patch_cache_control(response, no_store=True)
+        return response
+
+
+class CrisisViewSet(ReadOnly):
+    """Published crises, with their lead and the sources it cites."""
+
+    serializer_class = serializers.CrisisSerializer
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return Crisis.objects.published()
+
+
+class EventViewSet(ReadOnly):
+    """Published events of published crises. Filters combine; `?format=geojson` gives the
+    page as a GeoJSON FeatureCollection of the events with a point."""
+
+    serializer_class = serializers.EventSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = EventFilter
+    renderer_classes = [*ReadOnly.renderer_classes, GeoJSONRenderer]
+    lookup_value_regex = r"[-\w]+/[-\w]+"
+    lookup_field = "natural"
+
+    def get_queryset(self):
+        return (
+            Event.objects.published()
+            .select_related("crisis", "location")
+            .prefetch_related(
+                Prefetch("event_actors", EventActor.objects.select_related("actor").order_by("pk"))
+            )
+        )
+
+    def get_object(self):
+        """``/api/v1/events/<crisis>/<slug>/``: an event by its natural key."""
+        crisis, _slash, slug = self.kwargs["natural"].partition("/")
+        return get_object_or_404(self.get_queryset(), crisis__slug=crisis, slug=slug)
+
+
+class ActorViewSet(ReadOnly):
+    serializer_class = serializers.ActorSerializer
+    lookup_field = "slug"
+    queryset = Actor.objects.select_related("affiliation")
+
+
+class PlaceViewSet(ReadOnly):
+    """Places of the gazetteer that a published event refers to."""
+
+    serializer_class = serializers.PlaceSerializer
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        used = Event.objects.published().filter(location=OuterRef("pk"))
+        return Place.objects.filter(Exists(used))
+
+
+class SourceViewSet(ReadOnly):
+    """Sources; `?format=csl-json` gives the page as CSL-JSON (imports into Zotero)."""
+
+    serializer_class = serializers.SourceSerializer
+    lookup_field = "key"
+    queryset = Source.objects.all()
+    renderer_classes = [*ReadOnly.renderer_classes, CSLJSONRenderer]
+
+
+class RevisionViewSet(ReadOnly):
+    """Public revisions of published crises: what changed, when and why; never who."""
+
+    serializer_class = serializers.RevisionSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = RevisionFilter
+
+    def get_queryset(self):
+        return CrisisRevision.objects.filter(
+            public=True, crisis__in=Crisis.objects.published()
+        ).select_related("crisis", "revision")

@@ -1,0 +1,207 @@
+import json
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from crisis_tracker.history import revision
+from events.models import Crisis, Event
+from places.models import Place
+
+pytestmark = pytest.mark.django_db
+
+EVENTS = "/api/v1/events/"
+
+
+def get(client, url: str, **headers):
+    response = client.get(url, **headers)
+    return response
+
+
+def slugs(client, query: str = "") -> list[str]:
+    response = client.get(EVENTS + query)
+    assert response.status_code == 200, response.content
+    return [row["slug"] for row in response.json()["results"]]
+
+
+def test_an_event_carries_its_place_actors_citations_and_page(seed, client):
+    data = client.get(EVENTS + "azerbaijan-russia-2025/azal-8243-crash/").json()
+    assert (data["date"], data["date_precision"]) == ("2024-12", "month")
+    assert (data["location"], data["geo_precision"], data["latitude"]) == (
+        "aktau",
+        "town",
+        43.66105,
+    )
+    assert data["actors"] and all(set(a) == {"actor", "name", "role"} for a in data["actors"])
+    keys = [c["key"] for c in data["citations"]]
+    assert keys and all(c["reference"] for c in data["citations"])
+    assert "<" not in data["citations"][0]["reference"]
+    assert data["url"].endswith(
+        "/crises/azerbaijan-russia-2025/timeline/?page=2024-12#event-azal-8243-crash"
+    )
+
+
+def test_filters_combine(seed, client):
+    assert set(slugs(client, "?actor=ilham-aliyev")) == {
+        "azal-8243-crash", "aliyev-skips-victory-day-parade",
+        "aliyev-pashinyan-abu-dhabi-talks", "zelensky-aliyev-call",
+    }  # fmt: skip
+    assert slugs(client, "?actor=ilham-aliyev&kind=meeting") == ["aliyev-pashinyan-abu-dhabi-talks"]
+    june = slugs(client, "?date_from=2025-06&date_to=2025-06")
+    assert "agalarov-case" in june and "sputnik-baku-raid" in june  # known only to 2025
+    assert "aliyev-pashinyan-abu-dhabi-talks" not in june
+    assert set(slugs(client, "?country=AZ")) == {
+        "karabakh-offensive-2023", "sputnik-baku-raid", "further-detentions-in-baku"}  # fmt: skip
+    assert set(slugs(client, "?place=yekaterinburg")) == {
+        "yekaterinburg-killing-2001", "arrests-of-azerbaijanis"}  # fmt: skip
+    caspian = set(slugs(client, "?bbox=44,38,52,44"))  # Baku, Aktau, Karabakh
+    assert caspian == {"karabakh-offensive-2023", "azal-8243-crash", "sputnik-baku-raid",
+                       "further-detentions-in-baku"}  # fmt: skip
+    assert slugs(client, "?verification=disputed") == ["ukraine-claim-armenia-denial"]
+    with_role = set(slugs(client, "?actor=ilham-aliyev&role=initiator"))
+    assert with_role < set(slugs(client, "?actor=ilham-aliyev"))
+    assert with_role <= set(slugs(client, "?role=initiator"))
+
+
+@pytest.mark.parametrize(
+    "query, field, words",
+    [
+        ("?date_from=june", "date_from", "is not a date"),
+        ("?date_to=2025-13", "date_to", "is not a date"),
+        ("?bbox=1,2,3", "bbox", "four numbers"),
+        ("?bbox=0,50,10,40", "bbox", "south is not above north"),
+        ("?country=XX", "country", "not an ISO 3166-1 country code"),
+        ("?kind=coup", "kind", "Select a valid choice"),
+        ("?updated_since=yesterday", "updated_since", "Enter a valid date/time"),
+    ],
+)
+def test_a_bad_filter_is_a_clear_400_in_english(seed, client, query, field, words):
+    response = client.get(EVENTS + query)
+    assert response.status_code == 400
+    assert words in " ".join(response.json()[field])
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_updated_since_comes_from_the_history(seed, client):
+    mark = Event.history.latest().history_date
+    assert slugs(client, "?updated_since=" + (mark.isoformat().replace("+00:00", "Z"))) != []
+    later = "2999-01-01T00:00:00Z"
+    assert slugs(client, "?updated_since=" + later) == []
+    with revision(summary="Fix a title"):
+        event = Event.objects.get(slug="agalarov-case")
+        event.title = "俄罗斯起诉阿加拉罗夫"
+        event.save()
+    since = event.history.latest().history_date.isoformat().replace("+00:00", "Z")
+    assert slugs(client, "?updated_since=" + since.replace("+", "%2B")) == ["agalarov-case"]
+
+
+def test_cursor_pages_through_every_event_once(seed, client):
+    seen, url = [], EVENTS + "?page_size=5"
+    pages = 0
+    while url:
+        data = client.get(url).json()
+        seen += [row["slug"] for row in data["results"]]
+        url, pages = data["next"], pages + 1
+    assert pages == 4 and len(seen) == len(set(seen)) == 18
+
+
+def test_unpublished_content_is_absent_from_every_endpoint_and_format(seed, client):
+    with revision(summary="Drafts"):
+        Event.objects.filter(slug="agalarov-case").update(state="draft")
+        secret = Place.objects.create(slug="secret-site", name="秘密地点", name_en="Secret site",
+                                      country="RU", latitude=50, longitude=40,
+                                      coordinates_source="test")  # fmt: skip
+        Event.objects.filter(slug="arrests-of-azerbaijanis").update(state="review", location=secret)
+    cache.clear()
+    urls = [
+        EVENTS, EVENTS + "?format=geojson", EVENTS + "?place=secret-site", EVENTS + "?country=RU",
+        "/api/v1/places/", "/api/v1/places/secret-site/", "/api/v1/crises/",
+    ]  # fmt: skip
+    for url in urls:
+        text = client.get(url).content.decode()
+        assert "agalarov-case" not in text and "arrests-of-azerbaijanis" not in text, url
+        assert "secret-site" not in text, url
+    assert client.get(EVENTS + "azerbaijan-russia-2025/agalarov-case/").status_code == 404
+    Crisis.objects.update(state="draft")
+    for url in [EVENTS, "/api/v1/crises/", "/api/v1/revisions/", EVENTS + "?format=geojson"]:
+        text = client.get(url).content.decode()
+        assert "azerbaijan-russia-2025" not in text, url
+
+
+def test_revisions_never_name_an_editor(seed, client, superuser):
+    with revision(summary="Edited by the boss", user=superuser):
+        event = Event.objects.get(slug="agalarov-case")
+        event.title = "新标题"
+        event.save()
+    text = client.get("/api/v1/revisions/?crisis=azerbaijan-russia-2025").content.decode()
+    assert "Edited by the boss" in text and "boss" not in text.replace("Edited by the boss", "")
+
+
+def test_geojson_is_a_feature_collection_in_longitude_latitude_order(seed, client):
+    response = client.get(EVENTS + "?format=geojson&page_size=100")
+    assert response["Content-Type"] == "application/geo+json"
+    data = json.loads(response.content)
+    assert data["type"] == "FeatureCollection" and len(data["features"]) == 8
+    crash = next(f for f in data["features"] if f["properties"]["slug"] == "azal-8243-crash")
+    assert crash["geometry"] == {"type": "Point", "coordinates": [51.17392, 43.66105]}
+    for feature in data["features"]:
+        lon, lat = feature["geometry"]["coordinates"]
+        assert -180 <= lon <= 180 and -90 <= lat <= 90
+
+
+def test_csl_json_names_authors_dates_and_containers(seed, client):
+    response = client.get("/api/v1/sources/?format=csl-json&page_size=100")
+    assert response["Content-Type"] == "application/vnd.citationstyles.csl+json"
+    items = {item["id"]: item for item in json.loads(response.content)}
+    reuters = items["reuters-2024-12-26"]
+    assert reuters["author"] == [{"family": "Bagirova", "given": "Nailia"},
+                                 {"family": "Stolyarov", "given": "Gleb"}]  # fmt: skip
+    assert reuters["issued"] == {"date-parts": [[2024, 12, 26]]}
+    assert reuters["container-title"] == "Reuters" and reuters["type"] == "article-newspaper"
+    assert all(item["title"] and item["id"] for item in items.values())
+
+
+def test_conditional_requests_get_304(seed, client):
+    first = client.get(EVENTS)
+    assert first.status_code == 200 and first["ETag"]
+    again = client.get(EVENTS, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+
+
+def test_any_origin_may_read(seed, client):
+    response = client.get(EVENTS, HTTP_ORIGIN="https://researcher.example.org")
+    assert response["Access-Control-Allow-Origin"] == "*"
+    page = client.get("/crises/azerbaijan-russia-2025/", HTTP_ORIGIN="https://x.example.org")
+    assert "Access-Control-Allow-Origin" not in page
+
+
+def test_too_many_requests_get_a_clear_429(seed, client, settings, monkeypatch):
+    from rest_framework.throttling import AnonRateThrottle
+
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/minute"})
+    codes = [client.get("/api/v1/places/").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    refused = client.get("/api/v1/places/")
+    assert int(refused["Retry-After"]) > 0
+    assert "throttled" in refused.json()["detail"].lower()
+
+
+def test_the_schema_validates_and_the_docs_are_served_without_a_cdn(client):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+    docs = client.get(reverse("api:docs")).content.decode()
+    assert "cdn" not in docs.lower() and "/static/drf_spectacular_sidecar/" in docs
+    assert "<script>" not in docs  # the page's own script is a file, as the CSP wants
+
+
+def test_event_list_query_count_does_not_grow(seed, client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4) as before:
+        client.get(EVENTS)
+    crisis = Crisis.objects.get()
+    with revision(summary="More"):
+        for n in range(30):
+            Event.objects.create(crisis=crisis, slug=f"more-{n}", title="x", date="2025-07-01",
+                                 summary="x[@dw-2025-07-03]", state="published")  # fmt: skip
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        client.get(EVENTS)
