@@ -4,9 +4,15 @@ cursor links as a foreign member, so a client pages through them as through the 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 from rest_framework.renderers import BaseRenderer
+
+from crisis_tracker.spreadsheets import escape_formula
+
+from .acled import COLUMNS as ACLED_COLUMNS
 
 
 def page_parts(data) -> tuple[list, dict]:
@@ -94,3 +100,24 @@ def csl_item(source: dict) -> dict:
         "note": source.get("reliability_note") or None,
     }
     return {name: value for name, value in item.items() if value not in (None, [])}
+
+
+class ACLEDRenderer(BaseRenderer):
+    """Events as an ACLED-compatible CSV: ACLED's header, one row per event, formula-looking
+    cells escaped. The next page's address is in the Link header."""
+
+    media_type = "text/csv"
+    format = "acled"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        response = (renderer_context or {}).get("response")
+        if response is not None and response.status_code >= 400:
+            return dumps(data)
+        rows, _links = page_parts(data)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(ACLED_COLUMNS)
+        for row in rows:
+            writer.writerow([escape_formula(row[name]) for name in ACLED_COLUMNS])
+        return out.getvalue().encode("utf-8")

@@ -14,22 +14,32 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 
 from actors.models import Actor
+from crisis_tracker.citations import cited_keys
 from events.models import Crisis, CrisisRevision, Event, EventActor
 from places.models import Place
 from sources.models import Source
 
-from . import serializers
+from . import acled, serializers
 from .filters import EventFilter, RevisionFilter
-from .renderers import CSLJSONRenderer, GeoJSONRenderer
+from .renderers import ACLEDRenderer, CSLJSONRenderer, GeoJSONRenderer
 
 
 class Cursor(CursorPagination):
-    """Stable order by creation, so a nightly sync pages through without gaps or repeats."""
+    """Stable order by creation, so a nightly sync pages through without gaps or repeats. The
+    next page is also in a Link header, for formats that have no place for it (CSV)."""
 
     ordering = "pk"
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        links = [(self.get_next_link(), "next"), (self.get_previous_link(), "prev")]
+        found = [f'<{url}>; rel="{rel}"' for url, rel in links if url]
+        if found:
+            response["Link"] = ", ".join(found)
+        return response
 
 
 class ReadOnly(viewsets.ReadOnlyModelViewSet):
@@ -73,9 +83,19 @@ class EventViewSet(ReadOnly):
     serializer_class = serializers.EventSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = EventFilter
-    renderer_classes = [*ReadOnly.renderer_classes, GeoJSONRenderer]
+    renderer_classes = [*ReadOnly.renderer_classes, GeoJSONRenderer, ACLEDRenderer]
     lookup_value_regex = r"[-\w]+/[-\w]+"
     lookup_field = "natural"
+
+    def list(self, request, *args, **kwargs):
+        if request.accepted_renderer.format != ACLEDRenderer.format:
+            return super().list(request, *args, **kwargs)
+        events = self.paginate_queryset(
+            acled.with_timestamp(self.filter_queryset(self.get_queryset()))
+        )
+        keys = {key for event in events for key in cited_keys(event.summary)}
+        sources = {source.key: source for source in Source.objects.filter(key__in=keys)}
+        return self.get_paginated_response([acled.row(event, sources) for event in events])
 
     def get_queryset(self):
         return (

@@ -205,3 +205,37 @@ def test_event_list_query_count_does_not_grow(seed, client, django_assert_max_nu
                                  summary="x[@dw-2025-07-03]", state="published")  # fmt: skip
     with django_assert_max_num_queries(len(before.captured_queries)):
         client.get(EVENTS)
+
+
+def test_acled_csv_has_exactly_acleds_header_and_one_row_per_event(seed, client):
+    import csv
+    import io
+
+    from api.acled import COLUMNS
+
+    response = client.get(EVENTS + "?format=acled&page_size=10")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert list(rows[0]) == COLUMNS and len(COLUMNS) == 31
+    assert COLUMNS[:4] == ["event_id_cnty", "event_date", "year", "time_precision"]
+    assert COLUMNS[-4:] == ["notes", "fatalities", "tags", "timestamp"]
+    assert len(rows) == 10 and 'rel="next"' in response["Link"]
+    everything = client.get(EVENTS + "?format=acled&page_size=100").content.decode()
+    by_id = {row["event_id_cnty"]: row for row in csv.DictReader(io.StringIO(everything))}
+    crash = by_id["azerbaijan-russia-2025/azal-8243-crash"]
+    assert (crash["event_date"], crash["time_precision"]) == ("2024-12-01", "3")
+    assert (crash["iso"], crash["country"], crash["location"]) == ("398", "Kazakhstan", "Aktau")
+    assert (crash["geo_precision"], crash["fatalities"]) == ("1", "38")
+    assert crash["event_type"] == ""  # a shoot-down has no clear ACLED counterpart
+    assert "kind=shoot-down" in crash["tags"]
+    year_only = by_id["azerbaijan-russia-2025/sputnik-baku-raid"]
+    assert year_only["time_precision"] == ""  # ACLED has no code for a year alone
+    assert "[@" not in everything
+
+
+def test_formula_looking_cells_are_escaped_in_the_acled_csv(seed, client):
+    with revision(summary="Formula"):
+        Event.objects.filter(slug="agalarov-case").update(title='=HYPERLINK("http://x")')
+        Event.objects.get(slug="agalarov-case").save()
+    text = client.get(EVENTS + "?format=acled&page_size=100").content.decode()
+    assert "'=HYPERLINK" in text
