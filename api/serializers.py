@@ -196,3 +196,15 @@ class RevisionSerializer(serializers.ModelSerializer):
 
     def get_url(self, link: CrisisRevision) -> str:
         return absolute(self.context.get("request"), link.get_absolute_url())
+
+
+class SinceSerializer(serializers.Serializer):
+    since = serializers.DateTimeField(help_text="ISO 8601, e.g. 2025-07-01T00:00:00Z.")
+
+
+class TombstoneSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["crisis", "event"])
+    crisis = serializers.CharField()
+    slug = serializers.CharField(allow_null=True, help_text="The event's slug; null for a crisis.")
+    removed_at = serializers.DateTimeField()
+    reason = serializers.ChoiceField(choices=["deleted", "withdrawn"])

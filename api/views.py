@@ -9,9 +9,12 @@ from django.shortcuts import get_object_or_404
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, viewsets
 from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
 
 from actors.models import Actor
 from crisis_tracker.citations import cited_keys
@@ -19,7 +22,7 @@ from events.models import Crisis, CrisisRevision, Event, EventActor
 from places.models import Place
 from sources.models import Source
 
-from . import acled, serializers
+from . import acled, serializers, tombstones
 from .filters import EventFilter, RevisionFilter
 from .renderers import ACLEDRenderer, CSLJSONRenderer, GeoJSONRenderer
 
@@ -42,8 +45,9 @@ class Cursor(CursorPagination):
         return response
 
 
-class ReadOnly(viewsets.ReadOnlyModelViewSet):
-    pagination_class = Cursor
+class PublicAPI:
+    """The same for every client: English messages, cacheable answers, errors never kept."""
+
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
 
     def initial(self, request, *args, **kwargs):
@@ -66,6 +70,10 @@ class ReadOnly(viewsets.ReadOnlyModelViewSet):
         return response
 
 
+class ReadOnly(PublicAPI, viewsets.ReadOnlyModelViewSet):
+    pagination_class = Cursor
+
+
 class CrisisViewSet(ReadOnly):
     """Published crises, with their lead and the sources it cites."""
 
@@ -83,7 +91,7 @@ class EventViewSet(ReadOnly):
     serializer_class = serializers.EventSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = EventFilter
-    renderer_classes = [*ReadOnly.renderer_classes, GeoJSONRenderer, ACLEDRenderer]
+    renderer_classes = [*PublicAPI.renderer_classes, GeoJSONRenderer, ACLEDRenderer]
     lookup_value_regex = r"[-\w]+/[-\w]+"
     lookup_field = "natural"
 
@@ -135,7 +143,7 @@ class SourceViewSet(ReadOnly):
     serializer_class = serializers.SourceSerializer
     lookup_field = "key"
     queryset = Source.objects.all()
-    renderer_classes = [*ReadOnly.renderer_classes, CSLJSONRenderer]
+    renderer_classes = [*PublicAPI.renderer_classes, CSLJSONRenderer]
 
 
 class RevisionViewSet(ReadOnly):
@@ -149,3 +157,19 @@ class RevisionViewSet(ReadOnly):
         return CrisisRevision.objects.filter(
             public=True, crisis__in=Crisis.objects.published()
         ).select_related("crisis", "revision")
+
+
+class TombstoneView(PublicAPI, generics.GenericAPIView):
+    """Events and crises readers could see once and cannot now (deleted or withdrawn) that
+    changed at or after `since`: what a nightly sync drops. Never names an entry that was
+    never published."""
+
+    serializer_class = serializers.TombstoneSerializer
+    pagination_class = None
+
+    @extend_schema(parameters=[OpenApiParameter("since", OpenApiTypes.DATETIME, required=True)])
+    def get(self, request):
+        form = serializers.SinceSerializer(data=request.query_params)
+        form.is_valid(raise_exception=True)
+        found = tombstones.tombstones(form.validated_data["since"])
+        return Response(self.get_serializer(found, many=True).data)

@@ -239,3 +239,39 @@ def test_formula_looking_cells_are_escaped_in_the_acled_csv(seed, client):
         Event.objects.get(slug="agalarov-case").save()
     text = client.get(EVENTS + "?format=acled&page_size=100").content.decode()
     assert "'=HYPERLINK" in text
+
+
+def test_tombstones_name_what_readers_saw_and_no_longer_can(seed, client):
+    from django.utils import timezone
+
+    since = timezone.now()
+    crisis = Crisis.objects.get()
+    with revision(summary="Changes"):
+        Event.objects.get(slug="agalarov-case").delete()
+        withdrawn = Event.objects.get(slug="peskov-statement")
+        withdrawn.state = "draft"
+        withdrawn.save()
+        never = Event.objects.create(crisis=crisis, slug="never-shown", title="x",
+                                     date="2025-07-01", summary="x", state="draft")  # fmt: skip
+        never.delete()
+        edited = Event.objects.get(slug="zakharova-statement")
+        edited.title = "新标题"
+        edited.save()
+    url = "/api/v1/tombstones/?since=" + since.isoformat().replace("+00:00", "Z")
+    data = client.get(url).json()
+    found = {(row["kind"], row["slug"], row["reason"]) for row in data}
+    assert found == {
+        ("event", "agalarov-case", "deleted"),
+        ("event", "peskov-statement", "withdrawn"),
+    }
+    assert "never-shown" not in client.get(url).content.decode()
+    assert slugs(client, "?updated_since=" + since.isoformat().replace("+00:00", "Z")) == [
+        "zakharova-statement"
+    ]
+    with revision(summary="Withdraw the crisis"):
+        crisis.state = "draft"
+        crisis.save()
+    data = client.get(url).json()
+    assert ("crisis", "azerbaijan-russia-2025") in {(row["kind"], row["crisis"]) for row in data}
+    assert client.get("/api/v1/tombstones/").status_code == 400
+    assert "since" in client.get("/api/v1/tombstones/?since=soon").json()
