@@ -15,6 +15,15 @@ from crisis_tracker.spreadsheets import escape_formula
 from .acled import COLUMNS as ACLED_COLUMNS
 
 
+def is_error(renderer_context) -> bool:
+    """Errors and answers that are not objects (OPTIONS metadata) stay JSON in every format."""
+    context = renderer_context or {}
+    response, request = context.get("response"), context.get("request")
+    if response is not None and response.status_code >= 400:
+        return True
+    return request is not None and request.method not in ("GET", "HEAD")
+
+
 def page_parts(data) -> tuple[list, dict]:
     if isinstance(data, dict) and "results" in data:
         links = {name: data.get(name) for name in ("next", "previous")}
@@ -34,8 +43,7 @@ class GeoJSONRenderer(BaseRenderer):
     charset = None
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        response = (renderer_context or {}).get("response")
-        if response is not None and response.status_code >= 400:
+        if is_error(renderer_context):
             return dumps(data)
         rows, links = page_parts(data)
         features = [feature(row) for row in rows if row.get("longitude") is not None]
@@ -60,8 +68,7 @@ class CSLJSONRenderer(BaseRenderer):
     charset = None
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        response = (renderer_context or {}).get("response")
-        if response is not None and response.status_code >= 400:
+        if is_error(renderer_context):
             return dumps(data)
         rows, _links = page_parts(data)
         return json.dumps([csl_item(row) for row in rows], ensure_ascii=False).encode()
@@ -111,8 +118,7 @@ class ACLEDRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        response = (renderer_context or {}).get("response")
-        if response is not None and response.status_code >= 400:
+        if is_error(renderer_context):
             return dumps(data)
         rows, _links = page_parts(data)
         out = io.StringIO()

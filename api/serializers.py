@@ -3,6 +3,8 @@ with its public page and, for narrative text, the sources it cites with their re
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.html import strip_tags
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -15,7 +17,10 @@ from places.models import Place
 from sources.models import Source
 
 
-def absolute(request, path: str) -> str:
+def absolute(request, obj) -> str:
+    """The object's public page, at its canonical address (the default language's)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        path = obj.get_absolute_url()
     return request.build_absolute_uri(path) if request is not None else path
 
 
@@ -69,7 +74,7 @@ class EventSerializer(CitingSerializer):
     )
     end_date = serializers.SerializerMethodField()
     location = serializers.CharField(
-        source="location.slug", default=None, help_text="The gazetteer place."
+        source="location.slug", default=None, allow_null=True, help_text="The gazetteer place."
     )
     latitude = serializers.SerializerMethodField()
     longitude = serializers.SerializerMethodField()
@@ -108,7 +113,7 @@ class EventSerializer(CitingSerializer):
         return self._point(event)[2]
 
     def get_url(self, event: Event) -> str:
-        return absolute(self.context.get("request"), event.get_absolute_url())
+        return absolute(self.context.get("request"), event)
 
 
 class CrisisSerializer(CitingSerializer):
@@ -130,11 +135,11 @@ class CrisisSerializer(CitingSerializer):
         return iso_date(crisis.end_date, crisis.end_precision) or None
 
     def get_url(self, crisis: Crisis) -> str:
-        return absolute(self.context.get("request"), crisis.get_absolute_url())
+        return absolute(self.context.get("request"), crisis)
 
 
 class ActorSerializer(serializers.ModelSerializer):
-    affiliation = serializers.CharField(source="affiliation.slug", default=None)
+    affiliation = serializers.CharField(source="affiliation.slug", default=None, allow_null=True)
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -143,7 +148,7 @@ class ActorSerializer(serializers.ModelSerializer):
                   "url"]  # fmt: skip
 
     def get_url(self, actor: Actor) -> str:
-        return absolute(self.context.get("request"), actor.get_absolute_url())
+        return absolute(self.context.get("request"), actor)
 
 
 class PlaceSerializer(serializers.ModelSerializer):
@@ -175,7 +180,7 @@ class SourceSerializer(serializers.ModelSerializer):
         return strip_tags(source.citation_html())
 
     def get_url(self, source: Source) -> str:
-        return absolute(self.context.get("request"), source.get_absolute_url())
+        return absolute(self.context.get("request"), source)
 
 
 class RevisionSerializer(serializers.ModelSerializer):
@@ -195,7 +200,7 @@ class RevisionSerializer(serializers.ModelSerializer):
                   "changes", "url"]  # fmt: skip
 
     def get_url(self, link: CrisisRevision) -> str:
-        return absolute(self.context.get("request"), link.get_absolute_url())
+        return absolute(self.context.get("request"), link)
 
 
 class SinceSerializer(serializers.Serializer):

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("tombstones/", views.TombstoneView.as_view(), name="tombstones"),
     path("", include(router.urls)),
+    re_path(r"^(?P<path>[\s\S]*)$", views.not_found),
 ]

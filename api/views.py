@@ -12,6 +12,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, viewsets
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -67,6 +69,9 @@ class PublicAPI:
             )
         else:
             patch_cache_control(response, no_store=True)
+            if hasattr(response, "accepted_renderer"):  # errors are JSON whatever the format
+                response.accepted_renderer = JSONRenderer()
+                response.accepted_media_type = JSONRenderer.media_type
         return response
 
 
@@ -94,6 +99,15 @@ class EventViewSet(ReadOnly):
     renderer_classes = [*PublicAPI.renderer_classes, GeoJSONRenderer, ACLEDRenderer]
     lookup_value_regex = r"[-\w]+/[-\w]+"
     lookup_field = "natural"
+
+    def retrieve(self, request, *args, **kwargs):
+        if request.accepted_renderer.format != ACLEDRenderer.format:
+            return super().retrieve(request, *args, **kwargs)
+        event = self.get_object()
+        keys = cited_keys(event.summary)
+        sources = {source.key: source for source in Source.objects.filter(key__in=keys)}
+        event = acled.with_timestamp(self.get_queryset()).get(pk=event.pk)
+        return Response([acled.row(event, sources)])
 
     def list(self, request, *args, **kwargs):
         if request.accepted_renderer.format != ACLEDRenderer.format:
@@ -167,9 +181,19 @@ class TombstoneView(PublicAPI, generics.GenericAPIView):
     serializer_class = serializers.TombstoneSerializer
     pagination_class = None
 
-    @extend_schema(parameters=[OpenApiParameter("since", OpenApiTypes.DATETIME, required=True)])
+    @extend_schema(
+        parameters=[OpenApiParameter("since", OpenApiTypes.DATETIME, required=True)],
+        responses=serializers.TombstoneSerializer(many=True),
+    )
     def get(self, request):
         form = serializers.SinceSerializer(data=request.query_params)
         form.is_valid(raise_exception=True)
         found = tombstones.tombstones(form.validated_data["since"])
         return Response(self.get_serializer(found, many=True).data)
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "HEAD", "OPTIONS"])
+def not_found(request, path=""):
+    """Any other address under /api/v1/: a JSON 404, as every API answer is JSON."""
+    raise NotFound(f"No such resource: {request.path}. The resources are listed at /api/v1/.")

@@ -332,6 +332,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"DatePrecisionEnum": "crisis_tracker.dates.Precision"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.error_responses",
+        "api.schema.format_schemas",
+    ],
 }
 # Any origin may read the API; nothing else is shared across origins.
 CORS_ALLOW_ALL_ORIGINS = True
