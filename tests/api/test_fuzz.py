@@ -5,8 +5,8 @@ import json
 
 import pytest
 import schemathesis
-from drf_spectacular.generators import SchemaGenerator
 from django.core.wsgi import get_wsgi_application
+from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi import checks
 
