@@ -1,0 +1,121 @@
+"""Site search over published crises and events, actors and sources.
+
+Every word of the query must appear (as a substring, so a two-character Chinese word such as
+制裁 finds every text that contains it, and a Latin name matches whatever its case). Results
+rank by where the words appear — a title counts three times a body — then by date. On
+PostgreSQL trigram indexes (migration events/0009) serve the substring matches.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from actors.models import Actor
+from sources.models import Source
+
+from .models import Crisis, Event
+
+MAX_TERMS = 6
+MAX_TERM_LENGTH = 50
+PER_KIND = 20
+SNIPPET = 70  # characters of context either side of the first match
+CITATION = re.compile(r"\[@[^\]]*\]")
+
+
+def terms_of(query: str) -> list[str]:
+    """The query's words, at most MAX_TERMS of at most MAX_TERM_LENGTH characters each."""
+    words = [word[:MAX_TERM_LENGTH] for word in query.split()]
+    return list(dict.fromkeys(word for word in words if word))[:MAX_TERMS]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of result: its model, the fields searched (title first) and how to list it."""
+
+    name: str
+    title: str
+    fields: tuple[str, ...]
+
+    def matching(self, queryset, terms: list[str]):
+        for term in terms:
+            queryset = queryset.filter(anywhere(self.fields, term))
+        return queryset.annotate(score=score(self.title, self.fields, terms))
+
+
+def anywhere(fields: tuple[str, ...], term: str) -> Q:
+    condition = Q()
+    for name in fields:
+        condition |= Q(**{f"{name}__icontains": term})
+    return condition
+
+
+def score(title: str, fields: tuple[str, ...], terms: list[str]):
+    """Three points for each word in the title, one for each in another field."""
+    total = Value(0)
+    for term in terms:
+        for name in fields:
+            weight = 3 if name == title else 1
+            total = total + Case(
+                When(**{f"{name}__icontains": term}, then=Value(weight)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+    return total
+
+
+CRISES = Kind("crises", "title", ("title", "lead"))
+EVENTS = Kind("events", "title", ("title", "summary", "place"))
+ACTORS = Kind("actors", "name", ("name", "title", "description", "slug"))
+SOURCES = Kind("sources", "title", ("title", "authors", "work", "key"))
+KINDS = {kind.name: kind for kind in (CRISES, EVENTS, ACTORS, SOURCES)}
+
+
+def search(query: str, *, crisis: str = "", kind: str = "", only: str = "") -> dict[str, list]:
+    """Up to PER_KIND results of each kind (or of ``only``), best first; published only."""
+    terms = terms_of(query)
+    if not terms:
+        return {}
+    crises = Crisis.objects.published()
+    events = Event.objects.published().select_related("crisis")
+    if crisis:
+        crises, events = crises.filter(slug=crisis), events.filter(crisis__slug=crisis)
+    if kind:
+        events = events.filter(kind=kind)
+    sets = {
+        "crises": (CRISES, crises, ["-score", "-start_date"]),
+        "events": (EVENTS, events, ["-score", "-date", "slug"]),
+        "actors": (ACTORS, Actor.objects.all(), ["-score", "name"]),
+        "sources": (SOURCES, Source.objects.all(), ["-score", "-published", "key"]),
+    }
+    if kind:  # a kind of event narrows the search to events
+        sets = {"events": sets["events"]}
+    results = {}
+    for name, (found_kind, queryset, order) in sets.items():
+        if only and name != only:
+            continue
+        results[name] = list(found_kind.matching(queryset, terms).order_by(*order)[:PER_KIND])
+    return results
+
+
+def highlight(text: str, terms: list[str], *, snippet: bool = True) -> SafeString:
+    """``text`` escaped, cut around the first match when ``snippet``, each match in <mark>."""
+    text = CITATION.sub("", text or "")
+    lowered = text.casefold()
+    if snippet and len(text) > 2 * SNIPPET:
+        found = [lowered.find(term.casefold()) for term in terms]
+        first = min((at for at in found if at >= 0), default=0)
+        start, end = max(first - SNIPPET, 0), min(first + SNIPPET, len(text))
+        text = ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+    pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
+    parts, last = [], 0
+    for match in pattern.finditer(text):
+        parts.append(escape(text[last : match.start()]))
+        parts.append(f"<mark>{escape(match.group())}</mark>")
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return mark_safe("".join(parts))

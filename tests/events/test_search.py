@@ -1,0 +1,100 @@
+import datetime
+
+import pytest
+from bs4 import BeautifulSoup
+
+from crisis_tracker.history import revision
+from events.models import Crisis, Event
+from events.search import highlight, search
+from tests.htmlcheck import executable_bits
+
+pytestmark = pytest.mark.django_db
+
+
+def add_event(slug: str, title: str, summary: str, state: str = "published", kind: str = "other"):
+    with revision(summary="Search test"):
+        return Event.objects.create(crisis=Crisis.objects.get(), slug=slug, title=title,
+                                    summary=summary, kind=kind, state=state,
+                                    date=datetime.date(2025, 7, 1))  # fmt: skip
+
+
+def results(client, **params) -> BeautifulSoup:
+    response = client.get("/search/", params)
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response and "Cookie" not in response.get("Vary", "")
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def test_two_chinese_characters_find_what_contains_them(seed, client):
+    add_event("sanctions", "欧盟讨论对俄制裁", "多国考虑新的制裁措施。")
+    add_event("consulate", "领事馆暂停服务", "领事服务暂停。")
+    assert [e.slug for e in search("制裁")["events"]] == ["sanctions"]
+    assert [e.slug for e in search("领事")["events"]] == ["consulate"]
+    page = results(client, q="制裁")
+    marks = [mark.get_text() for mark in page.select(".search-results mark")]
+    assert marks and set(marks) == {"制裁"}
+
+
+def test_english_and_transliterated_names_find_actors_and_sources(seed, client):
+    found = search("Aliyev")
+    assert "ilham-aliyev" in [actor.slug for actor in found["actors"]]
+    assert search("aliyev")["actors"] == found["actors"]  # whatever the case
+    sources = search("azerbaijan")["sources"]
+    assert sources and all("azerbaijan" in (s.title + s.key).casefold() for s in sources)
+
+
+def test_every_word_must_match_and_titles_rank_first(seed):
+    add_event("in-body", "其他事件", "会谈在巴库举行。")
+    add_event("in-title", "巴库会谈", "两国代表出席。")
+    found = [e.slug for e in search("会谈 巴库")["events"]]
+    assert found[:2] == ["in-title", "in-body"]
+    assert search("会谈 不存在的词") == {"crises": [], "events": [], "actors": [], "sources": []}
+
+
+def test_filters_by_crisis_and_kind(seed, client):
+    add_event("meeting-baku", "巴库会谈", "会谈。", kind="meeting")
+    meetings = search("会谈", kind="meeting")["events"]
+    assert "meeting-baku" in [e.slug for e in meetings]
+    assert {e.kind for e in meetings} == {"meeting"}
+    assert set(search("会谈", kind="meeting")) == {"events"}
+    assert search("会谈", crisis="no-such-crisis")["events"] == []
+
+
+def test_unpublished_content_is_never_found(seed, client):
+    add_event("secret", "秘密会谈", "秘密。", state="draft")
+    add_event("reviewing", "审核中的秘密", "秘密。", state="review")
+    assert search("秘密")["events"] == []
+    assert "秘密" not in results(client, q="秘密").select_one("main").get_text().replace(
+        "秘密", "", 1
+    )  # only the query itself in the search box
+    Crisis.objects.update(state="draft")
+    assert search("阿利耶夫")["events"] == [] and search("阿塞拜疆")["crises"] == []
+
+
+def test_the_search_page_speaks_both_languages_and_is_in_every_header(seed, client):
+    english = BeautifulSoup(client.get("/en/search/", {"q": "Aliyev"}).content, "html.parser")
+    assert english.select_one("h1").get_text() == "Search"
+    assert english.select_one("#results-actors").get_text() == "Actors"
+    chinese = BeautifulSoup(client.get("/search/", {"q": "Aliyev"}).content, "html.parser")
+    assert chinese.select_one("h1").get_text() == "搜索"
+    article = BeautifulSoup(client.get("/crises/azerbaijan-russia-2025/").content, "html.parser")
+    box = article.select_one("header form.site-search")
+    assert box["action"] == "/search/" and box.select_one('input[name="q"]')
+
+
+def test_hostile_queries_are_text(seed, client):
+    hostile = '<script>alert(1)</script>"><img src=x onerror=alert(1)>'
+    add_event("hostile", hostile, hostile)
+    for query in [hostile, "script", "img", "%", "_", "\\"]:
+        html = client.get("/search/", {"q": query}).content.decode()
+        assert executable_bits(html) == [], query
+    assert str(highlight("a<b>c", ["b"])) == "a&lt;<mark>b</mark>&gt;c"
+
+
+def test_the_query_count_does_not_grow_with_results(seed, client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8) as before:
+        client.get("/search/", {"q": "阿"})
+    for n in range(30):
+        add_event(f"more-{n}", f"阿更多{n}", "阿")
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        client.get("/search/", {"q": "阿"})
