@@ -35,17 +35,28 @@ def dumps(document: dict) -> bytes:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-class GeoJSONRenderer(BaseRenderer):
-    """Events with a point as a FeatureCollection: [longitude, latitude], as RFC 7946 orders."""
+class FormatRenderer(BaseRenderer):
+    """A format of a page of objects; errors and OPTIONS answers stay JSON."""
 
-    media_type = "application/geo+json"
-    format = "geojson"
     charset = None
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if is_error(renderer_context):
             return dumps(data)
         rows, links = page_parts(data)
+        return self.document(rows, links)
+
+    def document(self, rows: list[dict], links: dict) -> bytes:
+        raise NotImplementedError
+
+
+class GeoJSONRenderer(FormatRenderer):
+    """Events with a point as a FeatureCollection: [longitude, latitude], as RFC 7946 orders."""
+
+    media_type = "application/geo+json"
+    format = "geojson"
+
+    def document(self, rows: list[dict], links: dict) -> bytes:
         features = [feature(row) for row in rows if row.get("longitude") is not None]
         return dumps({"type": "FeatureCollection", "features": features, "links": links})
 
@@ -60,17 +71,13 @@ def feature(event: dict) -> dict:
     }
 
 
-class CSLJSONRenderer(BaseRenderer):
+class CSLJSONRenderer(FormatRenderer):
     """Sources as CSL-JSON items, which Zotero and every citation processor import as they are."""
 
     media_type = "application/vnd.citationstyles.csl+json"
     format = "csl-json"
-    charset = None
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if is_error(renderer_context):
-            return dumps(data)
-        rows, _links = page_parts(data)
+    def document(self, rows: list[dict], links: dict) -> bytes:
         return json.dumps([csl_item(row) for row in rows], ensure_ascii=False).encode()
 
 
@@ -109,7 +116,7 @@ def csl_item(source: dict) -> dict:
     return {name: value for name, value in item.items() if value not in (None, [])}
 
 
-class ACLEDRenderer(BaseRenderer):
+class ACLEDRenderer(FormatRenderer):
     """Events as an ACLED-compatible CSV: ACLED's header, one row per event, formula-looking
     cells escaped. The next page's address is in the Link header."""
 
@@ -117,10 +124,7 @@ class ACLEDRenderer(BaseRenderer):
     format = "acled"
     charset = "utf-8"
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        if is_error(renderer_context):
-            return dumps(data)
-        rows, _links = page_parts(data)
+    def document(self, rows: list[dict], links: dict) -> bytes:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(ACLED_COLUMNS)

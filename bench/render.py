@@ -5,27 +5,18 @@ history page of an entry with 5,000 revisions: medians of repeated runs, and que
         .venv/bin/python -m bench.render
 """
 
-import os
 import statistics
 import time
 
-import django
+from django.core.cache import cache
+from django.db import connection, reset_queries
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
-os.environ.setdefault("DJANGO_DEBUG", "0")
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
-os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
-django.setup()
-
-from django.core.cache import cache  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-
-from bench.bigcrisis import build  # noqa: E402
-from crisis_tracker.history import revision  # noqa: E402
-from events.models import CrisisRevision, Section  # noqa: E402
+import bench.production  # noqa: F401  (settings, then the app)
+from bench.bigcrisis import build
+from crisis_tracker.history import revision
+from events.models import CrisisRevision, Section
 
 RUNS = 15
 

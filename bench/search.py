@@ -6,44 +6,41 @@ DATABASE_URL (PostgreSQL uses the trigram indexes of migration events/0009).
 """
 
 import datetime
-import os
 import random
 import statistics
 import time
 
-import django
+from django.db import connection
+from django.test import Client
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
-os.environ.setdefault("DJANGO_DEBUG", "0")
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
-os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-
-from events.models import Crisis, Event  # noqa: E402
-from events.search import search  # noqa: E402
+import bench.production  # noqa: F401  (settings, then the app)
+from events.models import Crisis, Event
+from events.search import search
 
 EVENTS = 100_000
 RUNS = 9
-WORDS = ["外交部", "声明", "会谈", "逮捕", "拘留", "突袭", "取消", "访问", "总统", "通话", "召见",
-         "大使", "制裁", "领事", "领事馆", "关闭", "抗议", "调查", "记者", "Aliyev", "Putin"]  # fmt: skip
+WORDS = (
+    "外交部 声明 会谈 逮捕 拘留 突袭 取消 访问 总统 通话 召见 大使 制裁 领事 领事馆 关闭 抗议 调查 "
+    "记者 Aliyev Putin"
+).split()
 QUERIES = ["制裁", "领事", "领事馆", "Aliyev", "阿利耶夫 会谈", "记者 调查 逮捕", "不存在的词"]
 
 
 def build() -> Crisis:
     rng = random.Random(7)
     Crisis.objects.filter(slug="bench-search").delete()
-    crisis = Crisis.objects.create(slug="bench-search", title="Search benchmark", lead="Lead.",
-                                   state="published", start_date=datetime.date(2024, 1, 1))  # fmt: skip
+    crisis = Crisis.objects.create(
+        slug="bench-search", title="Search benchmark", lead="Lead.", state="published",
+        start_date=datetime.date(2024, 1, 1),
+    )  # fmt: skip
     rows = []
     for n in range(EVENTS):
         words = rng.sample(WORDS, 6)
-        rows.append(Event(crisis=crisis, slug=f"s{n}", title=f"{words[0]}{words[1]}事件{n}",
-                          summary="，".join(words) + "。" * 20, state="published",
-                          date=datetime.date(2024, 1, 1) + datetime.timedelta(days=n % 700)))  # fmt: skip
+        day = datetime.date(2024, 1, 1) + datetime.timedelta(days=n % 700)
+        title = f"{words[0]}{words[1]}事件{n}"
+        summary = "，".join(words) + "。" * 20
+        rows.append(Event(crisis=crisis, slug=f"s{n}", title=title, summary=summary,
+                          state="published", date=day))  # fmt: skip
     Event.objects.bulk_create(rows, batch_size=5000)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

@@ -10,28 +10,19 @@ the size of the page, and the map's data with its compressed size.
 
 import datetime
 import gzip
-import os
 import random
 import statistics
 import time
 
-import django
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
-os.environ.setdefault("DJANGO_DEBUG", "0")
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
-os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
-django.setup()
-
-from django.core.cache import cache  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-
-from events.models import Crisis, Event  # noqa: E402
-from places.models import Place  # noqa: E402
-from sources.models import Source  # noqa: E402
+import bench.production  # noqa: F401  (settings, then the app)
+from events.models import Crisis, Event
+from places.models import Place
+from sources.models import Source
 
 RUNS = 9
 SIZES = (18, 5000, 24000)

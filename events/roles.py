@@ -1,6 +1,8 @@
 """The two editorial groups and their permissions, set up by a data migration. What a
 permission allows is decided in ``crisis_tracker.publication``."""
 
+from django.contrib.auth.management import create_permissions
+
 EDITORS = "Editors"
 PUBLISHERS = "Publishers"
 
@@ -44,3 +46,13 @@ def ensure_roles(group_model, permission_model) -> None:
             ).first()
             if permission is not None:
                 group.permissions.add(permission)
+
+
+def install(apps, schema_editor) -> None:
+    """A data migration's step: the permissions of every model migrated so far, then the
+    groups with all of theirs that exist."""
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    ensure_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))

@@ -1,15 +1,6 @@
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from events.roles import ensure_roles, role_permissions
-
-
-def create_roles(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    ensure_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+from events.roles import install, role_permissions
 
 
 def remove_roles(apps, schema_editor):
@@ -25,4 +16,4 @@ class Migration(migrations.Migration):
         ("events", "0002_publish_permissions"),
     ]
 
-    operations = [migrations.RunPython(create_roles, remove_roles)]
+    operations = [migrations.RunPython(install, remove_roles)]
