@@ -8,9 +8,12 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django_filters import rest_framework as filters
 
+from actors.models import Participation
 from crisis_tracker.countries import validate_country_code
 from crisis_tracker.dates import Period, overlapping
-from events.models import CrisisRevision, Event, EventActor
+from crisis_tracker.narrative import keys_cited_by
+from events.models import Crisis, CrisisRevision, Event, EventActor, Section
+from sources.models import Source
 
 
 def validate_period(value: str) -> None:
@@ -107,3 +110,30 @@ class RevisionFilter(filters.FilterSet):
     class Meta:
         model = CrisisRevision
         fields = []
+
+
+def published_texts_of(crisis: Crisis) -> list:
+    """The published crisis and its published parts: every text readers see of it."""
+    return [
+        crisis,
+        *Section.objects.published().filter(crisis=crisis),
+        *Event.objects.published().filter(crisis=crisis),
+        *Participation.objects.published().filter(crisis=crisis),
+    ]
+
+
+class SourceFilter(filters.FilterSet):
+    crisis = filters.CharFilter(
+        method="filter_crisis",
+        help_text="A crisis slug: the sources its published text cites (its bibliography).",
+    )
+
+    class Meta:
+        model = Source
+        fields = []
+
+    def filter_crisis(self, queryset, name, value):
+        crisis = Crisis.objects.published().filter(slug=value).first()
+        if crisis is None:
+            return queryset.none()
+        return queryset.filter(key__in=keys_cited_by(published_texts_of(crisis)))

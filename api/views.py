@@ -25,7 +25,7 @@ from places.models import Place
 from sources.models import Source
 
 from . import acled, serializers, tombstones
-from .filters import EventFilter, RevisionFilter
+from .filters import EventFilter, RevisionFilter, SourceFilter
 from .renderers import ACLEDRenderer, CSLJSONRenderer, GeoJSONRenderer
 
 
@@ -152,11 +152,14 @@ class PlaceViewSet(ReadOnly):
 
 
 class SourceViewSet(ReadOnly):
-    """Sources; `?format=csl-json` gives the page as CSL-JSON (imports into Zotero)."""
+    """Sources; `?crisis=` narrows them to a crisis's bibliography, `?format=csl-json` gives
+    the page as CSL-JSON (imports into Zotero)."""
 
     serializer_class = serializers.SourceSerializer
     lookup_field = "key"
     queryset = Source.objects.all()
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = SourceFilter
     renderer_classes = [*PublicAPI.renderer_classes, CSLJSONRenderer]
 
 

@@ -212,11 +212,14 @@ def crises_involving(actor_ids: set[int]) -> dict[int, set[int]]:
 
 
 def crises_located(place_ids: set[int]) -> dict[int, set[int]]:
-    """The crises with an event at each place (one query)."""
+    """The crises with a published event at each place (one query): a place that only drafts
+    use is not something readers see, so its changes are not in their history."""
     found: dict[int, set[int]] = {}
     if place_ids:
-        pairs = Event.objects.filter(location_id__in=place_ids).values_list(
-            "location_id", "crisis_id"
+        pairs = (
+            Event.objects.published()
+            .filter(location_id__in=place_ids)
+            .values_list("location_id", "crisis_id")
         )
         for place_id, crisis_id in pairs.distinct():
             found.setdefault(place_id, set()).add(crisis_id)

@@ -275,3 +275,60 @@ def test_tombstones_name_what_readers_saw_and_no_longer_can(seed, client):
     assert ("crisis", "azerbaijan-russia-2025") in {(row["kind"], row["crisis"]) for row in data}
     assert client.get("/api/v1/tombstones/").status_code == 400
     assert "since" in client.get("/api/v1/tombstones/?since=soon").json()
+
+
+def test_a_crisis_bibliography_is_the_sources_its_published_text_cites(seed, client):
+    url = "/api/v1/sources/?crisis=azerbaijan-russia-2025&format=csl-json&page_size=100"
+    keys = {item["id"] for item in json.loads(client.get(url).content)}
+    assert len(keys) == 18 and "cnn-2020-10-10" in keys  # cited by a section
+    with revision(summary="Withdraw"):
+        Event.objects.filter(slug="agalarov-case").update(state="draft")
+        Event.objects.get(slug="agalarov-case").save()
+    cache.clear()
+    assert client.get("/api/v1/sources/?crisis=no-such-crisis").json()["results"] == []
+
+
+DRAFT_MATRIX = [
+    EVENTS, EVENTS + "?format=geojson", EVENTS + "?format=acled", EVENTS + "?crisis=azerbaijan-russia-2025",
+    EVENTS + "?actor=ilham-aliyev", EVENTS + "?kind=meeting", EVENTS + "?verification=confirmed",
+    EVENTS + "?date_from=2025-07", EVENTS + "?country=AE", EVENTS + "?place=secret-site",
+    EVENTS + "?bbox=50,20,60,30", EVENTS + "?updated_since=2000-01-01T00:00:00Z",
+    "/api/v1/places/", "/api/v1/places/secret-site/", "/api/v1/revisions/",
+    "/api/v1/tombstones/?since=2000-01-01T00:00:00Z",
+    "/api/v1/sources/?crisis=azerbaijan-russia-2025&page_size=100",
+    "/search/?q=%E7%A7%98%E5%AF%86", "/crises/azerbaijan-russia-2025/map.json",
+    "/crises/azerbaijan-russia-2025/timeline/", "/crises/azerbaijan-russia-2025/",
+    "/crises/azerbaijan-russia-2025/charts/events-per-month.csv",
+    "/crises/azerbaijan-russia-2025/events.json", "/crises/azerbaijan-russia-2025/events.csv",
+]  # fmt: skip
+SECRETS = ["secret-talks", "秘密会谈", "secret-site", "秘密地点", "secret-source"]
+
+
+@pytest.mark.parametrize("state", ["draft", "review"])
+@pytest.mark.parametrize("url", DRAFT_MATRIX)
+def test_draft_and_in_review_content_is_absent_everywhere(seed, client, state, url):
+    """A meeting never published (a draft, or in review), at a place and citing a source that
+    only it uses: no endpoint, format or filter shows it, its place or its source."""
+    from actors.models import Actor
+    from events.models import EventActor
+    from sources.models import Source
+
+    with revision(summary="Desk draft"):
+        Source.objects.create(key="secret-source", title="Secret source")
+        place = Place.objects.create(slug="secret-site", name="秘密地点", name_en="Secret site",
+                                     country="AE", latitude=24.5, longitude=54.4,
+                                     coordinates_source="test")  # fmt: skip
+        talks = Event.objects.create(
+            crisis=Crisis.objects.get(), slug="secret-talks", title="秘密会谈", kind="meeting",
+            verification="confirmed", date="2025-07-20", location=place, state=state,
+            summary="秘密会谈。[@secret-source]",
+        )  # fmt: skip
+        EventActor.objects.create(event=talks, actor=Actor.objects.get(slug="ilham-aliyev"))
+    cache.clear()
+    response = client.get(url)
+    assert response.status_code in (200, 404), url
+    text = response.content.decode("utf-8")
+    for secret in SECRETS:
+        if url.startswith("/search/") and secret == "秘密会谈":
+            text = text.replace('value="秘密"', "")  # the query itself, in the search box
+        assert secret not in text, (url, secret)
