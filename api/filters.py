@@ -4,8 +4,7 @@ nothing is guessed."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q
 from django_filters import rest_framework as filters
 
 from actors.models import Participation
@@ -91,10 +90,7 @@ class EventFilter(filters.FilterSet):
 
     def filter_bbox(self, queryset, name, value):
         west, south, east, north = bbox(value)
-        queryset = queryset.annotate(
-            point_lat=Coalesce(F("latitude"), F("location__latitude")),
-            point_lon=Coalesce(F("longitude"), F("location__longitude")),
-        ).filter(point_lat__gte=south, point_lat__lte=north)
+        queryset = queryset.with_point().filter(point_lat__gte=south, point_lat__lte=north)
         if west <= east:
             return queryset.filter(point_lon__gte=west, point_lon__lte=east)
         return queryset.filter(Q(point_lon__gte=west) | Q(point_lon__lte=east))  # across 180°

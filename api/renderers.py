@@ -4,13 +4,12 @@ cursor links as a foreign member, so a client pages through them as through the 
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 
 from rest_framework.renderers import BaseRenderer
 
-from crisis_tracker.spreadsheets import escape_formula
+from crisis_tracker.spreadsheets import write_csv
 
 from .acled import COLUMNS as ACLED_COLUMNS
 
@@ -126,8 +125,5 @@ class ACLEDRenderer(FormatRenderer):
 
     def document(self, rows: list[dict], links: dict) -> bytes:
         out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(ACLED_COLUMNS)
-        for row in rows:
-            writer.writerow([escape_formula(row[name]) for name in ACLED_COLUMNS])
+        write_csv(out, [ACLED_COLUMNS, *([row[name] for name in ACLED_COLUMNS] for row in rows)])
         return out.getvalue().encode("utf-8")

@@ -29,6 +29,17 @@ class Citation(serializers.Serializer):
     reference = serializers.CharField(help_text="The reference as the article prints it.")
 
 
+def sources_for(context: dict, keys) -> dict:
+    """The serializer run's sources by key, fetching the keys not looked up yet in one query;
+    a key with no source is remembered as None, so it is not asked for again."""
+    sources = context.setdefault("sources", {})
+    wanted = set(keys) - set(sources)
+    if wanted:
+        sources.update(dict.fromkeys(wanted))
+        sources.update((s.key, s) for s in Source.objects.filter(key__in=wanted))
+    return sources
+
+
 class CitingSerializer(serializers.ModelSerializer):
     """Narrative text with the sources it cites. Sources of a whole page come in one query
     (``CitingListSerializer``)."""
@@ -38,26 +49,20 @@ class CitingSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(Citation(many=True))
     def get_citations(self, obj) -> list[dict]:
-        sources = self.context.setdefault("sources", {})
         keys = cited_keys(getattr(obj, self.narrative))
-        missing = [key for key in keys if key not in sources]
-        if missing:
-            sources.update((s.key, s) for s in Source.objects.filter(key__in=missing))
+        sources = sources_for(self.context, keys)
         return [
             {"key": key, "reference": strip_tags(sources[key].citation_html())}
             for key in keys
-            if key in sources
+            if sources[key] is not None
         ]
 
 
 class CitingListSerializer(serializers.ListSerializer):
     def to_representation(self, data):
         items = list(data)
-        keys = {key for obj in items for key in cited_keys(getattr(obj, self.child.narrative))}
-        sources = self.context.setdefault("sources", {})
-        wanted = keys - set(sources)
-        if wanted:
-            sources.update((s.key, s) for s in Source.objects.filter(key__in=wanted))
+        narrative = self.child.narrative
+        sources_for(self.context, {k for obj in items for k in cited_keys(getattr(obj, narrative))})
         return super().to_representation(items)
 
 

@@ -19,7 +19,6 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from actors.models import Actor
-from crisis_tracker.citations import cited_keys
 from events.models import Crisis, CrisisRevision, Event, EventActor
 from places.models import Place
 from sources.models import Source
@@ -100,33 +99,30 @@ class EventViewSet(ReadOnly):
     lookup_value_regex = r"[-\w]+/[-\w]+"
     lookup_field = "natural"
 
+    def acled(self) -> bool:
+        renderer = getattr(self.request, "accepted_renderer", None)
+        return getattr(renderer, "format", None) == ACLEDRenderer.format
+
     def retrieve(self, request, *args, **kwargs):
-        if request.accepted_renderer.format != ACLEDRenderer.format:
+        if not self.acled():
             return super().retrieve(request, *args, **kwargs)
-        event = self.get_object()
-        keys = cited_keys(event.summary)
-        sources = {source.key: source for source in Source.objects.filter(key__in=keys)}
-        event = acled.with_timestamp(self.get_queryset()).get(pk=event.pk)
-        return Response([acled.row(event, sources)])
+        return Response(acled.rows([self.get_object()]))
 
     def list(self, request, *args, **kwargs):
-        if request.accepted_renderer.format != ACLEDRenderer.format:
+        if not self.acled():
             return super().list(request, *args, **kwargs)
-        events = self.paginate_queryset(
-            acled.with_timestamp(self.filter_queryset(self.get_queryset()))
-        )
-        keys = {key for event in events for key in cited_keys(event.summary)}
-        sources = {source.key: source for source in Source.objects.filter(key__in=keys)}
-        return self.get_paginated_response([acled.row(event, sources) for event in events])
+        events = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(acled.rows(events))
 
     def get_queryset(self):
-        return (
+        events = (
             Event.objects.published()
             .select_related("crisis", "location")
             .prefetch_related(
                 Prefetch("event_actors", EventActor.objects.select_related("actor").order_by("pk"))
             )
         )
+        return acled.with_timestamp(events) if self.acled() else events
 
     def get_object(self):
         """``/api/v1/events/<crisis>/<slug>/``: an event by its natural key."""

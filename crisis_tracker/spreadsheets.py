@@ -7,6 +7,8 @@ any error, validation included, rolls the whole file back. Exports escape cells 
 run as a formula, and imports undo that escaping, so text, numbers and dates round-trip.
 """
 
+import csv
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
@@ -24,6 +26,13 @@ def escape_formula(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def write_csv(file, rows) -> None:
+    """Rows to ``file`` as CSV, each cell a spreadsheet would read as a formula escaped."""
+    writer = csv.writer(file)
+    for row in rows:
+        writer.writerow([escape_formula(cell) for cell in row])
 
 
 def unescape_formula(value):

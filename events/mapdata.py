@@ -12,8 +12,6 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import F
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -71,13 +69,10 @@ class MapData:
 def map_data(events, crisis_slug: str, language: str) -> MapData:
     """Points for the selected events that have a place or an exact spot (one query)."""
     rows = (
-        events.annotate(
-            lat=Coalesce(F("latitude"), F("location__latitude")),
-            lon=Coalesce(F("longitude"), F("location__longitude")),
-        )
-        .filter(lat__isnull=False)
+        events.with_point()
+        .filter(point_lat__isnull=False)
         .order_by("date", "day_order", "slug")
-        .values_list(*COLUMNS, *PLACE_COLUMNS, "latitude", "lat", "lon")
+        .values_list(*COLUMNS, *PLACE_COLUMNS, "latitude", "point_lat", "point_lon")
     )
     rows = list(rows)
     detailed = len(rows) <= DETAIL_LIMIT
@@ -100,7 +95,6 @@ def map_data(events, crisis_slug: str, language: str) -> MapData:
             )
         point.kinds[kind] += 1
         if detailed:
-            event = Event(slug=slug, date=date, date_precision=precision)
             point.events.append(
                 {
                     "date": format_date(date, precision, language),
@@ -108,7 +102,7 @@ def map_data(events, crisis_slug: str, language: str) -> MapData:
                     "verification": checked,
                     "verification_label": str(verification[checked]),
                     "kind": kind,
-                    "url": event_url(timeline, event),
+                    "url": event_url(timeline, slug, date, precision),
                 }
             )
     found = list(points.values())

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
@@ -242,6 +244,14 @@ class EventQuerySet(VisibilityQuerySet):
     def chronological(self) -> "EventQuerySet":
         return self.order_by(*EVENT_ORDER)
 
+    def with_point(self) -> "EventQuerySet":
+        """Each event's map point as ``point_lat`` and ``point_lon``, in SQL: its exact spot,
+        else its place's (the rule of ``Event.point``)."""
+        return self.annotate(
+            point_lat=Coalesce(F("latitude"), F("location__latitude")),
+            point_lon=Coalesce(F("longitude"), F("location__longitude")),
+        )
+
 
 class EventManager(models.Manager.from_queryset(EventQuerySet)):
     def get_by_natural_key(self, crisis_slug: str, slug: str) -> "Event":
@@ -383,7 +393,8 @@ class Event(Publishable, EventDates):
     natural_key.dependencies = ["events.crisis"]
 
     def get_absolute_url(self) -> str:
-        return event_url(reverse("events:timeline", args=[self.crisis.slug]), self)
+        timeline = reverse("events:timeline", args=[self.crisis.slug])
+        return event_url(timeline, self.slug, self.date, self.date_precision)
 
     def citing_label(self) -> str:
         return self.title
@@ -396,8 +407,7 @@ class Event(Publishable, EventDates):
 
     def point(self) -> tuple[object, object, str] | None:
         """Where the event goes on a map, as (latitude, longitude, geo precision): its exact
-        spot if it has one, else its place's point (``events.mapdata`` reads the same rule in
-        SQL)."""
+        spot if it has one, else its place's point (``EventQuerySet.with_point`` in SQL)."""
         if self.latitude is not None:
             return self.latitude, self.longitude, "exact"
         if self.location_id is not None:
@@ -414,11 +424,11 @@ class Event(Publishable, EventDates):
         ]
 
 
-def event_url(timeline: str, event) -> str:
+def event_url(timeline: str, slug: str, date, precision: str) -> str:
     """An event's place on its crisis's timeline: the page for its date (a long timeline lists
     a month, or a run of a busy month's days, at a time; a short one ignores the page) and its
     anchor. The date at its precision finds the page however the pages fall."""
-    return f"{timeline}?page={iso_date(event.date, event.date_precision)}#event-{event.slug}"
+    return f"{timeline}?page={iso_date(date, precision)}#event-{slug}"
 
 
 class EventActorManager(models.Manager.from_queryset(VisibilityQuerySet)):

@@ -1,4 +1,3 @@
-import csv
 import dataclasses
 import io
 import json
@@ -17,7 +16,7 @@ from crisis_tracker.citations import cited_keys
 from crisis_tracker.dates import Period
 from crisis_tracker.http_cache import reader_page, surrogate_key, tag, viewer
 from crisis_tracker.publication import get_visible_or_404, may_preview, may_read
-from crisis_tracker.spreadsheets import escape_formula
+from crisis_tracker.spreadsheets import write_csv
 
 from . import charts, comparison, mapdata, rendering, search, snapshots
 from .models import Crisis, CrisisRevision, Event, EventActor
@@ -156,9 +155,7 @@ def chart_csv_document(chart: str):
         else:
             rows = charts.per_month_csv_rows(count_slots(events))
         out = io.StringIO()
-        writer = csv.writer(out)
-        for row in rows:
-            writer.writerow([escape_formula(cell) for cell in row])
+        write_csv(out, rows)
         return out.getvalue(), []
 
     return build
@@ -326,12 +323,12 @@ def crisis_events_csv(request: HttpRequest, slug: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{crisis.slug}-events.csv"'
     response.write("\ufeff")  # so spreadsheet programs read UTF-8
     columns = [*EXPORT_FIELDS, "actors", "sources"]
-    writer = csv.writer(response)
-    writer.writerow(columns)
+    rows = [columns]
     for row in export_rows(crisis):
         row["actors"] = "; ".join(f"{a['slug']}:{a['role']}" for a in row["actors"])
         row["sources"] = "; ".join(row["sources"])
-        writer.writerow([escape_formula(cell) for cell in (row[name] for name in columns)])
+        rows.append([row[name] for name in columns])
+    write_csv(response, rows)
     return crisis_response(response, crisis)
 
 

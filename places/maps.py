@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from django.conf import settings
 from django.utils.html import escape, format_html
@@ -72,11 +72,11 @@ class View:
             middle_lon - half, middle_lat - half, middle_lon + half, middle_lat + half, width
         )
 
-    @property
+    @cached_property  # read for every point of every outline
     def scale(self) -> float:
         return self.width / ((self.east - self.west) * self.stretch)
 
-    @property
+    @cached_property
     def stretch(self) -> float:
         return math.cos(math.radians((self.north + self.south) / 2))
 

@@ -2,7 +2,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from crisis_tracker.countries import country_name, validate_country_code
+from crisis_tracker.countries import validate_country_code
 from crisis_tracker.history import history_with_revisions
 
 
@@ -99,9 +99,3 @@ class Place(models.Model):
 
     def point(self) -> tuple[float, float]:
         return float(self.latitude), float(self.longitude)
-
-    def display_name(self, language: str) -> str:
-        return self.name if language.startswith("zh") else self.name_en
-
-    def country_display(self, language: str) -> str:
-        return country_name(self.country, language)
