@@ -10,10 +10,10 @@ from .resources import ActorResource, ParticipationResource
 @admin.register(Actor)
 class ActorAdmin(SpreadsheetMixin, EditorialAdmin):
     resource_classes = [ActorResource]
-    list_display = ["name", "slug", "kind", "title", "affiliation", "country_code"]
+    list_display = ["name", "name_en", "slug", "kind", "title", "affiliation", "country_code"]
     list_filter = ["kind"]
     list_select_related = ["affiliation"]
-    search_fields = ["name", "slug", "title"]
+    search_fields = ["name", "name_en", "slug", "title"]
     autocomplete_fields = ["affiliation"]
     prepopulated_fields = {"slug": ["name"]}
 

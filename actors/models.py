@@ -27,6 +27,12 @@ class Actor(models.Model):
     name = models.CharField(
         _("name"), max_length=200, help_text=_("As the article writes it, e.g. 伊利哈姆·阿利耶夫.")
     )
+    name_en = models.CharField(
+        _("name in English"),
+        max_length=200,
+        blank=True,
+        help_text=_("The English or transliterated name readers search for, e.g. Ilham Aliyev."),
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.STATE)
     title = models.CharField(
         _("title or role"),

@@ -16,7 +16,9 @@ class ActorResource(EditorialResource):
     class Meta(EditorialResource.Meta):
         model = Actor
         import_id_fields = ["slug"]
-        fields = ["slug", "name", "kind", "title", "affiliation", "country_code", "description"]
+        fields = [
+            "slug", "name", "name_en", "kind", "title", "affiliation", "country_code", "description"
+        ]
         export_order = fields
 
 

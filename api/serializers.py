@@ -149,8 +149,8 @@ class ActorSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Actor
-        fields = ["slug", "name", "kind", "title", "affiliation", "country_code", "description",
-                  "url"]  # fmt: skip
+        fields = ["slug", "name", "name_en", "kind", "title", "affiliation", "country_code",
+                  "description", "url"]  # fmt: skip
 
     def get_url(self, actor: Actor) -> str:
         return absolute(self.context.get("request"), actor)

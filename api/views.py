@@ -3,11 +3,15 @@ client, cacheable by any HTTP cache, paged by cursor."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
+from django.utils.http import http_date
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -19,7 +23,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from actors.models import Actor
-from events.models import Crisis, CrisisRevision, Event, EventActor
+from events.models import Crisis, CrisisRevision, Event, EventActor, Revision
 from places.models import Place
 from sources.models import Source
 
@@ -47,7 +51,9 @@ class Cursor(CursorPagination):
 
 
 class PublicAPI:
-    """The same for every client: English messages, cacheable answers, errors never kept."""
+    """The same for every client: English messages, cacheable answers, errors never kept.
+    Answers are last modified when readers last had something new to see (a public revision,
+    or an edit of an actor or source), so ``If-Modified-Since`` gets a 304 until then."""
 
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
 
@@ -59,6 +65,9 @@ class PublicAPI:
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if response.status_code == 200:
+            last_change = Revision.objects.last_seen_by_readers()
+            if last_change is not None and not response.has_header("Last-Modified"):
+                response["Last-Modified"] = http_date(last_change.timestamp())
             patch_cache_control(
                 response,
                 public=True,
@@ -110,9 +119,11 @@ class EventViewSet(ReadOnly):
 
     def list(self, request, *args, **kwargs):
         if not self.acled():
-            return super().list(request, *args, **kwargs)
-        events = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(acled.rows(events))
+            response = super().list(request, *args, **kwargs)
+        else:
+            events = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+            response = self.get_paginated_response(acled.rows(events))
+        return with_tombstones_link(request, response)
 
     def get_queryset(self):
         events = (
@@ -128,6 +139,16 @@ class EventViewSet(ReadOnly):
         """``/api/v1/events/<crisis>/<slug>/``: an event by its natural key."""
         crisis, _slash, slug = self.kwargs["natural"].partition("/")
         return get_object_or_404(self.get_queryset(), crisis__slug=crisis, slug=slug)
+
+
+def with_tombstones_link(request, response):
+    """A sync asking what changed since T is pointed at what to drop since T, in the Link header."""
+    since = request.query_params.get("updated_since")
+    if since and response.status_code == 200:
+        url = request.build_absolute_uri(reverse("api:tombstones") + "?" + urlencode({"since": since}))
+        link = f'<{url}>; rel="tombstones"'
+        response["Link"] = ", ".join(filter(None, [response.get("Link"), link]))
+    return response
 
 
 class ActorViewSet(ReadOnly):

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -489,6 +489,17 @@ class EventActor(models.Model):
 class RevisionQuerySet(models.QuerySet):
     def public_for(self, crisis: Crisis) -> "RevisionQuerySet":
         return self.filter(crisis_links__crisis=crisis, crisis_links__public=True)
+
+    def seen_by_readers(self) -> "RevisionQuerySet":
+        """Revisions readers may know of: public in a crisis, or touching no crisis at all (an
+        actor or a source on its own, which readers see whole)."""
+        links = CrisisRevision.objects.filter(revision=OuterRef("pk"))
+        return self.filter(Exists(links.filter(public=True)) | ~Exists(links))
+
+    def last_seen_by_readers(self):
+        """When readers last had something new to see, or None."""
+        latest = self.seen_by_readers().order_by("-created_at")
+        return latest.values_list("created_at", flat=True).first()
 
 
 class Revision(models.Model):

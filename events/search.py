@@ -70,7 +70,7 @@ def score(title: str, fields: tuple[str, ...], terms: list[str]):
 
 CRISES = Kind("crises", "title", ("title", "lead"))
 EVENTS = Kind("events", "title", ("title", "summary", "place"))
-ACTORS = Kind("actors", "name", ("name", "title", "description", "slug"))
+ACTORS = Kind("actors", "name", ("name", "name_en", "title", "description", "slug"))
 SOURCES = Kind("sources", "title", ("title", "authors", "work", "key"))
 KINDS = {kind.name: kind for kind in (CRISES, EVENTS, ACTORS, SOURCES)}
 

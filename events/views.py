@@ -372,7 +372,8 @@ def result_row(name: str, obj, terms: list[str]) -> dict:
     elif name == "crises":
         title, body, meta = obj.title, obj.lead, obj.span_display()["start"]
     elif name == "actors":
-        title, body, meta = obj.name, obj.description or obj.title, obj.get_kind_display()
+        title = f"{obj.name} ({obj.name_en})" if obj.name_en else obj.name
+        body, meta = obj.description or obj.title, obj.get_kind_display()
     else:
         title, body, meta = obj.title, obj.authors, f"{obj.work} {obj.published_display()}"
     return {

