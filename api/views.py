@@ -145,8 +145,8 @@ def with_tombstones_link(request, response):
     """A sync asking what changed since T is pointed at what to drop since T, in the Link header."""
     since = request.query_params.get("updated_since")
     if since and response.status_code == 200:
-        url = request.build_absolute_uri(reverse("api:tombstones") + "?" + urlencode({"since": since}))
-        link = f'<{url}>; rel="tombstones"'
+        address = reverse("api:tombstones") + "?" + urlencode({"since": since})
+        link = f'<{request.build_absolute_uri(address)}>; rel="tombstones"'
         response["Link"] = ", ".join(filter(None, [response.get("Link"), link]))
     return response
 
