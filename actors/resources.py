@@ -16,9 +16,8 @@ class ActorResource(EditorialResource):
     class Meta(EditorialResource.Meta):
         model = Actor
         import_id_fields = ["slug"]
-        fields = [
-            "slug", "name", "name_en", "kind", "title", "affiliation", "country_code", "description"
-        ]
+        fields = ["slug", "name", "name_en", "kind", "title", "affiliation", "country_code",
+                  "description"]  # fmt: skip
         export_order = fields
 
 
