@@ -6,13 +6,15 @@
 - Staff who may view a model in the admin see its unpublished rows too (the preview); everyone
   else sees public rows only. Every public view, feed and export asks ``visible_to(user)``.
 - Moving a row into or out of the published state needs the model's ``publish_<model>``
-  permission; moving between draft and review needs only the right to change it
-  (``may_set_state``). Without a user (a system job such as a command run by an operator),
-  every move is allowed.
+  permission (so does scheduling that move with ``publish_at`` / ``unpublish_at``, carried out
+  by ``publish_scheduled`` in the name of the publisher who scheduled it); moving between draft
+  and review needs only the right to change it (``may_set_state``). Without a user (a system
+  job such as a command run by an operator), every move is allowed.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -26,6 +28,9 @@ class PublicationState(models.TextChoices):
 
 
 PUBLISHED = PublicationState.PUBLISHED
+# When a publisher scheduled an entry to go live or come down: desk state, not content, so
+# fixtures neither carry nor set it.
+SCHEDULE_FIELDS = ("publish_at", "unpublish_at", "scheduled_by")
 
 
 def _permission(model, action: str) -> str:
@@ -44,6 +49,16 @@ def may_preview(user, model) -> bool:
 
 def may_publish(user, model) -> bool:
     return user.has_perm(_permission(model, "publish"))
+
+
+def may_review(user, model) -> bool:
+    """Approving or sending back an entry in review is a publisher's decision."""
+    return may_publish(user, model)
+
+
+def may_schedule(user, model) -> bool:
+    """Scheduling a move into or out of the published state needs the right to make it."""
+    return may_publish(user, model)
 
 
 def may_set_state(user, model, old: str | None, new: str | None) -> bool:
@@ -105,6 +120,28 @@ class Publishable(models.Model):
         max_length=10,
         choices=PublicationState,
         default=PublicationState.DRAFT,
+    )
+
+    publish_at = models.DateTimeField(
+        _("publish at"),
+        null=True,
+        blank=True,
+        help_text=_("Goes live at this time (a publisher schedules it)."),
+    )
+    unpublish_at = models.DateTimeField(
+        _("unpublish at"),
+        null=True,
+        blank=True,
+        help_text=_("Taken down (back to draft) at this time."),
+    )
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("scheduled by"),
     )
 
     State = PublicationState

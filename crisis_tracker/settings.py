@@ -233,6 +233,21 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 IMPORT_ROOT = Path(os.environ.get("DJANGO_IMPORT_ROOT", BASE_DIR / "var" / "imports"))
 # A running import that has not reported progress for this long lost its worker.
 IMPORT_STALE_AFTER = env_int("IMPORT_STALE_AFTER", 300)
+
+# Review e-mail (events.notifications): links point at SITE_URL. Without EMAIL_HOST the messages
+# are printed to the console (make run); with it they go out over SMTP.
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000")
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "desk@localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 500 * 1024 * 1024)
 
 # Public pages of a crisis are cached until its content changes; this bounds a stale entry

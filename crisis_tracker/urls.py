@@ -5,11 +5,14 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
+from events import desk_views
+
 from .health import healthz
 
 admin.site.site_header = _("Crisis Tracker: editors' desk")
 admin.site.site_title = _("Crisis Tracker")
-admin.site.index_title = _("Crises, events, actors and sources")
+admin.site.index_title = _("Desk")
+admin.site.index_template = "admin/desk.html"
 
 
 def media_file(request, path):
@@ -18,6 +21,16 @@ def media_file(request, path):
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
+    path(
+        "admin/desk/attention/<slug:slug>/",
+        admin.site.admin_view(desk_views.attention),
+        name="desk_attention",
+    ),  # fmt: skip
+    path(
+        "admin/desk/notifications/",
+        admin.site.admin_view(desk_views.notification_settings),
+        name="desk_notifications",
+    ),  # fmt: skip
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     # The editors' interface language (a cookie); readers choose theirs by address.

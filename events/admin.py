@@ -12,6 +12,7 @@ from crisis_tracker.spreadsheets import SpreadsheetMixin
 from .fixture_admin import import_fixture_view, import_job_view
 from .models import Crisis, Event, EventActor, Section
 from .resources import EventResource
+from .review_admin import ReviewAdmin
 
 
 class SectionInline(EditorialInline):
@@ -34,7 +35,7 @@ class EventActorInline(EditorialInline):
 
 
 @admin.register(Crisis)
-class CrisisAdmin(PublishingAdmin):
+class CrisisAdmin(ReviewAdmin, PublishingAdmin):
     change_list_template = "admin/events/crisis/change_list.html"
     list_display = ["title", "slug", "status", "state", "start_date"]
     list_filter = ["status", "state", "language"]
@@ -73,7 +74,7 @@ class SectionAdmin(EditorialAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(SpreadsheetMixin, PublishingAdmin):
+class EventAdmin(ReviewAdmin, SpreadsheetMixin, PublishingAdmin):
     resource_classes = [EventResource]
     list_display = ["title", "crisis", "date_label", "kind", "verification", "state"]
     list_editable = ["verification"]

@@ -8,6 +8,7 @@ from django.db import models
 
 from actors.models import Actor
 from crisis_tracker.narrative import keys_cited_by
+from crisis_tracker.publication import SCHEDULE_FIELDS
 from places.models import Place
 from sources.models import Source
 
@@ -82,4 +83,17 @@ def serialize(objects: list[models.Model]) -> str:
         indent=2,
         use_natural_foreign_keys=True,
         use_natural_primary_keys=True,
+        fields=content_fields({type(obj) for obj in objects}),
+    )
+
+
+def content_fields(models_used) -> list[str]:
+    """Every field of these models but the schedule (desk state, not content)."""
+    return sorted(
+        {
+            field.name
+            for model in models_used
+            for field in [*model._meta.concrete_fields, *model._meta.many_to_many]
+            if field.name not in SCHEDULE_FIELDS
+        }
     )

@@ -45,7 +45,7 @@ from crisis_tracker.dates import (
 )
 from crisis_tracker.locking import exclusive
 from crisis_tracker.narrative import narrative_fields
-from crisis_tracker.publication import may_set_state
+from crisis_tracker.publication import SCHEDULE_FIELDS, may_set_state
 
 from . import signals
 from .duplicates import probable_duplicates
@@ -702,7 +702,9 @@ class Importer:
 def importable_fields(model) -> dict[str, models.Field]:
     """The fields a fixture may give, by name."""
     return {
-        f.name: f for f in model._meta.concrete_fields if not f.primary_key and not f.many_to_many
+        f.name: f
+        for f in model._meta.concrete_fields
+        if not f.primary_key and not f.many_to_many and f.name not in SCHEDULE_FIELDS
     }
 
 

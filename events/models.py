@@ -1,12 +1,15 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
@@ -621,3 +624,61 @@ class ImportJob(models.Model):
     @property
     def running(self) -> bool:
         return self.status in (self.Status.CHECKING, self.Status.IMPORTING)
+
+
+class ReviewComment(models.Model):
+    """One step in an entry's review, with what the reviewer or author said: the entry's thread.
+    The step's edit (if it moved the entry) has the same revision key, so the thread is kept
+    with the history."""
+
+    class Step(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted for review")
+        PUBLISHED = "published", _("approved and published")
+        SENT_BACK = "sent_back", _("sent back")
+        COMMENTED = "commented", _("commented")
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    entry = GenericForeignKey("content_type", "object_id")
+    crisis = models.ForeignKey(
+        Crisis, on_delete=models.CASCADE, related_name="review_comments", verbose_name=_("crisis")
+    )
+    step = models.CharField(_("step"), max_length=10, choices=Step)
+    text = models.TextField(_("comment"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    revision_key = models.UUIDField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "created_at"])]
+        verbose_name = _("review comment")
+        verbose_name_plural = _("review comments")
+
+    def __str__(self) -> str:
+        return f"{self.get_step_display()}: {self.text[:60]}"
+
+
+class NotificationSettings(models.Model):
+    """Which e-mails a user wants; each kind is on until switched off."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    submitted = models.BooleanField(
+        _("something I may publish is submitted for review"), default=True
+    )
+    reviewed = models.BooleanField(_("my submission is approved or sent back"), default=True)
+
+    class Meta:
+        verbose_name = _("notification settings")
+        verbose_name_plural = _("notification settings")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -12,6 +12,7 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -24,6 +25,12 @@ from ..narrative import NarrativeField
 from .forms import EDITORIAL_FIELDS, EditSummaryForm, checking_staleness
 from .versions import VersionsMixin
 from .widgets import CitationTextarea
+
+
+def change_path(obj) -> str:
+    """The address of ``obj``'s change form in the admin."""
+    meta = obj._meta
+    return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
 
 
 # Automatic change reasons are records, stored the same whatever the editor's interface language.

@@ -8,6 +8,7 @@ from django.core.management.base import CommandError
 
 from actors.models import Actor, Participation
 from crisis_tracker.citations import cited_keys
+from crisis_tracker.publication import SCHEDULE_FIELDS
 from events.fixture_export import export_crisis
 from events.fixture_import import FixtureError, import_fixtures
 from events.models import Crisis, Event, EventActor, Section
@@ -291,7 +292,7 @@ def _natural_fields(model):
     return [
         f.name if not f.is_relation else f.name + "__pk" * 0 + "__" + _fk_label(f)
         for f in model._meta.concrete_fields
-        if f.name != "id"
+        if f.name != "id" and f.name not in SCHEDULE_FIELDS
     ]
 
 

@@ -1,0 +1,169 @@
+"""The editors' desk (the admin's home page): what this user may act on now.
+
+Each panel is a function of the user; each "needs attention" check is one queryset, used both for
+its count on the desk and for the list its link opens, so the two always agree.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crisis_tracker.editorial.admin import change_path
+from crisis_tracker.narrative import crises_citing
+from crisis_tracker.publication import PublicationState, may_review
+from sources.models import Source
+
+from . import review
+from .models import Crisis, CrisisRevision, Event, ImportJob
+
+DRAFT, REVIEW, PUBLISHED = PublicationState.values
+ENTRY_MODELS = (Crisis, Event)
+SHOWN = 50  # rows listed per panel; counts are of all
+STALE_AFTER = datetime.timedelta(days=14)
+
+
+@dataclass
+class Row:
+    entry: object
+    comment: object | None  # the latest review comment
+    changed_at: datetime.datetime | None
+
+    @property
+    def admin_url(self) -> str:
+        return change_path(self.entry)
+
+    @property
+    def sent_back(self) -> bool:
+        return (
+            self.entry.state == DRAFT
+            and self.comment is not None
+            and self.comment.step == review.Step.SENT_BACK
+        )
+
+
+def last_change(model):
+    """The time of each row's latest history row, as a subquery."""
+    rows = model.history.model.objects.filter(id=OuterRef("pk")).order_by("-history_date")
+    return Subquery(rows.values("history_date")[:1])
+
+
+def rows_of(model, entries) -> list[Row]:
+    entries = list(entries)
+    comments = review.latest_comments(model, [entry.pk for entry in entries])
+    return [Row(entry, comments.get(entry.pk), entry.changed_at) for entry in entries]
+
+
+def with_crisis(model, queryset):
+    return queryset.select_related("crisis") if model is Event else queryset
+
+
+def awaiting_review(user) -> list[Row]:
+    """Entries in review that this user may publish, oldest first."""
+    found = []
+    for model in ENTRY_MODELS:
+        if may_review(user, model):
+            entries = model.objects.filter(state=REVIEW).annotate(changed_at=last_change(model))
+            found += rows_of(model, with_crisis(model, entries).order_by("changed_at")[:SHOWN])
+    return sorted(found, key=lambda row: row.changed_at or timezone.now())
+
+
+def my_work(user) -> list[Row]:
+    """This user's drafts and submissions: sent back first, then the latest changed."""
+    found = []
+    for model in ENTRY_MODELS:
+        mine = model.history.filter(history_user=user).values("id")
+        entries = model.objects.filter(pk__in=mine, state__in=[DRAFT, REVIEW])
+        entries = entries.annotate(changed_at=last_change(model)).order_by("-changed_at")
+        found += rows_of(model, with_crisis(model, entries)[:SHOWN])
+    return sorted(found, key=lambda row: (not row.sent_back, -row.changed_at.timestamp()))
+
+
+def recent_changes(user, limit: int = 15) -> list[CrisisRevision]:
+    """The latest edits, by anyone, of the crises this user has edited."""
+    mine = CrisisRevision.objects.filter(revision__user=user).values("crisis_id")
+    return list(
+        CrisisRevision.objects.filter(crisis_id__in=mine)
+        .select_related("crisis", "revision__user")
+        .order_by("-revision__created_at", "-pk")[:limit]
+    )
+
+
+def recent_imports(user, limit: int = 10) -> list[ImportJob]:
+    if not user.has_perm("events.add_event"):
+        return []
+    return list(ImportJob.objects.select_related("user")[:limit])
+
+
+# --- needs attention -------------------------------------------------------------------------
+
+
+def cited_keys_everywhere() -> set[str]:
+    keys = set(Source.objects.values_list("key", flat=True))
+    return {key for key, crises in crises_citing(keys).items() if crises}
+
+
+def events_without_source():
+    return Event.objects.exclude(summary__contains="[@")
+
+
+def sources_cited_nowhere():
+    return Source.objects.exclude(key__in=cited_keys_everywhere())
+
+
+def sources_without_link():
+    return Source.objects.filter(url="", archive_url="")
+
+
+def cited_sources_missing_fields():
+    """Cited sources whose reference would lack the work or the date it was published."""
+    incomplete = Source.objects.filter(Q(work="") | Q(published__isnull=True))
+    return incomplete.filter(key__in=cited_keys_everywhere())
+
+
+def events_without_place():
+    return Event.objects.filter(location__isnull=True, latitude__isnull=True)
+
+
+def stale_drafts():
+    cutoff = timezone.now() - STALE_AFTER
+    return (
+        Event.objects.filter(state=DRAFT)
+        .annotate(changed_at=last_change(Event))
+        .filter(changed_at__lt=cutoff)
+    )
+
+
+@dataclass(frozen=True)
+class Check:
+    slug: str
+    label: str
+    query: Callable
+
+
+CHECKS = [
+    Check("events-without-source", _("Events that cite no source"), events_without_source),
+    Check("sources-cited-nowhere", _("Sources cited nowhere"), sources_cited_nowhere),
+    Check(
+        "sources-without-link", _("Sources without a URL or an archive URL"), sources_without_link
+    ),  # fmt: skip
+    Check(
+        "sources-missing-fields",
+        _("Cited sources without their work or date"),
+        cited_sources_missing_fields,
+    ),  # fmt: skip
+    Check("events-without-place", _("Events without a place on the map"), events_without_place),
+    Check("stale-drafts", _("Drafts untouched for 14 days"), stale_drafts),
+]
+CHECKS_BY_SLUG = {check.slug: check for check in CHECKS}
+
+
+def needs_attention(user) -> list[tuple[Check, int]]:
+    if not user.has_perm("events.change_event"):
+        return []
+    return [(check, check.query().count()) for check in CHECKS]

@@ -1,0 +1,56 @@
+"""The desk's own admin pages: one "needs attention" list, and a user's e-mail settings."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext
+
+from crisis_tracker.editorial.admin import change_path
+
+from .desk import CHECKS_BY_SLUG, SHOWN
+from .models import NotificationSettings
+
+
+def attention(request, slug: str):
+    check = CHECKS_BY_SLUG.get(slug)
+    if check is None:
+        raise Http404
+    if not request.user.has_perm("events.change_event"):
+        raise PermissionDenied
+    found = check.query()
+    rows = list(found[: SHOWN * 4])
+    context = {
+        **admin.site.each_context(request),
+        "title": check.label,
+        "check": check,
+        "rows": [(row, change_path(row)) for row in rows],
+        "total": found.count(),
+    }
+    return render(request, "admin/desk/attention.html", context)
+
+
+class NotificationForm(forms.ModelForm):
+    class Meta:
+        model = NotificationSettings
+        fields = ["submitted", "reviewed"]
+
+
+def notification_settings(request):
+    settings_row, _created = NotificationSettings.objects.get_or_create(user=request.user)
+    form = NotificationForm(request.POST or None, instance=settings_row)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, gettext("Your e-mail notifications are saved."))
+        return HttpResponseRedirect(reverse("desk_notifications"))
+    context = {
+        **admin.site.each_context(request),
+        "title": gettext("My e-mail notifications"),
+        "form": form,
+        "email": request.user.email,
+    }
+    return render(request, "admin/desk/notifications.html", context)

@@ -1,0 +1,25 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+from events.scheduling import publish_scheduled
+
+
+class Command(BaseCommand):
+    help = "Publish and unpublish the crises and events whose scheduled time has come."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--every",
+            type=int,
+            metavar="SECONDS",
+            help="Keep running, checking every SECONDS (make run uses 60); without it, check once.",
+        )
+
+    def handle(self, *args, every=None, **options):
+        while True:
+            for line in publish_scheduled():
+                self.stdout.write(line)
+            if not every:
+                return
+            time.sleep(every)

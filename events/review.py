@@ -1,0 +1,111 @@
+"""Review: an editor submits an entry (a crisis or an event), a publisher publishes it or sends
+it back with a comment, and anyone who may change it may comment. Each step is one revision whose
+edit summary says what happened and why, plus one comment in the entry's thread; the people
+concerned are told once the step commits (``events.notifications``).
+
+Who may take which step is ``crisis_tracker.publication.may_set_state``: this module only names
+the steps and the states they move between.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from crisis_tracker.history import revision
+from crisis_tracker.publication import PublicationState, may_review, may_set_state
+
+from . import notifications
+from .models import Crisis, ReviewComment
+
+DRAFT, REVIEW, PUBLISHED = PublicationState.values
+Step = ReviewComment.Step
+
+
+@dataclass(frozen=True)
+class Move:
+    sources: tuple[str, ...]  # the states the step starts from
+    target: str | None  # None: the state stays
+    summary: str  # the edit summary (records stay in English, like every automatic summary)
+    publishers_only: bool = False
+
+
+MOVES = {
+    Step.SUBMITTED: Move((DRAFT,), REVIEW, "Submitted for review"),
+    Step.PUBLISHED: Move((DRAFT, REVIEW), PUBLISHED, "Approved and published"),
+    Step.SENT_BACK: Move((REVIEW,), DRAFT, "Sent back", publishers_only=True),
+    Step.COMMENTED: Move((DRAFT, REVIEW, PUBLISHED), None, "Review comment"),
+}
+
+
+def crisis_of(entry) -> Crisis:
+    return entry if isinstance(entry, Crisis) else entry.crisis
+
+
+def steps_for(user, entry) -> list[str]:
+    """The steps ``user`` may take on ``entry`` now."""
+    model = type(entry)
+    if not user.has_perm(f"{model._meta.app_label}.change_{model._meta.model_name}"):
+        return []
+    return [
+        step
+        for step, move in MOVES.items()
+        if entry.state in move.sources
+        and (move.target is None or may_set_state(user, model, entry.state, move.target))
+        and (not move.publishers_only or may_review(user, model))
+    ]
+
+
+def take_step(entry, user, step: str, text: str = "", also: dict | None = None) -> ReviewComment:
+    """Take ``step`` on ``entry`` as ``user``: one revision, one comment, then notifications.
+    ``also`` gives other fields to set in the same save."""
+    text = text.strip()
+    if step in (Step.SENT_BACK, Step.COMMENTED) and not text:
+        raise ValidationError(_("Say what needs changing: this step needs a comment."))
+    move = MOVES[step]
+    summary = f"{move.summary}: {text}" if text else move.summary
+    with transaction.atomic(), revision(summary=summary[:300], user=user) as draft:
+        entry = type(entry).objects.select_for_update().get(pk=entry.pk)
+        if step not in steps_for(user, entry):
+            raise PermissionDenied
+        for name, value in (also or {}).items():
+            setattr(entry, name, value)
+        if move.target is not None:
+            entry.state = move.target
+        if move.target is not None or also:
+            entry.save()
+        comment = ReviewComment.objects.create(
+            content_type=ContentType.objects.get_for_model(entry),
+            object_id=entry.pk,
+            crisis=crisis_of(entry),
+            step=step,
+            text=text,
+            user=user,
+            revision_key=draft.key,
+        )
+    transaction.on_commit(lambda: notifications.after_step(comment, entry))
+    return comment
+
+
+def thread(entry) -> list[ReviewComment]:
+    """The entry's comments, oldest first."""
+    return list(
+        ReviewComment.objects.filter(
+            content_type=ContentType.objects.get_for_model(entry), object_id=entry.pk
+        ).select_related("user")
+    )
+
+
+def latest_comments(model, ids) -> dict[int, ReviewComment]:
+    """The latest comment of each entry of ``model`` among ``ids``, in one query."""
+    found = {}
+    comments = ReviewComment.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_id__in=list(ids)
+    ).select_related("user")
+    for comment in comments.order_by("created_at", "pk"):
+        found[comment.object_id] = comment
+    return found

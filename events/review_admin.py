@@ -1,0 +1,122 @@
+"""Review and scheduling on the admin's change forms of crises and events: the comment thread,
+the steps this user may take (``events.review``), and "publish at" / "unpublish at" for those
+who may publish."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from crisis_tracker.editorial.admin import change_path
+from crisis_tracker.editorial.forms import EditSummaryForm
+from crisis_tracker.locking import conflict_message, newer_changes, now_token, parse_token
+from crisis_tracker.publication import SCHEDULE_FIELDS, may_schedule
+
+from . import review
+
+SCHEDULED_TIMES = SCHEDULE_FIELDS[:2]  # what the form sets; the publisher is recorded
+STEP_BUTTONS = {
+    review.Step.SUBMITTED: _("Submit for review"),
+    review.Step.PUBLISHED: _("Approve and publish"),
+    review.Step.SENT_BACK: _("Send back"),
+    review.Step.COMMENTED: _("Comment"),
+}
+
+
+class ScheduleForm(EditSummaryForm):
+    """The change form, with a schedule only a publisher may set, and only ahead of now."""
+
+    editor = None  # the signed-in user, set on each request's form class by ReviewAdmin
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in SCHEDULED_TIMES:
+            if name not in self.changed_data:
+                continue
+            value = cleaned.get(name)
+            if not may_schedule(self.editor, self._meta.model):
+                self.add_error(name, gettext("Only a publisher may schedule this."))
+            elif value is not None and value <= timezone.now():
+                self.add_error(name, gettext("Choose a time in the future."))
+        return cleaned
+
+
+class ReviewAdmin:
+    """For a PublishingAdmin whose model is a crisis or an event."""
+
+    form = ScheduleForm
+    schedule_fieldset = (_("Schedule"), {"fields": [SCHEDULED_TIMES], "classes": ["collapse"]})
+
+    def get_fieldsets(self, request, obj=None):
+        return [*super().get_fieldsets(request, obj), self.schedule_fieldset]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        form_class.editor = request.user
+        if not may_schedule(request.user, self.model):
+            for name in SCHEDULED_TIMES:
+                if name in form_class.base_fields:
+                    form_class.base_fields[name].disabled = True
+        return form_class
+
+    def save_model(self, request, obj, form, change) -> None:
+        if any(name in form.changed_data for name in SCHEDULED_TIMES):
+            obj.scheduled_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        meta = self.model._meta
+        view = self.admin_site.admin_view(self.review_view)
+        name = f"{meta.app_label}_{meta.model_name}_review"
+        return [path("<path:object_id>/review/", view, name=name), *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        entry = self.get_object(request, unquote(object_id))
+        if entry is not None:
+            meta = self.model._meta
+            steps = review.steps_for(request.user, entry)
+            extra_context = {
+                "review": {
+                    "thread": review.thread(entry),
+                    "steps": [(step, STEP_BUTTONS[step]) for step in steps],
+                    "action": reverse(
+                        f"admin:{meta.app_label}_{meta.model_name}_review", args=[entry.pk]
+                    ),
+                    "opened_at": now_token(),
+                },
+                **(extra_context or {}),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def review_view(self, request, object_id):
+        entry = self.get_object(request, unquote(object_id))
+        if entry is None:
+            raise Http404
+        back = change_path(entry)
+        if request.method != "POST":
+            return HttpResponseRedirect(back)
+        step = request.POST.get("step", "")
+        since = parse_token(request.POST.get("opened_at"))
+        if step not in review.MOVES or since is None:
+            self.message_user(request, gettext("Reload the page and try again."), messages.ERROR)
+            return HttpResponseRedirect(back)
+        newer = newer_changes(self.model, [entry.pk], since)
+        if newer and step != review.Step.COMMENTED:
+            self.message_user(request, conflict_message(newer[0]), messages.ERROR)
+            return HttpResponseRedirect(back)
+        try:
+            comment = review.take_step(entry, request.user, step, request.POST.get("comment", ""))
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        except PermissionDenied:
+            message = gettext("You may not take this step on this entry in its present state.")
+            self.message_user(request, message, messages.ERROR)
+        else:
+            self.message_user(request, comment.get_step_display().capitalize(), messages.SUCCESS)
+        return HttpResponseRedirect(back)

@@ -1,0 +1,233 @@
+"""The editors' desk: review with comments, notifications, scheduled publishing, the panels."""
+
+import datetime
+import json
+
+import pytest
+from bs4 import BeautifulSoup
+from django.core import mail
+from django.test import TestCase
+from django.utils import timezone
+
+from crisis_tracker.history import revision
+from events import desk
+from events.models import Crisis, Event, NotificationSettings, ReviewComment
+from events.scheduling import publish_scheduled
+from tests.conftest import form_data
+
+pytestmark = pytest.mark.django_db
+CHANGE = "/admin/events/event/{}/change/"
+
+
+def draft_event(user, slug="consular-talks", summary="两国领事会面。[@reuters-2024-12-26]",
+                **fields) -> Event:  # fmt: skip
+    with revision(summary="Drafted", user=user):
+        return Event.objects.create(crisis=Crisis.objects.get(), slug=slug, title="领事磋商",
+                                    date="2025-10-01", summary=summary, **fields)  # fmt: skip
+
+
+def step(client, event, step, comment=""):
+    data = form_data(client, CHANGE.format(event.pk), form_id="review-form")
+    with TestCase.captureOnCommitCallbacks(execute=True):  # mail goes out once the step commits
+        response = client.post(f"/admin/events/event/{event.pk}/review/",
+                               {**data, "step": step, "comment": comment}, follow=True)  # fmt: skip
+    event.refresh_from_db()
+    return response
+
+
+def page(client, url="/admin/") -> BeautifulSoup:
+    response = client.get(url)
+    assert response.status_code == 200
+    return BeautifulSoup(response.content, "html.parser")
+
+
+@pytest.fixture
+def people(editor, publisher, english):
+    editor.email, publisher.email = "editor@example.org", "publisher@example.org"
+    editor.save()
+    publisher.save()
+    return editor, publisher
+
+
+def test_send_back_and_approve_with_comments_and_mail(seed, client, people):
+    editor, publisher = people
+    event = draft_event(editor)
+    client.force_login(editor)
+    step(client, event, "submitted", "Ready, I think.")
+    assert event.state == "review"
+    assert [m.to for m in mail.outbox] == [["publisher@example.org"]]
+    assert "Ready, I think." in mail.outbox[0].body
+
+    client.force_login(publisher)
+    waiting = page(client).select("#desk-review tbody tr")
+    assert [row.th.a.get_text() for row in waiting] == [str(event)]
+    assert "editor" in waiting[0].get_text() and "Ready, I think." in waiting[0].get_text()
+    refused = step(client, event, "sent_back", "   ")
+    assert event.state == "review" and "needs a comment" in refused.content.decode()
+    step(client, event, "sent_back", "Cite the consulate's own statement.")
+    assert event.state == "draft"
+    assert mail.outbox[-1].to == ["editor@example.org"]
+    assert event.history.latest().history_change_reason == (
+        "Sent back: Cite the consulate's own statement."
+    )
+
+    client.force_login(editor)
+    mine = page(client).select("#desk-mine tbody tr")
+    assert "desk-sent-back" in mine[0]["class"]
+    assert "Cite the consulate's own statement." in mine[0].get_text()
+    thread = page(client, CHANGE.format(event.pk)).select(".review-comments li")
+    assert [li["class"] for li in thread] == [["review-submitted"], ["review-sent_back"]]
+    step(client, event, "submitted", "Added the statement.")
+
+    client.force_login(publisher)
+    step(client, event, "published")
+    assert event.state == "published" and mail.outbox[-1].to == ["editor@example.org"]
+    assert client.get("/crises/azerbaijan-russia-2025/timeline/").content.count(b"consular-talks")
+    steps = list(ReviewComment.objects.values_list("step", "user__username"))
+    assert steps == [("submitted", "editor"), ("sent_back", "publisher"),
+                     ("submitted", "editor"), ("published", "publisher")]  # fmt: skip
+
+
+def test_an_editor_may_not_publish_or_send_back(seed, client, people):
+    editor, _publisher = people
+    event = draft_event(editor, state="review")
+    client.force_login(editor)
+    buttons = page(client, CHANGE.format(event.pk)).select("#review-form button")
+    assert [b["value"] for b in buttons] == ["commented"]
+    for refused in ("published", "sent_back"):
+        response = step(client, event, refused, "No.")
+        assert event.state == "review" and "may not take this step" in response.content.decode()
+    assert not ReviewComment.objects.exists()
+
+
+def test_a_step_on_an_entry_changed_since_the_page_was_opened_is_refused(seed, client, people):
+    editor, publisher = people
+    event = draft_event(editor, state="review")
+    client.force_login(publisher)
+    data = form_data(client, CHANGE.format(event.pk), form_id="review-form")
+    with revision(summary="Meanwhile", user=editor):
+        event.title = "领事磋商(更新)"
+        event.save()
+    response = client.post(f"/admin/events/event/{event.pk}/review/",
+                           {**data, "step": "published"}, follow=True)  # fmt: skip
+    event.refresh_from_db()
+    assert event.state == "review" and "after you opened it" in response.content.decode()
+
+
+def test_each_kind_of_mail_can_be_switched_off(seed, client, people):
+    editor, publisher = people
+    client.force_login(publisher)
+    shown = form_data(client, "/admin/desk/notifications/")
+    assert (shown["submitted"], shown["reviewed"]) == ("on", "on")  # on until switched off
+    client.post("/admin/desk/notifications/", {"reviewed": "on"})
+    assert NotificationSettings.objects.get(user=publisher).submitted is False
+    event = draft_event(editor)
+    client.force_login(editor)
+    step(client, event, "submitted")
+    assert event.state == "review" and mail.outbox == []
+
+
+def test_scheduled_publish_and_unpublish_happen_at_their_time(seed, client, people):
+    editor, publisher = people
+    at = timezone.now() + datetime.timedelta(hours=2)
+    event = draft_event(editor, state="review", publish_at=at, scheduled_by=publisher)
+    assert publish_scheduled(now=at - datetime.timedelta(minutes=1)) == []
+    assert b"consular-talks" not in client.get("/crises/azerbaijan-russia-2025/timeline/").content
+    assert publish_scheduled(now=at) == [f"published event {event}"]
+    event.refresh_from_db()
+    assert event.state == "published" and event.publish_at is None
+    row = event.history.latest()
+    assert row.history_user == publisher and "Published as scheduled" in row.history_change_reason
+    assert b"consular-talks" in client.get("/crises/azerbaijan-russia-2025/timeline/").content
+
+    with revision(summary="Schedule the take-down", user=publisher):
+        event.unpublish_at, event.scheduled_by = at + datetime.timedelta(days=1), publisher
+        event.save()
+    assert publish_scheduled(now=at + datetime.timedelta(days=1)) == [f"unpublished event {event}"]
+    event.refresh_from_db()
+    assert event.state == "draft" and event.unpublish_at is None
+    assert b"consular-talks" not in client.get("/crises/azerbaijan-russia-2025/timeline/").content
+
+
+def test_a_schedule_is_a_publishers_and_lies_ahead(seed, client, people):
+    editor, publisher = people
+    event = draft_event(editor)
+    url = CHANGE.format(event.pk)
+    later = timezone.localtime() + datetime.timedelta(days=1)
+    schedule = {"publish_at_0": later.strftime("%Y-%m-%d"), "publish_at_1": "08:00:00"}
+    client.force_login(editor)
+    client.post(url, {**form_data(client, url), **schedule})
+    event.refresh_from_db()
+    assert event.publish_at is None  # the field is not an editor's to set
+
+    client.force_login(publisher)
+    past = {"publish_at_0": "2020-01-01", "publish_at_1": "08:00:00"}
+    response = client.post(url, {**form_data(client, url), **past})
+    assert "Choose a time in the future." in response.content.decode()
+    client.post(url, {**form_data(client, url), **schedule})
+    event.refresh_from_db()
+    assert event.publish_at is not None and event.scheduled_by == publisher
+
+
+def test_a_schedule_its_publisher_may_no_longer_keep_is_dropped(seed, people):
+    editor, publisher = people
+    at = timezone.now() + datetime.timedelta(hours=1)
+    event = draft_event(editor, publish_at=at, scheduled_by=publisher)
+    publisher.groups.clear()
+    publisher.user_permissions.clear()
+    assert publish_scheduled(now=at) == []
+    event.refresh_from_db()
+    assert event.state == "draft" and event.publish_at is None
+    assert "Schedule dropped" in event.history.latest().history_change_reason
+
+
+def test_the_desk_per_persona(seed, client, people, superuser):
+    editor, publisher = people
+    draft_event(editor, state="review")
+    client.force_login(editor)
+    desk_page = page(client)
+    assert not desk_page.select("#desk-review") and not desk_page.select(".desk-security")
+    assert len(desk_page.select("#desk-mine tbody tr")) == 1
+    client.force_login(publisher)
+    desk_page = page(client)
+    assert len(desk_page.select("#desk-review tbody tr")) == 1
+    assert not desk_page.select("#desk-mine tbody tr")
+    client.force_login(superuser)
+    desk_page = page(client)
+    assert desk_page.select_one(".desk-security")
+    apps = [a.get_text(strip=True) for a in desk_page.select(".desk-security ~ div caption a")]
+    assert apps and all("Axes" in name or "axes" in name.casefold() for name in apps)
+
+
+def test_each_count_on_the_desk_matches_its_list(seed, client, people, superuser):
+    from sources.models import Source
+
+    with revision(summary="Loose ends"):
+        Source.objects.create(key="uncited-note", title="A note nobody cites")
+    draft_event(people[0], slug="no-source", summary="没有来源。")
+    client.force_login(superuser)
+    checks = page(client).select("#desk-attention li")
+    assert len(checks) == len(desk.CHECKS)
+    for item in checks:
+        count = int(item.strong.get_text())
+        listed = page(client, item.a["href"])
+        assert len(listed.select(".desk-attention li")) == count, item.a["href"]
+    counts = {check.slug: n for check, n in desk.needs_attention(superuser)}
+    assert counts["sources-cited-nowhere"] >= 1 and counts["events-without-source"] >= 1
+    assert "uncited-note" in {s.key for s in desk.sources_cited_nowhere()}
+
+
+def test_fixtures_neither_carry_nor_set_a_schedule(seed, people):
+    from events.fixture_export import export_crisis
+    from events.fixture_import import FixtureError, import_fixtures
+
+    editor, publisher = people
+    draft_event(editor, publish_at=timezone.now() + datetime.timedelta(days=1),
+                scheduled_by=publisher)  # fmt: skip
+    exported = export_crisis(Crisis.objects.get())
+    assert "publish_at" not in exported and "scheduled_by" not in exported
+    update = [{"model": "events.event", "fields": {
+        "crisis": ["azerbaijan-russia-2025"], "slug": "consular-talks",
+        "publish_at": "2030-01-01T08:00:00Z"}}]  # fmt: skip
+    with pytest.raises(FixtureError, match="publish_at.*cannot be imported"):
+        import_fixtures(files=[("u.json", json.dumps(update))], user=publisher)
