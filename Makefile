@@ -22,9 +22,12 @@ install: $(BIN)/.installed
 
 install-dev: $(BIN)/.installed-dev
 
+# Serves on 127.0.0.1:8000, with scheduled publishing checked every minute beside it.
 run: install
 	DJANGO_DEBUG=1 $(MANAGE) migrate --no-input
 	DJANGO_DEBUG=1 $(MANAGE) import_fixture $(SEED) --system
+	DJANGO_DEBUG=1 $(MANAGE) publish_scheduled --every 60 & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=1 $(MANAGE) runserver 127.0.0.1:8000
 
 # The same, with readers served through Varnish (deploy/varnish/default.vcl) on port 8000.

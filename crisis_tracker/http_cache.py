@@ -40,7 +40,10 @@ def surrogate_key(kind: str, value) -> str:
 
 def viewer(request):
     """The user a reader page is built for: anonymous unless the request carries a session, so
-    anonymous requests never touch the session (which would make the response vary on cookies)."""
+    anonymous requests never touch the session (which would make the response vary on cookies).
+    A preview link's request is built for the link's stand-in viewer (``request.preview_as``)."""
+    if getattr(request, "preview_as", None) is not None:
+        return request.preview_as
     if settings.SESSION_COOKIE_NAME not in request.COOKIES:
         return AnonymousUser()
     return request.user

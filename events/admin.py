@@ -1,7 +1,13 @@
+import datetime
 from functools import partial
 
-from django.contrib import admin
-from django.urls import path
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from actors.models import Participation
@@ -10,7 +16,7 @@ from crisis_tracker.editorial.publishing import PublishingAdmin
 from crisis_tracker.spreadsheets import SpreadsheetMixin
 
 from .fixture_admin import import_fixture_view, import_job_view
-from .models import Crisis, Event, EventActor, Section
+from .models import Crisis, Event, EventActor, PreviewLink, Section
 from .resources import EventResource
 from .review_admin import ReviewAdmin
 
@@ -115,3 +121,58 @@ class EventActorAdmin(EditorialAdmin):
     list_select_related = ["actor", "event"]
     search_fields = ["actor__name", "event__title"]
     autocomplete_fields = ["event", "actor"]
+
+
+class PreviewLinkForm(forms.ModelForm):
+    days = forms.IntegerField(
+        label=_("Valid for (days)"), min_value=1, max_value=90, initial=7,
+        help_text=_("The link stops working after this many days, or when revoked."),
+    )  # fmt: skip
+
+    class Meta:
+        model = PreviewLink
+        fields = ["crisis", "note"]
+
+
+@admin.register(PreviewLink)
+class PreviewLinkAdmin(admin.ModelAdmin):
+    """Signed links to a crisis's preview for reviewers outside the admin."""
+
+    form = PreviewLinkForm
+    list_display = ["crisis", "note", "created_by", "created_at", "expires_at", "status", "links"]
+    list_filter = ["crisis"]
+    list_select_related = ["crisis", "created_by"]
+    autocomplete_fields = ["crisis"]
+    actions = ["revoke"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request)  # links are not edited
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.created_by = request.user
+        obj.expires_at = timezone.now() + datetime.timedelta(days=form.cleaned_data["days"])
+        super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        url = request.build_absolute_uri(obj.get_absolute_url())
+        message = _("Preview link created; send it to the reviewer: %(url)s") % {"url": url}
+        self.message_user(request, message, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:events_previewlink_changelist"))
+
+    @admin.display(description=_("status"))
+    def status(self, link: PreviewLink) -> str:
+        if link.revoked_at:
+            return gettext("revoked")
+        return gettext("expired") if link.expires_at <= timezone.now() else gettext("valid")
+
+    @admin.display(description=_("addresses"))
+    def links(self, link: PreviewLink) -> str:
+        article = link.get_absolute_url()
+        timeline = reverse("events:preview_timeline", args=[link.token()])
+        return format_html('<a href="{}">{}</a> · <a href="{}">{}</a>', article,
+                           gettext("article"), timeline, gettext("timeline"))  # fmt: skip
+
+    @admin.action(description=_("Revoke the selected links"), permissions=["change"])
+    def revoke(self, request, queryset):
+        revoked = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, gettext("%(count)d revoked.") % {"count": revoked})

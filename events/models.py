@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -682,3 +683,52 @@ class NotificationSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class PreviewLinkQuerySet(models.QuerySet):
+    def valid(self, now=None):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class PreviewLink(models.Model):
+    """A signed address that shows a crisis's article and timeline with everything unpublished
+    in it, as staff preview them, to a reviewer outside the admin: read-only, until it expires
+    or is revoked, never indexed or cached."""
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    crisis = models.ForeignKey(
+        Crisis, on_delete=models.CASCADE, related_name="preview_links", verbose_name=_("crisis")
+    )
+    note = models.CharField(
+        _("for whom"), max_length=200, blank=True, help_text=_("e.g. the legal desk")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    objects = PreviewLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("preview link")
+        verbose_name_plural = _("preview links")
+
+    def __str__(self) -> str:
+        return f"{self.crisis} ({self.note or self.created_at.date()})"
+
+    def token(self) -> str:
+        return signing.Signer(salt=PREVIEW_SALT).sign(str(self.key))
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:preview", args=[self.token()])
+
+
+PREVIEW_SALT = "events.preview-link"

@@ -89,6 +89,9 @@ class ReviewAdmin:
                         f"admin:{meta.app_label}_{meta.model_name}_review", args=[entry.pk]
                     ),
                     "opened_at": now_token(),
+                    "preview": entry.get_absolute_url(),
+                    "share": reverse("admin:events_previewlink_add")
+                    + f"?crisis={review.crisis_of(entry).pk}",
                 },
                 **(extra_context or {}),
             }

@@ -32,7 +32,8 @@ def role_permissions() -> dict[str, list[tuple[str, str]]]:
     publishers = [(app, f"{action}_{model}") for app, model in CONTENT_MODELS
                   for action in ("add", "change", "view", "delete")]  # fmt: skip
     publishers += [("events", "publish_crisis"), ("events", "publish_event")]
-    return {EDITORS: editors, PUBLISHERS: publishers}
+    desk_tools = [("events", f"{action}_previewlink") for action in ("add", "change", "view")]
+    return {EDITORS: editors + desk_tools, PUBLISHERS: publishers + desk_tools}
 
 
 def ensure_roles(group_model, permission_model) -> None:

@@ -10,6 +10,13 @@ urlpatterns = [
     path("", views.crisis_list, name="crisis_list"),
     path("feed/", reader_page(feeds.SiteFeed()), name="site_feed"),
     path("search/", views.site_search, name="search"),
+    path("preview/<str:token>/", views.preview, name="preview"),
+    path(
+        "preview/<str:token>/timeline/",
+        views.preview,
+        {"page": "timeline"},
+        name="preview_timeline",
+    ),  # fmt: skip
     path("crises/<slug:slug>/", views.crisis_detail, name="crisis"),
     path("crises/<slug:slug>/timeline/", views.crisis_timeline, name="timeline"),
     path("crises/<slug:slug>/map.json", views.crisis_map_data, name="map_data"),

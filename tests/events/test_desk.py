@@ -231,3 +231,52 @@ def test_fixtures_neither_carry_nor_set_a_schedule(seed, people):
         "publish_at": "2030-01-01T08:00:00Z"}}]  # fmt: skip
     with pytest.raises(FixtureError, match="publish_at.*cannot be imported"):
         import_fixtures(files=[("u.json", json.dumps(update))], user=publisher)
+
+
+CRISIS = "/crises/azerbaijan-russia-2025/"
+TIMELINE = CRISIS + "timeline/"
+
+
+def test_preview_shows_a_draft_marked_to_staff_only_and_is_never_cached(seed, client, people):
+    editor, _publisher = people
+    draft_event(editor)
+    client.force_login(editor)
+    preview = page(client, CHANGE.format(Event.objects.get(slug="consular-talks").pk))
+    preview_url = preview.select_one(".review-preview a")["href"]
+    response = client.get(preview_url)
+    assert "no-store" in response["Cache-Control"] and "xkey" not in response
+    soup = BeautifulSoup(response.content, "html.parser")
+    talks = soup.select_one("#event-consular-talks")
+    assert talks.select_one(".badge-draft") and talks.select_one("sup a")  # marked and cited
+    client.logout()
+    for url in (TIMELINE, "/crises/azerbaijan-russia-2025/feed/", CRISIS):
+        assert "领事磋商" not in client.get(url).content.decode(), url
+
+
+def test_a_signed_preview_link_works_until_revoked_or_expired(seed, client, people):
+    from events.models import PreviewLink
+
+    editor, publisher = people
+    draft_event(editor)
+    client.force_login(publisher)
+    created = client.post("/admin/events/previewlink/add/",
+                          {"crisis": Crisis.objects.get().pk, "note": "legal", "days": 7},
+                          follow=True)  # fmt: skip
+    link = PreviewLink.objects.get()
+    assert link.created_by == publisher and link.token() in created.content.decode()
+    client.logout()
+    timeline = f"/preview/{link.token()}/timeline/"
+    response = client.get(timeline)
+    assert response.status_code == 200 and "领事磋商" in response.content.decode()
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert "no-store" in response["Cache-Control"] and not response.cookies
+    assert client.get(f"/preview/{link.token()}/").status_code == 200
+    assert "领事磋商" not in client.get(TIMELINE).content.decode()  # nothing leaked to readers
+    assert client.get(timeline.replace(link.token()[-4:], "AAAA")).status_code == 410
+
+    client.force_login(publisher)
+    client.post("/admin/events/previewlink/", {"action": "revoke", "_selected_action": [link.pk]})
+    client.logout()
+    assert client.get(timeline).status_code == 410
+    PreviewLink.objects.update(revoked_at=None, expires_at=timezone.now())
+    assert client.get(timeline).status_code == 410
