@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
 from events import desk_views
+from events.desk_feed import DeskFeed
 
 from .health import healthz
 
@@ -31,6 +32,8 @@ urlpatterns = [
         admin.site.admin_view(desk_views.notification_settings),
         name="desk_notifications",
     ),  # fmt: skip
+    # A user's desk as Atom: the signed address is the credential (feed readers cannot log in).
+    path("admin/desk/feed/<str:token>/", DeskFeed(), name="desk_feed"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     # The editors' interface language (a cookie); readers choose theirs by address.

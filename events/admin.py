@@ -3,17 +3,20 @@ from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from actors.models import Participation
+from actors.models import Actor, Participation
 from crisis_tracker.editorial.admin import EditorialAdmin, EditorialInline
 from crisis_tracker.editorial.publishing import PublishingAdmin
 from crisis_tracker.spreadsheets import SpreadsheetMixin
+from places.models import Place
 
 from .fixture_admin import import_fixture_view, import_job_view
 from .models import Crisis, Event, EventActor, PreviewLink, Section
@@ -79,13 +82,48 @@ class SectionAdmin(EditorialAdmin):
     ordering = ["crisis", "order"]
 
 
+class CountryFilter(admin.SimpleListFilter):
+    """Events at a place in a country (the gazetteer's countries, not a scan of the events)."""
+
+    title = _("country")
+    parameter_name = "country"
+
+    def lookups(self, request, model_admin):
+        codes = Place.objects.order_by("country").values_list("country", flat=True).distinct()
+        return [(code, code) for code in codes]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(location__country=self.value()) if self.value() else queryset
+
+
+class ActorFilter(admin.SimpleListFilter):
+    """Events an actor takes part in, in any role."""
+
+    title = _("actor")
+    parameter_name = "actor"
+
+    def lookups(self, request, model_admin):
+        return list(Actor.objects.order_by("name").values_list("slug", "name"))
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        links = EventActor.objects.filter(event=OuterRef("pk"), actor__slug=self.value())
+        return queryset.filter(Exists(links))
+
+
 @admin.register(Event)
 class EventAdmin(ReviewAdmin, SpreadsheetMixin, PublishingAdmin):
     resource_classes = [EventResource]
-    list_display = ["title", "crisis", "date_label", "kind", "verification", "state"]
+    list_display = ["title", "crisis_short", "date_label", "kind", "verification", "state"]
     list_editable = ["verification"]
-    list_filter = ["state", "verification", "kind", "date_precision", "crisis"]
+    list_filter = [
+        "crisis", "kind", "state", "verification", "date_precision", CountryFilter,
+        ("location", admin.RelatedFieldListFilter), ActorFilter,
+    ]  # fmt: skip
     list_select_related = ["crisis"]
+    date_hierarchy = "date"
+    show_full_result_count = False  # one count per page, however long the list
     search_fields = ["title", "slug", "summary", "place"]
     autocomplete_fields = ["crisis", "location"]
     inlines = [EventActorInline]
@@ -112,6 +150,11 @@ class EventAdmin(ReviewAdmin, SpreadsheetMixin, PublishingAdmin):
     @admin.display(description=_("date"), ordering="date")
     def date_label(self, event: Event) -> str:
         return event.start_display()
+
+    @admin.display(description=_("crisis"), ordering="crisis__title")
+    def crisis_short(self, event: Event) -> str:
+        title = event.crisis.title
+        return format_html('<span title="{}">{}</span>', title, Truncator(title).chars(16))
 
 
 @admin.register(EventActor)

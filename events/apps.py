@@ -7,4 +7,4 @@ class EventsConfig(AppConfig):
     verbose_name = _("Crises and events")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects page-cache invalidation)
+        from . import notifications, signals  # noqa: F401  (connect their receivers)

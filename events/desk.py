@@ -20,10 +20,9 @@ from crisis_tracker.publication import PublicationState, may_review
 from sources.models import Source
 
 from . import review
-from .models import Crisis, CrisisRevision, Event, ImportJob
+from .models import CrisisRevision, Event, ImportJob
 
 DRAFT, REVIEW, PUBLISHED = PublicationState.values
-ENTRY_MODELS = (Crisis, Event)
 SHOWN = 50  # rows listed per panel; counts are of all
 STALE_AFTER = datetime.timedelta(days=14)
 
@@ -66,7 +65,7 @@ def with_crisis(model, queryset):
 def awaiting_review(user) -> list[Row]:
     """Entries in review that this user may publish, oldest first."""
     found = []
-    for model in ENTRY_MODELS:
+    for model in review.ENTRY_MODELS:
         if may_review(user, model):
             entries = model.objects.filter(state=REVIEW).annotate(changed_at=last_change(model))
             found += rows_of(model, with_crisis(model, entries).order_by("changed_at")[:SHOWN])
@@ -76,7 +75,7 @@ def awaiting_review(user) -> list[Row]:
 def my_work(user) -> list[Row]:
     """This user's drafts and submissions: sent back first, then the latest changed."""
     found = []
-    for model in ENTRY_MODELS:
+    for model in review.ENTRY_MODELS:
         mine = model.history.filter(history_user=user).values("id")
         entries = model.objects.filter(pk__in=mine, state__in=[DRAFT, REVIEW])
         entries = entries.annotate(changed_at=last_change(model)).order_by("-changed_at")

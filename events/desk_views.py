@@ -1,6 +1,9 @@
-"""The desk's own admin pages: one "needs attention" list, and a user's e-mail settings."""
+"""The desk's own admin pages: one "needs attention" list, and a user's notification settings
+(e-mail kinds, and the address of their desk feed)."""
 
 from __future__ import annotations
+
+import uuid
 
 from django import forms
 from django.contrib import admin, messages
@@ -13,6 +16,7 @@ from django.utils.translation import gettext
 from crisis_tracker.editorial.admin import change_path
 
 from .desk import CHECKS_BY_SLUG, SHOWN
+from .desk_feed import feed_path
 from .models import NotificationSettings
 
 
@@ -37,11 +41,16 @@ def attention(request, slug: str):
 class NotificationForm(forms.ModelForm):
     class Meta:
         model = NotificationSettings
-        fields = ["submitted", "reviewed"]
+        fields = ["submitted", "reviewed", "published"]
 
 
 def notification_settings(request):
     settings_row, _created = NotificationSettings.objects.get_or_create(user=request.user)
+    if request.method == "POST" and "new_feed_address" in request.POST:
+        settings_row.feed_key = uuid.uuid4()
+        settings_row.save(update_fields=["feed_key"])
+        messages.success(request, gettext("Your feed has a new address; the old one is retired."))
+        return HttpResponseRedirect(reverse("desk_notifications"))
     form = NotificationForm(request.POST or None, instance=settings_row)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -52,5 +61,6 @@ def notification_settings(request):
         "title": gettext("My e-mail notifications"),
         "form": form,
         "email": request.user.email,
+        "feed": request.build_absolute_uri(feed_path(request.user)),
     }
     return render(request, "admin/desk/notifications.html", context)

@@ -667,7 +667,7 @@ class ReviewComment(models.Model):
 
 
 class NotificationSettings(models.Model):
-    """Which e-mails a user wants; each kind is on until switched off."""
+    """Which e-mails a user wants (each kind is on until switched off), and their feed's key."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
@@ -676,6 +676,9 @@ class NotificationSettings(models.Model):
         _("something I may publish is submitted for review"), default=True
     )
     reviewed = models.BooleanField(_("my submission is approved or sent back"), default=True)
+    published = models.BooleanField(_("something is published in a crisis I watch"), default=True)
+    # The secret in the address of the user's desk feed; a new one retires the old address.
+    feed_key = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         verbose_name = _("notification settings")
@@ -683,6 +686,25 @@ class NotificationSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class CrisisWatch(models.Model):
+    """A user who wants to hear when something is published in a crisis."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="crisis_watches"
+    )
+    crisis = models.ForeignKey(Crisis, on_delete=models.CASCADE, related_name="watches")
+
+    class Meta:
+        verbose_name = _("watched crisis")
+        verbose_name_plural = _("watched crises")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "crisis"], name="crisis_watch_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.crisis}"
 
 
 class PreviewLinkQuerySet(models.QuerySet):

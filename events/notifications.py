@@ -1,6 +1,8 @@
-"""E-mail about review steps: publishers hear of a submission, the author of its approval or its
-sending back. Each user may switch each kind off (``NotificationSettings``); a failed send is
-logged and never undoes the step."""
+"""E-mail about the desk's work: publishers hear of a submission, the author of its approval or
+its sending back, and watchers of a crisis of what is published in it, whatever path published
+it (admin, action, import, schedule). Each user may switch each kind off
+(``NotificationSettings``); mail goes out after the commit, and a failed send is logged and never
+undoes the change."""
 
 from __future__ import annotations
 
@@ -9,10 +11,13 @@ import logging
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.dispatch import receiver
 
 from crisis_tracker.editorial.admin import change_path
 
-from .models import NotificationSettings, ReviewComment
+from .models import CrisisRevision, NotificationSettings, ReviewComment
+from .revisions import revision_recorded
 
 log = logging.getLogger(__name__)
 PERMISSIONS_BACKEND = "django.contrib.auth.backends.ModelBackend"  # where permissions live
@@ -52,6 +57,17 @@ def author_of(entry, before: ReviewComment):
     return submitted.user if submitted else None
 
 
+def switched_on(people, kind: str) -> list:
+    """Those of ``people`` with an address who have not switched ``kind`` off."""
+    people = [person for person in people if person is not None and person.email]
+    off = set(
+        NotificationSettings.objects.filter(user__in=people, **{kind: False}).values_list(
+            "user_id", flat=True
+        )
+    )
+    return [person for person in people if person.pk not in off]
+
+
 def recipients(comment: ReviewComment, entry) -> list:
     if comment.step == Step.SUBMITTED:
         people, kind = list(publishers_of(type(entry))), "submitted"
@@ -59,13 +75,7 @@ def recipients(comment: ReviewComment, entry) -> list:
         people, kind = [author_of(entry, comment)], "reviewed"
     else:
         return []
-    people = [p for p in people if p is not None and p.email and p.pk != comment.user_id]
-    off = set(
-        NotificationSettings.objects.filter(user__in=people, **{kind: False}).values_list(
-            "user_id", flat=True
-        )
-    )
-    return [person for person in people if person.pk not in off]
+    return switched_on([p for p in people if p is not None and p.pk != comment.user_id], kind)
 
 
 def message(comment: ReviewComment, entry) -> tuple[str, str]:
@@ -80,11 +90,53 @@ def message(comment: ReviewComment, entry) -> tuple[str, str]:
 
 def after_step(comment: ReviewComment, entry) -> None:
     people = recipients(comment, entry)
-    if not people:
-        return
-    subject, body = message(comment, entry)
+    if people:
+        send(people, *message(comment, entry))
+
+
+def send(people, subject: str, body: str) -> None:
     mails = [(subject, body, None, [person.email]) for person in people]
     try:
         send_mass_mail(mails, fail_silently=False)
     except OSError:
-        log.exception("Could not send the review notifications for %s", entry)
+        log.exception("Could not send %d notifications: %s", len(mails), subject)
+
+
+# --- watchers ------------------------------------------------------------------------------
+
+NEWS = {CrisisRevision.Action.PUBLISHED, CrisisRevision.Action.ADDED}
+LISTED = 20  # change lines in one mail
+
+
+def news_in(link: CrisisRevision) -> list[str]:
+    """What a public revision put before readers, in words."""
+    return [line["label"] for line in link.changes if line["action"] in NEWS]
+
+
+@receiver(revision_recorded)
+def tell_watchers(sender, revision, crisis_ids, **kwargs) -> None:
+    links = CrisisRevision.objects.filter(revision=revision, crisis_id__in=crisis_ids, public=True)
+    for link in links.select_related("crisis"):
+        news = news_in(link)
+        if news:
+            transaction.on_commit(lambda link=link, news=news: mail_watchers(link, news))
+
+
+def mail_watchers(link: CrisisRevision, news: list[str]) -> None:
+    watchers = (
+        get_user_model()
+        .objects.filter(is_active=True, crisis_watches__crisis=link.crisis)
+        .exclude(pk=link.revision.user_id)
+    )
+    people = switched_on(list(watchers), "published")
+    if not people:
+        return
+    crisis = link.crisis
+    lines = [f"- {label}" for label in news[:LISTED]]
+    if len(news) > LISTED:
+        lines.append(f"- … and {len(news) - LISTED} more")
+    summary = link.revision.summary or "(no summary)"
+    body = "\n".join(
+        [summary, "", *lines, "", settings.SITE_URL.rstrip("/") + crisis.get_absolute_url()]
+    )
+    send(people, f"Published in {crisis.title}", body)

@@ -20,10 +20,11 @@ from crisis_tracker.history import revision
 from crisis_tracker.publication import PublicationState, may_review, may_set_state
 
 from . import notifications
-from .models import Crisis, ReviewComment
+from .models import Crisis, Event, ReviewComment
 
 DRAFT, REVIEW, PUBLISHED = PublicationState.values
 Step = ReviewComment.Step
+ENTRY_MODELS = (Crisis, Event)  # what is reviewed, scheduled and previewed
 
 
 @dataclass(frozen=True)

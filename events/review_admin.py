@@ -19,6 +19,7 @@ from crisis_tracker.locking import conflict_message, newer_changes, now_token, p
 from crisis_tracker.publication import SCHEDULE_FIELDS, may_schedule
 
 from . import review
+from .models import CrisisWatch
 
 SCHEDULED_TIMES = SCHEDULE_FIELDS[:2]  # what the form sets; the publisher is recorded
 STEP_BUTTONS = {
@@ -74,7 +75,14 @@ class ReviewAdmin:
         meta = self.model._meta
         view = self.admin_site.admin_view(self.review_view)
         name = f"{meta.app_label}_{meta.model_name}_review"
-        return [path("<path:object_id>/review/", view, name=name), *super().get_urls()]
+        watch = self.admin_site.admin_view(self.watch_view)
+        return [
+            path("<path:object_id>/review/", view, name=name),
+            path(
+                "<path:object_id>/watch/", watch, name=f"{meta.app_label}_{meta.model_name}_watch"
+            ),
+            *super().get_urls(),
+        ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         entry = self.get_object(request, unquote(object_id))
@@ -90,6 +98,12 @@ class ReviewAdmin:
                     ),
                     "opened_at": now_token(),
                     "preview": entry.get_absolute_url(),
+                    "watching": CrisisWatch.objects.filter(
+                        user=request.user, crisis=review.crisis_of(entry)
+                    ).exists(),
+                    "watch": reverse(
+                        f"admin:{meta.app_label}_{meta.model_name}_watch", args=[entry.pk]
+                    ),
                     "share": reverse("admin:events_previewlink_add")
                     + f"?crisis={review.crisis_of(entry).pk}",
                 },
@@ -123,3 +137,21 @@ class ReviewAdmin:
         else:
             self.message_user(request, comment.get_step_display().capitalize(), messages.SUCCESS)
         return HttpResponseRedirect(back)
+
+    def watch_view(self, request, object_id):
+        """Start or stop watching the entry's crisis (mail when something in it is published)."""
+        entry = self.get_object(request, unquote(object_id))
+        if entry is None:
+            raise Http404
+        if request.method == "POST":
+            crisis = review.crisis_of(entry)
+            watch, created = CrisisWatch.objects.get_or_create(user=request.user, crisis=crisis)
+            if not created:
+                watch.delete()
+            message = (
+                gettext("You now watch %(crisis)s.")
+                if created
+                else gettext("You no longer watch %(crisis)s.")
+            )
+            self.message_user(request, message % {"crisis": crisis}, messages.SUCCESS)
+        return HttpResponseRedirect(change_path(entry))

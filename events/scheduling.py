@@ -15,11 +15,9 @@ from crisis_tracker.history import revision
 from crisis_tracker.publication import PublicationState, may_set_state
 
 from . import review
-from .models import Crisis, Event
 
 log = logging.getLogger(__name__)
 DRAFT, REVIEW, PUBLISHED = PublicationState.values
-MODELS = (Crisis, Event)
 
 
 def stamp(moment) -> str:
@@ -60,7 +58,7 @@ def publish_scheduled(now=None) -> list[str]:
     """Carry out every schedule due at ``now``; returns what was done, one line each."""
     now = now or timezone.now()
     done = []
-    for model in MODELS:
+    for model in review.ENTRY_MODELS:
         due = model.objects.filter(publish_at__lte=now).select_related("scheduled_by")
         for entry in due.order_by("publish_at", "pk"):
             if entry.state == PUBLISHED:

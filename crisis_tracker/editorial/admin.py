@@ -22,7 +22,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from ..history import RevisionDraft, current
 from ..locking import conflict_message, newer_changes, now_token, parse_token
 from ..narrative import NarrativeField
-from .forms import EDITORIAL_FIELDS, EditSummaryForm, checking_staleness
+from .forms import EDITORIAL_FIELDS, EditSummaryForm, checking_staleness, list_summary
 from .versions import VersionsMixin
 from .widgets import CitationTextarea
 
@@ -86,7 +86,7 @@ class EditorialAdmin(VersionsMixin, SimpleHistoryAdmin):
         return draft
 
     def reason_for(self, request, form, change: bool) -> str:
-        summary = form.cleaned_data.get("edit_summary", "")
+        summary = form.cleaned_data.get("edit_summary") or list_summary(request)
         version = self.reverted_version(request)
         if version is not None:
             when = date_format(timezone.localtime(version.history_date), "Y-m-d H:i")
@@ -116,7 +116,8 @@ class EditorialAdmin(VersionsMixin, SimpleHistoryAdmin):
         return super().changelist_view(request, extra_context)
 
     def get_changelist_formset(self, request, **kwargs):
-        return checking_staleness(super().get_changelist_formset(request, **kwargs), request)
+        formset = super().get_changelist_formset(request, **kwargs)
+        return checking_staleness(formset, request, summary_required=True)
 
     def response_action(self, request, queryset):
         since = parse_token(request.POST.get("opened_at"))

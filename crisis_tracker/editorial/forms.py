@@ -2,7 +2,8 @@
 
 - an edit summary on each save (required on published entries) and a correction note;
 - optimistic locking (see ``crisis_tracker.locking``): a form, inline row or list edit based
-  on an entry someone changed since the page was opened is refused, keeping the editor's input.
+  on an entry someone changed since the page was opened is refused, keeping the editor's input;
+- list edits and actions take their summary from the box above the changelist.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..diffs import field_changes
+from ..history import REASON_LENGTH
 from ..locking import conflict_message, newer_changes, now_token, parse_token
-from ..publication import PUBLISHED
+from ..publication import PUBLISHED, Publishable
 
 EDITORIAL_FIELDS = ["edit_summary", "is_correction", "correction_note", "opened_at"]
 
@@ -93,9 +95,12 @@ class EditSummaryForm(forms.ModelForm):
 
 
 class StaleCheckingFormSet(forms.BaseModelFormSet):
-    """Refuses inline rows and list edits changed by someone else since the page was opened."""
+    """Refuses inline rows and list edits changed by someone else since the page was opened,
+    and (``summary_required``, for list edits) changes to published rows without a summary."""
 
     opened_at = None
+    edit_summary = ""
+    summary_required = False
 
     def clean(self):
         super().clean()
@@ -110,12 +115,31 @@ class StaleCheckingFormSet(forms.BaseModelFormSet):
         records = newer_changes(self.model, touched, since)
         if records:
             raise ValidationError([conflict_message(record) for record in records], code="stale")
+        if self.summary_required and not self.edit_summary and self.touches_published(touched):
+            raise ValidationError(
+                _("Say what you changed in the edit summary: a row you edited is published."),
+                code="required",
+            )
+
+    def touches_published(self, pks) -> bool:
+        if not issubclass(self.model, Publishable):
+            return False
+        return self.model.objects.filter(pk__in=pks, state=PUBLISHED).exists()
 
 
-def checking_staleness(formset_class, request):
+def checking_staleness(formset_class, request, *, summary_required: bool = False):
     """The formset class, refusing rows changed since the page (its ``opened_at``) was loaded."""
     return type(
         formset_class.__name__,
         (StaleCheckingFormSet, formset_class),
-        {"opened_at": request.POST.get("opened_at")},
+        {
+            "opened_at": request.POST.get("opened_at"),
+            "edit_summary": list_summary(request),
+            "summary_required": summary_required,
+        },
     )
+
+
+def list_summary(request) -> str:
+    """The edit summary typed above a changelist, for its list edits and actions."""
+    return request.POST.get("edit_summary", "").strip()[:REASON_LENGTH]

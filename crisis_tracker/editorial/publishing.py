@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..publication import PublicationState, allowed_states, may_set_state
 from .admin import EditorialAdmin
+from .forms import list_summary
 
 DRAFT, REVIEW, PUBLISHED = PublicationState.values
 
@@ -53,7 +54,8 @@ class PublishingAdmin(EditorialAdmin):
         return actions
 
     def change_state(self, request, queryset, *, source: list[str], target: str, reason: str):
-        self.describe_edit(request, reason)
+        summary = list_summary(request)
+        self.describe_edit(request, f"{reason}: {summary}" if summary else reason)
         changed = 0
         for obj in queryset.filter(state__in=source):
             obj.state = target

@@ -10,7 +10,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from crisis_tracker.history import revision
-from events import desk
+from events import desk, review
 from events.models import Crisis, Event, NotificationSettings, ReviewComment
 from events.scheduling import publish_scheduled
 from tests.conftest import form_data
@@ -280,3 +280,77 @@ def test_a_signed_preview_link_works_until_revoked_or_expired(seed, client, peop
     assert client.get(timeline).status_code == 410
     PreviewLink.objects.update(revoked_at=None, expires_at=timezone.now())
     assert client.get(timeline).status_code == 410
+
+
+def test_watchers_hear_of_what_is_published_whatever_the_path(seed, client, people):
+    editor, publisher = people
+    client.force_login(editor)
+    event = draft_event(editor)
+    client.post(f"/admin/events/event/{event.pk}/watch/")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        with revision(summary="Quiet draft edit", user=publisher):
+            event.title = "领事磋商(草稿)"
+            event.save()
+    assert mail.outbox == []  # nothing readers can see yet
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        with revision(summary="Published from the form", user=publisher):
+            event.state = "published"
+            event.save()
+    assert [m.to for m in mail.outbox] == [["editor@example.org"]]
+    assert "Published from the form" in mail.outbox[0].body
+    assert "领事磋商(草稿)" in mail.outbox[0].body
+
+    client.post("/admin/desk/notifications/", {"submitted": "on", "reviewed": "on"})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        draft_event(publisher, slug="second-talks", state="published")
+    assert len(mail.outbox) == 1  # switched off
+    client.post(f"/admin/events/event/{event.pk}/watch/")
+    assert not event.crisis.watches.exists()
+
+
+def test_the_desk_feed_has_the_same_news_behind_a_secret_address(seed, client, people):
+    from events.desk_feed import feed_path
+
+    editor, publisher = people
+    event = draft_event(editor)
+    client.force_login(editor)
+    step(client, event, "submitted", "Please check the date.")
+    client.force_login(publisher)
+    step(client, event, "sent_back", "The date is wrong.")
+    client.logout()
+    feed = client.get(feed_path(publisher))
+    assert feed["Content-Type"].startswith("application/atom+xml")
+    assert "no-store" in feed["Cache-Control"]
+    text = feed.content.decode()
+    assert "Please check the date." in text and "The date is wrong." not in text  # his own
+    editor_feed = client.get(feed_path(editor)).content.decode()
+    assert "The date is wrong." in editor_feed
+    old = feed_path(editor)
+    client.force_login(editor)
+    client.post("/admin/desk/notifications/", {"new_feed_address": "1"})
+    client.logout()
+    assert client.get(old).status_code == 404
+    assert client.get(feed_path(editor)).status_code == 200
+    assert client.get(old.replace("/feed/", "/feed/x")).status_code == 404
+
+
+def test_the_desk_query_count_does_not_grow_with_its_contents(seed, client, people, superuser):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    editor, _publisher = people
+
+    def desk_queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/admin/").status_code == 200
+        return len(captured)
+
+    client.force_login(superuser)
+    for n in range(3):
+        draft_event(superuser, slug=f"first-{n}", state="review")
+    desk_queries()  # content types are looked up once per process
+    before = desk_queries()
+    for n in range(12):
+        event = draft_event(superuser, slug=f"more-{n}", state="review")
+        review.take_step(event, superuser, "commented", f"Note {n}")
+    assert desk_queries() == before
