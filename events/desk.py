@@ -7,6 +7,7 @@ its count on the desk and for the list its link opens, so the two always agree.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -102,40 +103,42 @@ def recent_imports(user, limit: int = 10) -> list[ImportJob]:
 # --- needs attention -------------------------------------------------------------------------
 
 
-def cited_keys_everywhere() -> set[str]:
-    keys = set(Source.objects.values_list("key", flat=True))
-    return {key for key, crises in crises_citing(keys).items() if crises}
+class Facts:
+    """What several checks need, worked out once per page."""
+
+    @functools.cached_property
+    def cited(self) -> set[str]:
+        """The keys of the sources some crisis cites (one pass over the narrative texts)."""
+        keys = set(Source.objects.values_list("key", flat=True))
+        return {key for key, crises in crises_citing(keys).items() if crises}
 
 
-def events_without_source():
+def events_without_source(facts: Facts):
     return Event.objects.exclude(summary__contains="[@")
 
 
-def sources_cited_nowhere():
-    return Source.objects.exclude(key__in=cited_keys_everywhere())
+def sources_cited_nowhere(facts: Facts):
+    return Source.objects.exclude(key__in=facts.cited)
 
 
-def sources_without_link():
+def sources_without_link(facts: Facts):
     return Source.objects.filter(url="", archive_url="")
 
 
-def cited_sources_missing_fields():
+def cited_sources_missing_fields(facts: Facts):
     """Cited sources whose reference would lack the work or the date it was published."""
     incomplete = Source.objects.filter(Q(work="") | Q(published__isnull=True))
-    return incomplete.filter(key__in=cited_keys_everywhere())
+    return incomplete.filter(key__in=facts.cited)
 
 
-def events_without_place():
+def events_without_place(facts: Facts):
     return Event.objects.filter(location__isnull=True, latitude__isnull=True)
 
 
-def stale_drafts():
+def stale_drafts(facts: Facts):
     cutoff = timezone.now() - STALE_AFTER
-    return (
-        Event.objects.filter(state=DRAFT)
-        .annotate(changed_at=last_change(Event))
-        .filter(changed_at__lt=cutoff)
-    )
+    drafts = Event.objects.filter(state=DRAFT).annotate(changed_at=last_change(Event))
+    return drafts.filter(changed_at__lt=cutoff)
 
 
 @dataclass(frozen=True)
@@ -165,4 +168,5 @@ CHECKS_BY_SLUG = {check.slug: check for check in CHECKS}
 def needs_attention(user) -> list[tuple[Check, int]]:
     if not user.has_perm("events.change_event"):
         return []
-    return [(check, check.query().count()) for check in CHECKS]
+    facts = Facts()
+    return [(check, check.query(facts).count()) for check in CHECKS]

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 
 from crisis_tracker.editorial.admin import change_path
 
-from .desk import CHECKS_BY_SLUG, SHOWN
+from .desk import CHECKS_BY_SLUG, SHOWN, Facts
 from .desk_feed import feed_path
 from .models import NotificationSettings
 
@@ -26,7 +26,7 @@ def attention(request, slug: str):
         raise Http404
     if not request.user.has_perm("events.change_event"):
         raise PermissionDenied
-    found = check.query()
+    found = check.query(Facts())
     rows = list(found[: SHOWN * 4])
     context = {
         **admin.site.each_context(request),

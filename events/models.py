@@ -626,6 +626,15 @@ class ImportJob(models.Model):
     def running(self) -> bool:
         return self.status in (self.Status.CHECKING, self.Status.IMPORTING)
 
+    def totals(self) -> dict[str, int]:
+        """Objects created, changed and unchanged, over every model (imported or checked)."""
+        report = self.result or self.preview
+        found = {"created": 0, "changed": 0, "unchanged": 0}
+        for counts in report.get("counts", {}).values():
+            for name in found:
+                found[name] += counts.get(name, 0)
+        return found
+
 
 class ReviewComment(models.Model):
     """One step in an entry's review, with what the reviewer or author said: the entry's thread.

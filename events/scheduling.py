@@ -54,25 +54,60 @@ def drop_schedule(entry, name: str, why: str) -> None:
         entry.save()
 
 
+def due(model, field: str, now) -> list[int]:
+    return list(
+        model.objects.filter(**{f"{field}__lte": now})
+        .order_by(field, "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def locked(model, pk: int, field: str, now):
+    """The entry, locked until the transaction ends, if its schedule is still due (another
+    runner may have carried it out meanwhile)."""
+    rows = model.objects.select_for_update().select_related("scheduled_by")
+    return rows.filter(pk=pk, **{f"{field}__lte": now}).first()
+
+
+def publish_due(model, pk: int, now) -> bool:
+    entry = locked(model, pk, "publish_at", now)
+    if entry is None:
+        return False
+    if entry.state == PUBLISHED:
+        drop_schedule(entry, "publish_at", "already published")
+        return False
+    if go_live(entry):
+        return True
+    drop_schedule(entry, "publish_at", f"{entry.scheduled_by} may not publish it")
+    return False
+
+
+def unpublish_due(model, pk: int, now) -> bool:
+    entry = locked(model, pk, "unpublish_at", now)
+    if entry is None:
+        return False
+    if entry.state != PUBLISHED:
+        drop_schedule(entry, "unpublish_at", "not published")
+        return False
+    if take_down(entry):
+        return True
+    drop_schedule(entry, "unpublish_at", f"{entry.scheduled_by} may not unpublish it")
+    return False
+
+
 def publish_scheduled(now=None) -> list[str]:
-    """Carry out every schedule due at ``now``; returns what was done, one line each."""
+    """Carry out every schedule due at ``now``, each in its own transaction; returns what was
+    done, one line each."""
     now = now or timezone.now()
     done = []
     for model in review.ENTRY_MODELS:
-        due = model.objects.filter(publish_at__lte=now).select_related("scheduled_by")
-        for entry in due.order_by("publish_at", "pk"):
-            if entry.state == PUBLISHED:
-                drop_schedule(entry, "publish_at", "already published")
-            elif go_live(entry):
-                done.append(f"published {model._meta.model_name} {entry}")
-            else:
-                drop_schedule(entry, "publish_at", f"{entry.scheduled_by} may not publish it")
-        due = model.objects.filter(unpublish_at__lte=now).select_related("scheduled_by")
-        for entry in due.order_by("unpublish_at", "pk"):
-            if entry.state != PUBLISHED:
-                drop_schedule(entry, "unpublish_at", "not published")
-            elif take_down(entry):
-                done.append(f"unpublished {model._meta.model_name} {entry}")
-            else:
-                drop_schedule(entry, "unpublish_at", f"{entry.scheduled_by} may not unpublish it")
+        name = model._meta.model_name
+        for pk in due(model, "publish_at", now):
+            with transaction.atomic():
+                if publish_due(model, pk, now):
+                    done.append(f"published {name} {model.objects.get(pk=pk)}")
+        for pk in due(model, "unpublish_at", now):
+            with transaction.atomic():
+                if unpublish_due(model, pk, now):
+                    done.append(f"unpublished {name} {model.objects.get(pk=pk)}")
     return done

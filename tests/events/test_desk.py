@@ -214,7 +214,7 @@ def test_each_count_on_the_desk_matches_its_list(seed, client, people, superuser
         assert len(listed.select(".desk-attention li")) == count, item.a["href"]
     counts = {check.slug: n for check, n in desk.needs_attention(superuser)}
     assert counts["sources-cited-nowhere"] >= 1 and counts["events-without-source"] >= 1
-    assert "uncited-note" in {s.key for s in desk.sources_cited_nowhere()}
+    assert "uncited-note" in {s.key for s in desk.sources_cited_nowhere(desk.Facts())}
 
 
 def test_fixtures_neither_carry_nor_set_a_schedule(seed, people):
@@ -354,3 +354,16 @@ def test_the_desk_query_count_does_not_grow_with_its_contents(seed, client, peop
         event = draft_event(superuser, slug=f"more-{n}", state="review")
         review.take_step(event, superuser, "commented", f"Note {n}")
     assert desk_queries() == before
+
+
+def test_a_second_runner_with_a_stale_list_does_nothing(seed, people):
+    from events import scheduling
+
+    editor, publisher = people
+    at = timezone.now() + datetime.timedelta(hours=1)
+    event = draft_event(editor, state="review", publish_at=at, scheduled_by=publisher)
+    stale = scheduling.due(Event, "publish_at", at)  # what a second runner listed
+    assert publish_scheduled(now=at) == [f"published event {event}"]
+    rows = event.history.count()
+    assert [scheduling.publish_due(Event, pk, at) for pk in stale] == [False]
+    assert event.history.count() == rows  # no second edit, no dropped-schedule row

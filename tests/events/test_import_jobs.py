@@ -171,6 +171,9 @@ def test_the_job_checks_then_imports_and_lists_what_it_did(
     assert job.status == ImportJob.Status.DONE and job.total == 11
     page = client.get(job_page).content.decode()
     assert "created: events.event bulk / e-0" in page
+    assert job.totals() == {"created": 11, "changed": 0, "unchanged": 0}
+    desk = BeautifulSoup(client.get("/admin/").content, "html.parser")
+    assert "新建 11" in desk.select_one("#desk-imports li").get_text()  # on the desk, counted
     assert not list(Path(settings.IMPORT_ROOT, str(job.pk)).glob("*")), "files are not kept"
 
 
