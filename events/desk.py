@@ -24,7 +24,7 @@ from . import review
 from .models import CrisisRevision, Event, ImportJob
 
 DRAFT, REVIEW, PUBLISHED = PublicationState.values
-SHOWN = 50  # rows listed per panel; counts are of all
+SHOWN = 50  # rows listed per kind of entry in a panel, and per needs-attention list
 STALE_AFTER = datetime.timedelta(days=14)
 
 
@@ -53,9 +53,10 @@ def last_change(model):
     return Subquery(rows.values("history_date")[:1])
 
 
-def rows_of(model, entries) -> list[Row]:
+def rows_of(model, entries, step: str | None = None) -> list[Row]:
+    """Each entry with its latest review comment (of ``step``, if given)."""
     entries = list(entries)
-    comments = review.latest_comments(model, [entry.pk for entry in entries])
+    comments = review.latest_comments(model, [entry.pk for entry in entries], step)
     return [Row(entry, comments.get(entry.pk), entry.changed_at) for entry in entries]
 
 
@@ -64,12 +65,13 @@ def with_crisis(model, queryset):
 
 
 def awaiting_review(user) -> list[Row]:
-    """Entries in review that this user may publish, oldest first."""
+    """Entries in review that this user may publish, oldest first, each with its submission."""
     found = []
     for model in review.ENTRY_MODELS:
         if may_review(user, model):
             entries = model.objects.filter(state=REVIEW).annotate(changed_at=last_change(model))
-            found += rows_of(model, with_crisis(model, entries).order_by("changed_at")[:SHOWN])
+            oldest = with_crisis(model, entries).order_by("changed_at")[:SHOWN]
+            found += rows_of(model, oldest, review.Step.SUBMITTED)
     return sorted(found, key=lambda row: row.changed_at or timezone.now())
 
 

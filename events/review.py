@@ -25,6 +25,7 @@ from .models import Crisis, Event, ReviewComment
 DRAFT, REVIEW, PUBLISHED = PublicationState.values
 Step = ReviewComment.Step
 ENTRY_MODELS = (Crisis, Event)  # what is reviewed, scheduled and previewed
+COMMENT_LIMIT = 5000
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,9 @@ def take_step(entry, user, step: str, text: str = "", also: dict | None = None) 
     text = text.strip()
     if step in (Step.SENT_BACK, Step.COMMENTED) and not text:
         raise ValidationError(_("Say what needs changing: this step needs a comment."))
+    if len(text) > COMMENT_LIMIT:
+        message = _("A comment has at most %(limit)d characters; this one has %(length)d.")
+        raise ValidationError(message % {"limit": COMMENT_LIMIT, "length": len(text)})
     move = MOVES[step]
     summary = f"{move.summary}: {text}" if text else move.summary
     with transaction.atomic(), revision(summary=summary[:300], user=user) as draft:
@@ -101,12 +105,15 @@ def thread(entry) -> list[ReviewComment]:
     )
 
 
-def latest_comments(model, ids) -> dict[int, ReviewComment]:
-    """The latest comment of each entry of ``model`` among ``ids``, in one query."""
+def latest_comments(model, ids, step: str | None = None) -> dict[int, ReviewComment]:
+    """The latest comment (of ``step``, if given) of each entry of ``model`` among ``ids``, in
+    one query."""
     found = {}
     comments = ReviewComment.objects.filter(
         content_type=ContentType.objects.get_for_model(model), object_id__in=list(ids)
     ).select_related("user")
+    if step is not None:
+        comments = comments.filter(step=step)
     for comment in comments.order_by("created_at", "pk"):
         found[comment.object_id] = comment
     return found

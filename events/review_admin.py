@@ -97,6 +97,7 @@ class ReviewAdmin:
                         f"admin:{meta.app_label}_{meta.model_name}_review", args=[entry.pk]
                     ),
                     "opened_at": now_token(),
+                    "limit": review.COMMENT_LIMIT,
                     "preview": entry.get_absolute_url(),
                     "watching": CrisisWatch.objects.filter(
                         user=request.user, crisis=review.crisis_of(entry)

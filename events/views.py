@@ -366,6 +366,10 @@ def site_search(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def matches(text: str, terms: list[str]) -> bool:
+    return any(term.casefold() in text.casefold() for term in terms)
+
+
 def result_row(name: str, obj, terms: list[str]) -> dict:
     """What a result shows: its title and a snippet, matches marked."""
     if name == "events":
@@ -374,7 +378,8 @@ def result_row(name: str, obj, terms: list[str]) -> dict:
     elif name == "crises":
         title, body, meta = obj.title, obj.lead, obj.span_display()["start"]
     elif name == "actors":
-        title = f"{obj.name} ({obj.name_en})" if obj.name_en else obj.name
+        latin = obj.name_en or (obj.slug if matches(obj.slug, terms) else "")
+        title = f"{obj.name} ({latin})" if latin else obj.name  # shows why a Latin query matched
         body, meta = obj.description or obj.title, obj.get_kind_display()
     else:
         title, body, meta = obj.title, obj.authors, f"{obj.work} {obj.published_display()}"

@@ -1,6 +1,6 @@
 """Take the README's screenshots: the seed article with its map, the timeline (its visual
 timeline, map and charts, on a wide and a phone screen), an event and the gazetteer lookup in
-the admin.
+the admin, and a publisher's desk with a submission and its review thread.
 
     .venv/bin/python docs/screenshots/make.py
 
@@ -27,6 +27,21 @@ ENV = {
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 
 
+# An editor's draft, submitted for review with a comment: what the publisher's desk shows.
+SUBMISSION = """
+from django.contrib.auth.models import User
+from crisis_tracker.history import revision
+from events.models import Crisis, Event
+from events.review import take_step
+editor = User.objects.get(username="editor")
+with revision(summary="新增事件", user=editor):
+    event = Event.objects.create(
+        crisis=Crisis.objects.get(), slug="desk-example", title="领事磋商（示例）",
+        date="2025-07-20", kind="meeting", summary="示例事件。[@reuters-2024-12-26]")
+take_step(event, editor, "submitted", "请审核：来源为路透社报道。")
+"""
+
+
 def manage(*args: str, **kwargs) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=ENV, check=True, **kwargs)
 
@@ -40,9 +55,13 @@ def main() -> None:
     code = (
         "from django.contrib.auth.models import User, Group;"
         "u = User.objects.create_user('editor', password='correct horse battery', is_staff=True);"
-        "u.groups.add(Group.objects.get(name='Editors'))"
+        "u.groups.add(Group.objects.get(name='Editors'));"
+        "p = User.objects.create_user('publisher', password='correct horse battery',"
+        " is_staff=True);"
+        "p.groups.add(Group.objects.get(name='Publishers'))"
     )
     manage("shell", "-c", code)
+    manage("shell", "-c", SUBMISSION)
     server = subprocess.Popen(
         [PYTHON, "manage.py", "runserver", f"127.0.0.1:{PORT}", "--noreload"],
         cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -92,6 +111,18 @@ def main() -> None:
             page.screenshot(path=str(HERE / "admin.png"))
             page.goto(base + "/admin/places/place/gazetteer/?q=Aktau")
             page.screenshot(path=str(HERE / "gazetteer.png"))
+            desk = browser.new_page(viewport={"width": 1280, "height": 900})
+            desk.goto(base + "/admin/login/")
+            desk.fill("#id_username", "publisher")
+            desk.fill("#id_password", "correct horse battery")
+            desk.click("input[type=submit]")
+            desk.wait_for_selector("#desk-review")
+            desk.screenshot(path=str(HERE / "desk.png"))
+            desk.locator("#desk-review tbody th a").first.click()
+            desk.wait_for_selector("#review-heading")
+            desk.locator("#review-heading").evaluate("heading => heading.scrollIntoView()")
+            desk.wait_for_timeout(600)  # the admin scrolls smoothly
+            desk.screenshot(path=str(HERE / "review.png"))
             browser.close()
     finally:
         server.terminate()

@@ -64,6 +64,8 @@ def test_send_back_and_approve_with_comments_and_mail(seed, client, people):
     assert "editor" in waiting[0].get_text() and "Ready, I think." in waiting[0].get_text()
     refused = step(client, event, "sent_back", "   ")
     assert event.state == "review" and "needs a comment" in refused.content.decode()
+    refused = step(client, event, "sent_back", "x" * 5001)
+    assert event.state == "review" and "at most 5000 characters" in refused.content.decode()
     step(client, event, "sent_back", "Cite the consulate's own statement.")
     assert event.state == "draft"
     assert mail.outbox[-1].to == ["editor@example.org"]
