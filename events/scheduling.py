@@ -6,6 +6,8 @@ minute by ``manage.py publish_scheduled --every 60`` (``make run`` starts it) or
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -25,6 +27,8 @@ def stamp(moment) -> str:
 
 
 def go_live(entry) -> bool:
+    if entry.state == PUBLISHED or entry.scheduled_by is None:
+        return False
     note = f"Published as scheduled for {stamp(entry.publish_at)}"
     try:
         review.take_step(
@@ -37,7 +41,9 @@ def go_live(entry) -> bool:
 
 def take_down(entry) -> bool:
     model, user = type(entry), entry.scheduled_by
-    if user is None or not may_set_state(user, model, PUBLISHED, DRAFT):
+    if entry.state != PUBLISHED or user is None:
+        return False
+    if not may_set_state(user, model, PUBLISHED, DRAFT):
         return False
     summary = f"Unpublished as scheduled for {stamp(entry.unpublish_at)}"
     with transaction.atomic(), revision(summary=summary, user=user):
@@ -46,53 +52,35 @@ def take_down(entry) -> bool:
     return True
 
 
-def drop_schedule(entry, name: str, why: str) -> None:
-    """A schedule that cannot or need not be carried out is dropped, with a history row."""
-    log.warning("Dropped the schedule of %s: %s", entry, why)
-    with revision(summary=f"Schedule dropped: {why}"):
-        setattr(entry, name, None)
-        entry.save()
+@dataclass(frozen=True)
+class Schedule:
+    field: str  # when it is due
+    verb: str  # what was done, for the command's output
+    act: Callable  # carries it out; False when it may not or need not be done
 
+    def due(self, model, now) -> list[int]:
+        rows = model.objects.filter(**{f"{self.field}__lte": now}).order_by(self.field, "pk")
+        return list(rows.values_list("pk", flat=True))
 
-def due(model, field: str, now) -> list[int]:
-    return list(
-        model.objects.filter(**{f"{field}__lte": now})
-        .order_by(field, "pk")
-        .values_list("pk", flat=True)
-    )
-
-
-def locked(model, pk: int, field: str, now):
-    """The entry, locked until the transaction ends, if its schedule is still due (another
-    runner may have carried it out meanwhile)."""
-    rows = model.objects.select_for_update().select_related("scheduled_by")
-    return rows.filter(pk=pk, **{f"{field}__lte": now}).first()
-
-
-def publish_due(model, pk: int, now) -> bool:
-    entry = locked(model, pk, "publish_at", now)
-    if entry is None:
+    def carry_out(self, model, pk: int, now) -> bool:
+        """Lock the entry and, if its schedule is still due (another runner may have carried it
+        out meanwhile), act; a schedule that cannot be kept is dropped, with a history row."""
+        rows = model.objects.select_for_update().select_related("scheduled_by")
+        entry = rows.filter(pk=pk, **{f"{self.field}__lte": now}).first()
+        if entry is None:
+            return False
+        if self.act(entry):
+            return True
+        why = f"{self.verb} for {stamp(getattr(entry, self.field))} was not possible"
+        log.warning("Dropped the schedule of %s: %s", entry, why)
+        with revision(summary=f"Schedule dropped: {why}"):
+            setattr(entry, self.field, None)
+            entry.save()
         return False
-    if entry.state == PUBLISHED:
-        drop_schedule(entry, "publish_at", "already published")
-        return False
-    if go_live(entry):
-        return True
-    drop_schedule(entry, "publish_at", f"{entry.scheduled_by} may not publish it")
-    return False
 
 
-def unpublish_due(model, pk: int, now) -> bool:
-    entry = locked(model, pk, "unpublish_at", now)
-    if entry is None:
-        return False
-    if entry.state != PUBLISHED:
-        drop_schedule(entry, "unpublish_at", "not published")
-        return False
-    if take_down(entry):
-        return True
-    drop_schedule(entry, "unpublish_at", f"{entry.scheduled_by} may not unpublish it")
-    return False
+SCHEDULES = (Schedule("publish_at", "published", go_live),
+             Schedule("unpublish_at", "unpublished", take_down))  # fmt: skip
 
 
 def publish_scheduled(now=None) -> list[str]:
@@ -101,13 +89,10 @@ def publish_scheduled(now=None) -> list[str]:
     now = now or timezone.now()
     done = []
     for model in review.ENTRY_MODELS:
-        name = model._meta.model_name
-        for pk in due(model, "publish_at", now):
-            with transaction.atomic():
-                if publish_due(model, pk, now):
-                    done.append(f"published {name} {model.objects.get(pk=pk)}")
-        for pk in due(model, "unpublish_at", now):
-            with transaction.atomic():
-                if unpublish_due(model, pk, now):
-                    done.append(f"unpublished {name} {model.objects.get(pk=pk)}")
+        for schedule in SCHEDULES:
+            for pk in schedule.due(model, now):
+                with transaction.atomic():
+                    if schedule.carry_out(model, pk, now):
+                        entry = model.objects.get(pk=pk)
+                        done.append(f"{schedule.verb} {model._meta.model_name} {entry}")
     return done

@@ -364,8 +364,20 @@ def test_a_second_runner_with_a_stale_list_does_nothing(seed, people):
     editor, publisher = people
     at = timezone.now() + datetime.timedelta(hours=1)
     event = draft_event(editor, state="review", publish_at=at, scheduled_by=publisher)
-    stale = scheduling.due(Event, "publish_at", at)  # what a second runner listed
+    publishing = scheduling.SCHEDULES[0]
+    stale = publishing.due(Event, at)  # what a second runner listed
     assert publish_scheduled(now=at) == [f"published event {event}"]
     rows = event.history.count()
-    assert [scheduling.publish_due(Event, pk, at) for pk in stale] == [False]
+    assert [publishing.carry_out(Event, pk, at) for pk in stale] == [False]
     assert event.history.count() == rows  # no second edit, no dropped-schedule row
+
+
+def test_a_schedule_whose_publisher_was_deleted_is_dropped(seed, people):
+    editor, publisher = people
+    at = timezone.now() + datetime.timedelta(hours=1)
+    event = draft_event(editor, state="review", publish_at=at, scheduled_by=publisher)
+    publisher.delete()
+    assert publish_scheduled(now=at) == []
+    event.refresh_from_db()
+    assert (event.state, event.publish_at) == ("review", None)
+    assert event.history.latest().history_change_reason.startswith("Schedule dropped: published")
