@@ -11,6 +11,7 @@ import csv
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 from import_export import resources
 from import_export.admin import ImportExportMixin
@@ -88,7 +89,28 @@ class EditorialResource(resources.ModelResource):
             )
 
 
+# Sent after each spreadsheet import from the admin, with ``model``, ``user``, ``file_name``,
+# ``counts`` ({"created", "changed", "unchanged"}) and ``refused`` (nothing was saved).
+spreadsheet_imported = Signal()
+
+
 class SpreadsheetMixin(ImportExportMixin):
     """CSV, XLSX and JSON import and export in the admin, with the resource's natural keys."""
 
     formats = [CSV, XLSX, JSON]
+
+    def process_result(self, result, request):
+        totals = result.totals
+        spreadsheet_imported.send(
+            sender=self.model,
+            model=self.model,
+            user=request.user,
+            file_name=request.POST.get("original_file_name", ""),
+            counts={
+                "created": totals["new"],
+                "changed": totals["update"],
+                "unchanged": totals["skip"],
+            },  # fmt: skip
+            refused=result.has_errors() or result.has_validation_errors(),
+        )
+        return super().process_result(result, request)

@@ -20,8 +20,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import FileSystemStorage
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils.functional import LazyObject
 from django_tasks import task
+
+from crisis_tracker.spreadsheets import spreadsheet_imported
 
 from .fixture_import import FixtureError, import_fixtures
 from .models import ImportJob
@@ -167,3 +170,16 @@ def fail_if_stale(job: ImportJob) -> ImportJob:
     )
     job.refresh_from_db()
     return job
+
+
+@receiver(spreadsheet_imported)
+def record_spreadsheet_import(sender, model, user, file_name, counts, refused, **kwargs) -> None:
+    """A spreadsheet import from the admin, as a finished job, so the desk lists it."""
+    ImportJob.objects.create(
+        kind=ImportJob.Kind.SPREADSHEET,
+        user=user,
+        files=[{"name": file_name, "path": "", "size": 0}],
+        status=Status.REFUSED if refused else Status.DONE,
+        total=sum(counts.values()),
+        result={"counts": {model._meta.label_lower: counts}},
+    )

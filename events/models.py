@@ -588,7 +588,8 @@ class CrisisRevision(models.Model):
 class ImportJob(models.Model):
     """A fixture import from the admin, run in the background: first checked (a dry run),
     then, once an editor confirms, imported. What it found is kept here; its progress while
-    it runs is in the shared cache (``events.import_jobs``)."""
+    it runs is in the shared cache (``events.import_jobs``). Spreadsheet imports, which run in
+    the request, are recorded here too once done, so the desk lists every import."""
 
     class Status(models.TextChoices):
         CHECKING = "checking", _("checking")
@@ -598,7 +599,12 @@ class ImportJob(models.Model):
         REFUSED = "refused", _("refused")
         FAILED = "failed", _("failed")
 
+    class Kind(models.TextChoices):
+        FIXTURE = "fixture", _("fixture")
+        SPREADSHEET = "spreadsheet", _("spreadsheet")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind, default=Kind.FIXTURE)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, verbose_name=_("user")
     )

@@ -65,7 +65,7 @@ class Schedule:
     def carry_out(self, model, pk: int, now) -> bool:
         """Lock the entry and, if its schedule is still due (another runner may have carried it
         out meanwhile), act; a schedule that cannot be kept is dropped, with a history row."""
-        rows = model.objects.select_for_update().select_related("scheduled_by")
+        rows = model.objects.select_for_update(of=("self",)).select_related("scheduled_by")
         entry = rows.filter(pk=pk, **{f"{self.field}__lte": now}).first()
         if entry is None:
             return False

@@ -6,7 +6,7 @@ from bs4 import BeautifulSoup
 from django.urls import reverse
 
 from actors.resources import ParticipationResource
-from events.models import Event, EventActor
+from events.models import Event, EventActor, ImportJob
 from events.resources import EventResource
 from sources.models import Source
 from sources.resources import SourceResource
@@ -153,6 +153,12 @@ def test_the_admin_import_previews_then_confirms(seed, client, editor):
     assert response.status_code == 302
     event = Event.objects.get(slug="from-admin")
     assert event.history.get().history_change_reason == "Imported from desk.csv"
+    job = ImportJob.objects.get()  # recorded for the desk
+    assert (job.kind, job.status, job.user, job.files[0]["name"]) == (
+        "spreadsheet", "done", editor, "desk.csv")  # fmt: skip
+    assert job.totals() == {"created": 1, "changed": 0, "unchanged": 0}
+    desk = BeautifulSoup(client.get("/admin/").content, "html.parser")
+    assert "desk.csv" in desk.select_one("#desk-imports li").get_text()
 
 
 def test_outsiders_cannot_import(seed, client, outsider):
