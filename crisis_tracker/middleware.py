@@ -31,9 +31,9 @@ class InterfaceLanguageMiddleware:
             chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
             language = chosen if chosen in self.languages else None
         language = language or settings.LANGUAGE_CODE
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        with translation.override(language):  # and back afterwards: nothing else inherits it
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         if from_cookie:
             patch_vary_headers(response, ["Cookie"])

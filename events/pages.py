@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 CACHE_ERRORS = (RedisError, OSError)
 GENERATION_KEY = "pages:generation"
 # Bumped whenever the shape of cached values changes, so a deploy never reads old entries.
-FORMAT = 4
+FORMAT = 5
 _pending: contextvars.ContextVar[set | None] = contextvars.ContextVar("page_bumps", default=None)
 
 

@@ -49,9 +49,10 @@ class Page:
     language: str
     body: str = ""
     last_updated: datetime.datetime | None = None
-    html: str = ""
+    html: bytes = b""  # the finished document, encoded once
     keys: list[str] = field(default_factory=list)  # surrogate keys: what the page shows
     built_at: datetime.datetime = field(default_factory=timezone.now)
+    etag: str = ""  # of ``html``, worked out once rather than on every request
 
     @property
     def is_published(self) -> bool:

@@ -1,4 +1,5 @@
 import dataclasses
+import hashlib
 import io
 import json
 
@@ -11,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
-from django.utils.http import http_date
+from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
 
 from crisis_tracker.citations import cited_keys
@@ -57,7 +58,9 @@ def with_html(page: Page | None, template: str, next_path: str) -> Page | None:
     keep their parts for the staff preview, which is rendered per request with its banner."""
     if page is not None and page.is_published:
         context = {"page": page, "next_path": next_path}
-        page = dataclasses.replace(page, body="", html=render_to_string(template, context))
+        html = render_to_string(template, context).encode()
+        etag = quote_etag(hashlib.md5(html, usedforsecurity=False).hexdigest())
+        page = dataclasses.replace(page, body="", html=html, etag=etag)
     return page
 
 
@@ -67,6 +70,7 @@ def serve_page(request: HttpRequest, page: Page | None, template: str) -> HttpRe
     if not page.is_published:
         return render(request, template, {"page": page})  # staff preview, with its banner
     response = HttpResponse(page.html)
+    response["ETag"] = page.etag  # the same strong ETag ConditionalGetMiddleware would give
     response["Last-Modified"] = http_date(page.built_at.timestamp())
     return tag(response, page.keys)
 

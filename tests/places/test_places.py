@@ -134,7 +134,7 @@ def test_fixtures_carry_places_by_natural_key_and_refuse_a_bad_point(seed):
     bad = [{"model": "places.place", "fields": {
         "slug": "nowhere", "name": "无处", "name_en": "Nowhere", "country": "ZZ",
         "latitude": "91", "longitude": "0", "coordinates_source": "test"}}]  # fmt: skip
-    with pytest.raises(FixtureError) as caught:
+    with translation.override("en"), pytest.raises(FixtureError) as caught:
         import_fixtures(files=[("bad.json", json.dumps(bad))])
     text = str(caught.value)
     assert "ZZ is not an ISO 3166-1 country code" in text and "latitude" in text
