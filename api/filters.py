@@ -17,7 +17,10 @@ from sources.models import Source
 
 def validate_period(value: str) -> None:
     if Period.parse(value) is None:
-        raise ValidationError(f"{value!r} is not a date: use 2025, 2025-06 or 2025-06-27.")
+        # The value goes in as a parameter: text of the client's is never a format string.
+        raise ValidationError(
+            "%(value)r is not a date: use 2025, 2025-06 or 2025-06-27.", params={"value": value}
+        )
 
 
 def bbox(value: str) -> tuple[float, float, float, float]:

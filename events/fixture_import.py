@@ -730,7 +730,10 @@ def reference(model_field, raw) -> tuple | None:
     if isinstance(raw, str):
         return (raw,)
     target = model_field.related_model._meta.label_lower
-    raise ValidationError(f'{raw!r} is not a natural key of {target} (a list like ["slug"])')
+    raise ValidationError(
+        '%(raw)r is not a natural key of %(target)s (a list like ["slug"])',
+        params={"raw": raw, "target": target},
+    )
 
 
 def field_errors(candidate) -> ValidationError | None:

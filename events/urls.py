@@ -16,7 +16,8 @@ urlpatterns = [
         views.preview,
         {"page": "timeline"},
         name="preview_timeline",
-    ),  # fmt: skip
+    ),
+    path("preview/<str:token>/map.json", views.preview, {"page": "map"}, name="preview_map"),
     path("crises/<slug:slug>/", views.crisis_detail, name="crisis"),
     path("crises/<slug:slug>/timeline/", views.crisis_timeline, name="timeline"),
     path("crises/<slug:slug>/map.json", views.crisis_map_data, name="map_data"),

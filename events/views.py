@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
@@ -406,7 +407,7 @@ class PreviewViewer(AnonymousUser):
         return perm.partition(".")[2].startswith("view_")
 
 
-PREVIEW_PAGES = {"article": crisis_detail, "timeline": crisis_timeline}
+PREVIEW_PAGES = {"article": crisis_detail, "timeline": crisis_timeline, "map": crisis_map_data}
 
 
 def preview(request: HttpRequest, token: str, page: str = "article") -> HttpResponse:
@@ -422,6 +423,13 @@ def preview(request: HttpRequest, token: str, page: str = "article") -> HttpResp
     else:
         request.preview_as = PreviewViewer()
         response = PREVIEW_PAGES[page](request, link.crisis.slug)
+        if page == "timeline" and response.status_code == 200:
+            # The timeline's map fetches its data: through the link too, drafts included.
+            public = reverse("events:map_data", args=[link.crisis.slug]).encode()
+            private = reverse("events:preview_map", args=[token]).encode()
+            response.content = response.content.replace(
+                b'data-map-url="' + public, b'data-map-url="' + private
+            )
     patch_cache_control(response, private=True, no_store=True)
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"  # the link stays with the reviewer

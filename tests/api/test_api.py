@@ -75,6 +75,7 @@ def test_filters_combine(seed, client):
     [
         ("?date_from=june", "date_from", "is not a date"),
         ("?date_to=2025-13", "date_to", "is not a date"),
+        ("?date_from=Part+of+%25%28list%29s", "date_from", "'Part of %(list)s' is not a date"),
         ("?bbox=1,2,3", "bbox", "four numbers"),
         ("?bbox=0,50,10,40", "bbox", "south is not above north"),
         ("?country=XX", "country", "not an ISO 3166-1 country code"),

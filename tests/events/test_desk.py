@@ -257,9 +257,10 @@ def test_preview_shows_a_draft_marked_to_staff_only_and_is_never_cached(seed, cl
 
 def test_a_signed_preview_link_works_until_revoked_or_expired(seed, client, people):
     from events.models import PreviewLink
+    from places.models import Place
 
     editor, publisher = people
-    draft_event(editor)
+    draft_event(editor, location=Place.objects.get(slug="baku"))
     client.force_login(publisher)
     created = client.post("/admin/events/previewlink/add/",
                           {"crisis": Crisis.objects.get().pk, "note": "legal", "days": 7},
@@ -273,6 +274,12 @@ def test_a_signed_preview_link_works_until_revoked_or_expired(seed, client, peop
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert "no-store" in response["Cache-Control"] and not response.cookies
     assert client.get(f"/preview/{link.token()}/").status_code == 200
+    the_map = BeautifulSoup(response.content, "html.parser").select_one(".event-map")
+    map_url = the_map["data-map-url"]
+    assert map_url.startswith(f"/preview/{link.token()}/map.json")
+    map_data = client.get(map_url)
+    assert b"consular-talks" in map_data.content and "no-store" in map_data["Cache-Control"]
+    assert b"consular-talks" not in client.get(CRISIS + "map.json").content
     assert "领事磋商" not in client.get(TIMELINE).content.decode()  # nothing leaked to readers
     assert client.get(timeline.replace(link.token()[-4:], "AAAA")).status_code == 410
 
