@@ -45,6 +45,11 @@ def narrative_models() -> list[type[models.Model]]:
     ]
 
 
+def crisis_of(obj):
+    """The crisis a row belongs to (the row itself for a crisis), by its ``crisis_field``."""
+    return obj if obj.crisis_field == "pk" else getattr(obj, obj.crisis_field)
+
+
 def texts_of(obj) -> list[str]:
     return [getattr(obj, name) for name in narrative_fields(type(obj))]
 

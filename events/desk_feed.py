@@ -97,16 +97,13 @@ def published_in_watched(user) -> list[Item]:
         .select_related("crisis", "revision")
         .order_by("-revision__created_at")[:ITEMS]
     )
+    news = ((link, news_in(link)) for link in links)
     return [
-        Item(
-            title=f"Published in {link.crisis.title}",
-            body="; ".join(news_in(link)),
-            link=link.get_absolute_url(),
-            when=link.revision.created_at,
-        )
-        for link in links
-        if news_in(link)
-    ]
+        Item(f"Published in {link.crisis.title}", "; ".join(lines), link.get_absolute_url(),
+             link.revision.created_at)
+        for link, lines in news
+        if lines
+    ]  # fmt: skip
 
 
 def items_for(user) -> list[Item]:

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from crisis_tracker.history import revision
+from crisis_tracker.narrative import crisis_of
 from crisis_tracker.publication import PublicationState, may_review, may_set_state
 
 from . import notifications
@@ -42,10 +43,6 @@ MOVES = {
     Step.SENT_BACK: Move((REVIEW,), DRAFT, "Sent back", publishers_only=True),
     Step.COMMENTED: Move((DRAFT, REVIEW, PUBLISHED), None, "Review comment"),
 }
-
-
-def crisis_of(entry) -> Crisis:
-    return entry if isinstance(entry, Crisis) else entry.crisis
 
 
 def steps_for(user, entry) -> list[str]:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from crisis_tracker.editorial.admin import change_path
 from crisis_tracker.editorial.forms import EditSummaryForm
 from crisis_tracker.locking import conflict_message, newer_changes, now_token, parse_token
+from crisis_tracker.narrative import crisis_of
 from crisis_tracker.publication import SCHEDULE_FIELDS, may_schedule
 
 from . import review
@@ -72,62 +73,58 @@ class ReviewAdmin:
         super().save_model(request, obj, form, change)
 
     def get_urls(self):
+        def route(action: str, view):
+            name = f"{self.model._meta.app_label}_{self.model._meta.model_name}_{action}"
+            return path(f"<path:object_id>/{action}/", self.admin_site.admin_view(view), name=name)
+
+        return [route("review", self.review_view), route("watch", self.watch_view),
+                *super().get_urls()]  # fmt: skip
+
+    def entry_url(self, action: str, entry) -> str:
         meta = self.model._meta
-        view = self.admin_site.admin_view(self.review_view)
-        name = f"{meta.app_label}_{meta.model_name}_review"
-        watch = self.admin_site.admin_view(self.watch_view)
-        return [
-            path("<path:object_id>/review/", view, name=name),
-            path(
-                "<path:object_id>/watch/", watch, name=f"{meta.app_label}_{meta.model_name}_watch"
-            ),
-            *super().get_urls(),
-        ]
+        return reverse(f"admin:{meta.app_label}_{meta.model_name}_{action}", args=[entry.pk])
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        entry = self.get_object(request, unquote(object_id))
-        if entry is not None:
-            meta = self.model._meta
-            steps = review.steps_for(request.user, entry)
-            extra_context = {
-                "review": {
-                    "thread": review.thread(entry),
-                    "steps": [(step, STEP_BUTTONS[step]) for step in steps],
-                    "action": reverse(
-                        f"admin:{meta.app_label}_{meta.model_name}_review", args=[entry.pk]
-                    ),
-                    "opened_at": now_token(),
-                    "limit": review.COMMENT_LIMIT,
-                    "preview": entry.get_absolute_url(),
-                    "watching": CrisisWatch.objects.filter(
-                        user=request.user, crisis=review.crisis_of(entry)
-                    ).exists(),
-                    "watch": reverse(
-                        f"admin:{meta.app_label}_{meta.model_name}_watch", args=[entry.pk]
-                    ),
-                    "share": reverse("admin:events_previewlink_add")
-                    + f"?crisis={review.crisis_of(entry).pk}",
-                },
-                **(extra_context or {}),
-            }
-        return super().change_view(request, object_id, form_url, extra_context)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["review"] = self.review_context(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
-    def review_view(self, request, object_id):
+    def review_context(self, request, entry) -> dict:
+        """The thread under the form, the steps this user may take, preview and watching."""
+        crisis = crisis_of(entry)
+        steps = review.steps_for(request.user, entry)
+        return {
+            "thread": review.thread(entry),
+            "steps": [(step, STEP_BUTTONS[step]) for step in steps],
+            "action": self.entry_url("review", entry),
+            "opened_at": now_token(),
+            "limit": review.COMMENT_LIMIT,
+            "preview": entry.get_absolute_url(),
+            "watching": CrisisWatch.objects.filter(user=request.user, crisis=crisis).exists(),
+            "watch": self.entry_url("watch", entry),
+            "share": reverse("admin:events_previewlink_add") + f"?crisis={crisis.pk}",
+        }
+
+    def entry_or_404(self, request, object_id):
         entry = self.get_object(request, unquote(object_id))
         if entry is None:
             raise Http404
-        back = change_path(entry)
+        return entry
+
+    def review_view(self, request, object_id):
+        entry = self.entry_or_404(request, object_id)
+        back = HttpResponseRedirect(change_path(entry))
         if request.method != "POST":
-            return HttpResponseRedirect(back)
+            return back
         step = request.POST.get("step", "")
         since = parse_token(request.POST.get("opened_at"))
         if step not in review.MOVES or since is None:
             self.message_user(request, gettext("Reload the page and try again."), messages.ERROR)
-            return HttpResponseRedirect(back)
+            return back
         newer = newer_changes(self.model, [entry.pk], since)
         if newer and step != review.Step.COMMENTED:
             self.message_user(request, conflict_message(newer[0]), messages.ERROR)
-            return HttpResponseRedirect(back)
+            return back
         try:
             comment = review.take_step(entry, request.user, step, request.POST.get("comment", ""))
         except ValidationError as error:
@@ -137,15 +134,13 @@ class ReviewAdmin:
             self.message_user(request, message, messages.ERROR)
         else:
             self.message_user(request, comment.get_step_display().capitalize(), messages.SUCCESS)
-        return HttpResponseRedirect(back)
+        return back
 
     def watch_view(self, request, object_id):
         """Start or stop watching the entry's crisis (mail when something in it is published)."""
-        entry = self.get_object(request, unquote(object_id))
-        if entry is None:
-            raise Http404
+        entry = self.entry_or_404(request, object_id)
         if request.method == "POST":
-            crisis = review.crisis_of(entry)
+            crisis = crisis_of(entry)
             watch, created = CrisisWatch.objects.get_or_create(user=request.user, crisis=crisis)
             if not created:
                 watch.delete()

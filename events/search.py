@@ -102,6 +102,12 @@ def search(query: str, *, crisis: str = "", kind: str = "", only: str = "") -> d
     return results
 
 
+def contains_any(text: str, terms: list[str]) -> bool:
+    """Whether ``text`` contains one of ``terms``, in any case (as the search matches)."""
+    folded = text.casefold()
+    return any(term.casefold() in folded for term in terms)
+
+
 def highlight(text: str, terms: list[str], *, snippet: bool = True) -> SafeString:
     """``text`` escaped, cut around the first match when ``snippet``, each match in <mark>."""
     text = CITATION.sub("", text or "")

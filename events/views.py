@@ -371,10 +371,6 @@ def site_search(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def matches(text: str, terms: list[str]) -> bool:
-    return any(term.casefold() in text.casefold() for term in terms)
-
-
 def result_row(name: str, obj, terms: list[str]) -> dict:
     """What a result shows: its title and a snippet, matches marked."""
     if name == "events":
@@ -383,7 +379,7 @@ def result_row(name: str, obj, terms: list[str]) -> dict:
     elif name == "crises":
         title, body, meta = obj.title, obj.lead, obj.span_display()["start"]
     elif name == "actors":
-        latin = obj.name_en or (obj.slug if matches(obj.slug, terms) else "")
+        latin = obj.name_en or (obj.slug if search.contains_any(obj.slug, terms) else "")
         title = f"{obj.name} ({latin})" if latin else obj.name  # shows why a Latin query matched
         body, meta = obj.description or obj.title, obj.get_kind_display()
     else:
