@@ -7,7 +7,8 @@ A ``revision()`` opened inside another joins it, so an admin save with its inlin
 crisis deleted with everything it holds, is one edit.
 
 When the outermost block ends and its transaction is not being rolled back, ``revision_closed``
-is sent with the rows it wrote, per model; the apps turn that into their public history. A row
+is sent with the rows it wrote, read model by model in chunks; the apps turn that into their
+public history. A row
 written outside any ``revision()`` makes an edit of its own.
 """
 
@@ -29,8 +30,10 @@ from simple_history.signals import post_create_historical_record, pre_create_his
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 REASON_LENGTH = 100  # simple-history's history_change_reason column
+CHUNK_ROWS = 2000  # history rows a revision's listeners are handed at a time
 
-# Sent with ``draft`` (a RevisionDraft) and ``rows`` ({model: [historical rows, oldest first]}).
+# Sent with ``draft`` (a RevisionDraft) and ``rows`` (a RevisionRows). A block that wrote
+# nothing still sends it: its listeners find no rows.
 revision_closed = Signal()
 
 
@@ -100,22 +103,62 @@ def long_texts(model) -> list[str]:
     return [f.attname for f in model._meta.concrete_fields if isinstance(f, models.TextField)]
 
 
-def rows_of(key: uuid.UUID) -> dict[type, list]:
-    rows = {}
-    for model in revisioned_models():
-        rows_of_model = model.history.filter(revision_key=key).order_by("history_date", "pk")
-        found = list(rows_of_model.defer(*long_texts(model)))
-        if found:
-            rows[model] = found
-    return rows
+class RevisionRows:
+    """The history rows one revision wrote, handed out model by model in chunks of whole
+    entries (every row of an entry in one chunk, entries in primary-key order): a large import
+    writes hundreds of thousands, more than should be held at once. Long texts are left out.
+
+    As chunks pass it notes the revision's first and last row in time and the first row that
+    gives a reason, which is all a listener needs of the revision as a whole.
+    """
+
+    def __init__(self, key: uuid.UUID, chunk: int | None = None):
+        self.key = key
+        self.chunk = chunk or CHUNK_ROWS
+        self.first = self.last = self.first_reason = None
+
+    def chunks(self, model) -> Iterator[list]:
+        for rows in self._pages(model):
+            self._see(rows)
+            yield rows
+
+    def _pages(self, model) -> Iterator[list]:
+        """One query per ``chunk`` rows; a page's last entry, which may go on past the page,
+        is held back for the next one (or read whole, when it alone fills a page)."""
+        rows = (
+            model.history.filter(revision_key=self.key)
+            .defer(*long_texts(model))
+            .order_by("id", "history_date", "history_id")
+        )
+        after = None
+        while True:
+            page = list((rows if after is None else rows.filter(id__gt=after))[: self.chunk])
+            if len(page) < self.chunk:
+                if page:
+                    yield page
+                return
+            last = page[-1].id
+            complete = [row for row in page if row.id != last] or list(rows.filter(id=last))
+            yield complete
+            after = complete[-1].id
+
+    def _see(self, rows: list) -> None:
+        for row in rows:
+            when = row.history_date
+            if self.first is None or when < self.first.history_date:
+                self.first = row
+            if self.last is None or when >= self.last.history_date:
+                self.last = row
+            if row.history_change_reason and (
+                self.first_reason is None or when < self.first_reason.history_date
+            ):
+                self.first_reason = row
 
 
 def close(draft: RevisionDraft) -> None:
     if transaction.get_connection().needs_rollback:
         return  # the block is being rolled back: its rows will not exist
-    rows = rows_of(draft.key)
-    if rows:
-        revision_closed.send(sender=RevisionDraft, draft=draft, rows=rows)
+    revision_closed.send(sender=RevisionDraft, draft=draft, rows=RevisionRows(draft.key))
 
 
 def reason_problem(summary: str | None) -> str:

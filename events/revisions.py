@@ -11,12 +11,14 @@ it touched (the page cache listens).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.dispatch import Signal, receiver
 
 from actors.models import Actor, Participation
-from crisis_tracker.history import RevisionDraft, revision_closed
+from crisis_tracker.history import RevisionDraft, RevisionRows, revision_closed
 from crisis_tracker.narrative import crises_citing
 from crisis_tracker.publication import PUBLISHED, Publishable
 from places.models import Place
@@ -100,28 +102,31 @@ def rows_before(firsts: list, chunk: int = 500) -> dict[int, object]:
 
 
 @receiver(revision_closed)
-def record_revision(sender, draft: RevisionDraft, rows: dict[type, list], **kwargs) -> None:
-    every = sorted((r for found in rows.values() for r in found), key=lambda r: r.history_date)
-    reasons = (row.history_change_reason for row in every if row.history_change_reason)
-    user = draft.user if getattr(draft.user, "pk", None) else every[0].history_user
+def record_revision(sender, draft: RevisionDraft, rows: RevisionRows, **kwargs) -> None:
+    lines = changes(rows)
+    if rows.first is None:
+        return  # the edit wrote nothing
+    reason = rows.first_reason.history_change_reason if rows.first_reason else ""
+    user = draft.user if getattr(draft.user, "pk", None) else rows.first.history_user
     revision, _created = Revision.objects.update_or_create(
         key=draft.key,
         defaults={
-            "created_at": every[-1].history_date,
-            "summary": (draft.summary or next(reasons, ""))[:300],
+            "created_at": rows.last.history_date,
+            "summary": (draft.summary or reason)[:300],
             "user": user,
             "is_correction": draft.is_correction,
             "correction_note": draft.correction_note,
         },
     )
-    touched = impacts(rows, revision)
-    for crisis_id, (public, lines) in touched.items():
+    states = crisis_states_at(list(lines), revision.created_at)
+    for crisis_id, found in lines.items():
+        public = bool(found) and states.get(crisis_id) == PUBLISHED
         CrisisRevision.objects.update_or_create(
             crisis_id=crisis_id,
             revision=revision,
-            defaults={"public": public, "changes": [line.as_json() for line in lines]},
+            defaults={"public": public, "changes": [line.as_json() for line in found]},
         )
-    revision_recorded.send(sender=Revision, revision=revision, crisis_ids=set(touched))
+    revision_recorded.send(sender=Revision, revision=revision, crisis_ids=set(lines))
 
 
 class Touched:
@@ -137,50 +142,62 @@ class Touched:
                 found.setdefault(line)
 
 
-def impacts(rows: dict[type, list], revision: Revision) -> dict[int, tuple[bool, list]]:
-    """For each crisis touched: (whether readers see this change, the changes in words)."""
+def edits(rows: RevisionRows, model) -> Iterator[dict[int, EntryEdit]]:
+    """The entries of ``model`` the edit touched, a chunk at a time."""
+    for chunk in rows.chunks(model):
+        yield by_entry(chunk)
+
+
+def actor_name(names: dict[int, str], row) -> str:
+    return names.get(row.actor_id, "")
+
+
+def changes(rows: RevisionRows) -> dict[int, list[ChangeLine]]:
+    """For each crisis touched (and still there), the changes readers are told of, in words."""
     touched = Touched()
-    for pk, edit in by_entry(rows.get(Crisis, [])).items():
-        crisis_line = edit.line(Kind.CRISIS, lambda row: row.title)
-        if crisis_line is None:  # a draft crisis: recorded, shown once it is published
-            action = Action.ADDED if edit.before is None else Action.EDITED
-            crisis_line = ChangeLine(Kind.CRISIS, action, edit.latest.title)
-        touched.note([pk], crisis_line)
-    for edit in by_entry(rows.get(Section, [])).values():
-        touched.note([edit.latest.crisis_id], edit.line(Kind.SECTION, lambda row: row.heading))
-    participations = by_entry(rows.get(Participation, []))
-    names = dict(
-        Actor.objects.filter(
-            pk__in={e.latest.actor_id for e in participations.values()}
-        ).values_list("pk", "name")
-    )
-    for edit in participations.values():
-        line = edit.line(Kind.PARTICIPATION, lambda row: names.get(row.actor_id, ""))
-        touched.note([edit.latest.crisis_id], line)
-    events = by_entry(rows.get(Event, []))
-    for edit in events.values():
-        touched.note([edit.latest.crisis_id], edit.line(Kind.EVENT, lambda row: row.title))
-    note_event_actors(touched, rows.get(EventActor, []), set(events))
-    sources = by_entry(rows.get(Source, []))
-    citing = crises_citing({edit.latest.key for edit in sources.values()}) if sources else {}
-    for edit in sources.values():
-        line = edit.line(Kind.SOURCE, lambda row: row.title)
-        touched.note(citing.get(edit.latest.key, set()), line)
-    actors = by_entry(rows.get(Actor, []))
-    involving = crises_involving(set(actors))
-    for pk, edit in actors.items():
-        touched.note(involving.get(pk, set()), edit.line(Kind.ACTOR, lambda row: row.name))
-    places = by_entry(rows.get(Place, []))
-    located = crises_located(set(places))
-    for pk, edit in places.items():
-        touched.note(located.get(pk, set()), edit.line(Kind.PLACE, lambda row: row.name))
+    for found in edits(rows, Crisis):
+        for pk, edit in found.items():
+            crisis_line = edit.line(Kind.CRISIS, lambda row: row.title)
+            if crisis_line is None:  # a draft crisis: recorded, shown once it is published
+                action = Action.ADDED if edit.before is None else Action.EDITED
+                crisis_line = ChangeLine(Kind.CRISIS, action, edit.latest.title)
+            touched.note([pk], crisis_line)
+    for found in edits(rows, Section):
+        for edit in found.values():
+            line = edit.line(Kind.SECTION, lambda row: row.heading)
+            touched.note([edit.latest.crisis_id], line)
+    for found in edits(rows, Participation):
+        names = dict(
+            Actor.objects.filter(pk__in={e.latest.actor_id for e in found.values()}).values_list(
+                "pk", "name"
+            )
+        )
+        label = functools.partial(actor_name, names)
+        for edit in found.values():
+            line = edit.line(Kind.PARTICIPATION, label)
+            touched.note([edit.latest.crisis_id], line)
+    events_in_edit: set[int] = set()
+    for found in edits(rows, Event):
+        events_in_edit.update(found)
+        for edit in found.values():
+            touched.note([edit.latest.crisis_id], edit.line(Kind.EVENT, lambda row: row.title))
+    for chunk in rows.chunks(EventActor):
+        note_event_actors(touched, chunk, events_in_edit)
+    for found in edits(rows, Source):
+        citing = crises_citing({edit.latest.key for edit in found.values()})
+        for edit in found.values():
+            line = edit.line(Kind.SOURCE, lambda row: row.title)
+            touched.note(citing.get(edit.latest.key, set()), line)
+    for found in edits(rows, Actor):
+        involving = crises_involving(set(found))
+        for pk, edit in found.items():
+            touched.note(involving.get(pk, set()), edit.line(Kind.ACTOR, lambda row: row.name))
+    for found in edits(rows, Place):
+        located = crises_located(set(found))
+        for pk, edit in found.items():
+            touched.note(located.get(pk, set()), edit.line(Kind.PLACE, lambda row: row.name))
     existing = set(Crisis.objects.filter(pk__in=list(touched.lines)).values_list("pk", flat=True))
-    lines = {pk: list(found) for pk, found in touched.lines.items() if pk in existing}
-    states = crisis_states_at(list(lines), revision.created_at)
-    return {
-        crisis_id: (bool(found) and states.get(crisis_id) == PUBLISHED, found)
-        for crisis_id, found in lines.items()
-    }
+    return {pk: list(found) for pk, found in touched.lines.items() if pk in existing}
 
 
 def note_event_actors(touched: Touched, rows: list, events_in_edit: set[int]) -> None:

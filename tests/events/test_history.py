@@ -216,3 +216,25 @@ def test_an_entry_created_and_deleted_in_one_edit_leaves_no_line(tiny_crisis):
     with revision(summary="Second thoughts"):
         Section.objects.create(crisis=tiny_crisis, key="gone", heading="Gone", order=9).delete()
     assert CrisisRevision.objects.filter(crisis=tiny_crisis, public=True).count() == before
+
+
+def test_a_large_edit_is_read_in_chunks_of_whole_entries(tiny_crisis, monkeypatch):
+    """The public history reads an edit's rows a few at a time; an entry whose rows cross a
+    chunk's end, or fill one alone, is still one line with its final title."""
+    monkeypatch.setattr("crisis_tracker.history.CHUNK_ROWS", 2)
+    with revision(summary="Three events"):
+        made = []
+        for slug, saves in [("one", 1), ("two", 3), ("three", 1)]:
+            event = Event.objects.create(
+                crisis=tiny_crisis, slug=slug, title=slug, date="2025-06-09", state="published"
+            )
+            for n in range(1, saves):
+                event.title = f"{slug} ({n})"
+                event.save()
+            made.append(event.title)
+    link = CrisisRevision.objects.filter(crisis=tiny_crisis).first()
+    assert link.public
+    assert link.changes == [{"kind": "event", "action": "added", "label": t} for t in made]
+    assert link.revision.summary == "Three events"
+    last_row = Event.history.filter(revision_key=link.revision.key).latest("history_date")
+    assert link.revision.created_at == last_row.history_date
