@@ -64,6 +64,7 @@ IMPORTABLE = [
     "events.eventactor",
 ]
 BATCH_SIZE = 1000
+KEYS_KEPT = 50_000  # natural keys cached per model (see KeyIndex)
 PROGRESS_EVERY = 1000
 EXACT_ERRORS_UP_TO = 20 * 1024 * 1024  # re-read a broken file this small for line and column
 LOCK_NAME = "fixture-import"
@@ -275,24 +276,45 @@ def count_objects(files: list[tuple[str, object]]) -> int:
 # Natural keys --------------------------------------------------------------------------------
 
 
-class KeyIndex:
-    """Primary keys by natural key: every object this import resolved, matched or created."""
+@functools.cache
+def referred_to() -> set[str]:
+    """The labels of the importable models that others refer to."""
+    return {
+        f.related_model._meta.label_lower
+        for label in IMPORTABLE
+        for f in apps.get_model(label)._meta.concrete_fields
+        if f.is_relation
+    }
 
-    def __init__(self):
+
+class KeyIndex:
+    """Primary keys by natural key of the objects others may refer to, as this import resolved,
+    matched or created them: a cache of at most ``limit`` keys per model, emptied when full
+    (what is not in it is looked up again), so a large import's memory does not grow with it."""
+
+    def __init__(self, limit: int | None = None):
         self.pks: dict[str, dict[tuple, int]] = defaultdict(dict)
+        self.limit = limit or KEYS_KEPT
 
     def add(self, label: str, natural_key: tuple, pk: int) -> None:
-        self.pks[label][natural_key] = pk
+        if label not in referred_to():
+            return
+        known = self.pks[label]
+        if len(known) >= self.limit:
+            known.clear()
+        known[natural_key] = pk
 
     def resolve(self, model, wanted: set[tuple]) -> dict[tuple, int]:
         """The pks of ``wanted`` natural keys that exist, looking up the unknown ones at once."""
         label = model._meta.label_lower
         known = self.pks[label]
+        found = {key: known[key] for key in wanted if key in known}
         unknown = {key for key in wanted if key not in known}
         if unknown:
             for key, pk in self.lookup(model, unknown).items():
-                known[key] = pk
-        return {key: known[key] for key in wanted if key in known}
+                found[key] = pk
+                self.add(label, key, pk)
+        return found
 
     def lookup(self, model, keys: set[tuple]) -> dict[tuple, int]:
         """One query (plus one per related model in the key) for many natural keys."""
@@ -331,13 +353,15 @@ class KeyIndex:
 
 def existing_rows(model, columns: list[str], wanted: set[tuple], values_only: bool = False):
     """Rows whose ``columns`` match one of ``wanted``: one query, filtered column by column
-    and matched exactly here. Returns {values: pk} or {values: instance}."""
+    and matched exactly here. Returns {values: pk} or {values: {attname: value}} (no model
+    instance is built: most rows of a re-import are only compared)."""
     filters = {f"{column}__in": {row[i] for row in wanted} for i, column in enumerate(columns)}
     query = model._default_manager.filter(**filters)
     if values_only:
         found = {tuple(row[:-1]): row[-1] for row in query.values_list(*columns, "pk")}
     else:
-        found = {tuple(getattr(obj, c) for c in columns): obj for obj in query}
+        attnames = [f.attname for f in model._meta.concrete_fields]
+        found = {tuple(row[c] for c in columns): row for row in query.values(*attnames)}
     return {values: found[values] for values in wanted if values in found}
 
 
@@ -366,7 +390,8 @@ class Importer:
         self.done = 0
         self.problems: list[Problem] = []
         self.keys = KeyIndex()
-        self.seen: set[tuple[str, tuple]] = set()
+        self.handled: dict[str, set[int]] = defaultdict(set)  # pks created, changed or matched
+        self.refused: set[tuple[str, tuple]] = set()  # natural keys of objects with problems
         self.buffers: dict[str, list[Entry]] = {}
         self.events_up_to: int | None = None  # events up to this pk existed before the import
         self.waiting: list[tuple[Entry, Problem]] = []
@@ -430,8 +455,8 @@ class Importer:
                 self.problems.extend(error.problems)
                 self.tick()
         ready, waiting = self.resolve(model, parsed)
-        ready = self.unique(model, ready)
         existing = self.existing(model, ready)
+        ready = self.unique(model, ready, existing)
         with known_keys(self.cited_sources(model, ready)):
             to_create, to_update, changed_fields = self.compare(model, ready, existing)
         self.write(model, to_create, to_update, changed_fields)
@@ -540,18 +565,29 @@ class Importer:
             ready.append(item)
         return ready, waiting
 
-    def unique(self, model, ready: list[Parsed]) -> list[Parsed]:
-        kept = []
+    def unique(self, model, ready: list[Parsed], existing: dict) -> list[Parsed]:
+        """Refuse an object given twice: twice in this batch, or matching a row an earlier
+        batch created, changed or matched, or repeating an object refused earlier."""
+        kept, in_batch, pk = [], set(), model._meta.pk.attname
         for item in ready:
-            marker = (item.entry.label, item.natural_key)
-            if marker in self.seen:
+            label = item.entry.label
+            row = existing.get(item.local_key)
+            if (
+                item.local_key in in_batch
+                or (row is not None and row[pk] in self.handled[label])
+                or (label, item.natural_key) in self.refused
+            ):
                 message = "appears twice in this import"
                 self.problems.append(item.entry.problem(message, natural_key=item.natural_key))
                 self.tick()
                 continue
-            self.seen.add(marker)
+            in_batch.add(item.local_key)
             kept.append(item)
         return kept
+
+    def handle(self, label: str, natural_key: tuple, pk: int) -> None:
+        self.handled[label].add(pk)
+        self.keys.add(label, natural_key, pk)
 
     def local_key(self, model, item: Parsed) -> tuple:
         return tuple(
@@ -559,7 +595,7 @@ class Importer:
             for name in natural_key_fields(model)
         )
 
-    def existing(self, model, ready: list[Parsed]) -> dict[tuple, models.Model]:
+    def existing(self, model, ready: list[Parsed]) -> dict[tuple, dict]:
         columns = [model._meta.get_field(name).attname for name in natural_key_fields(model)]
         wanted = {item.local_key for item in ready}
         return existing_rows(model, columns, wanted) if wanted else {}
@@ -573,21 +609,19 @@ class Importer:
 
     def compare(self, model, ready: list[Parsed], existing: dict):
         to_create, to_update, changed_fields = [], [], set()
-        label = model._meta.label_lower
+        label, pk, db = model._meta.label_lower, model._meta.pk.attname, model._default_manager.db
         for item in ready:
-            current = existing.get(item.local_key)
-            if current is not None and all(
-                getattr(current, attname) == value for attname, value in item.values.items()
+            before = existing.get(item.local_key)
+            if before is not None and all(
+                before[attname] == value for attname, value in item.values.items()
             ):  # what the file says is what is stored: nothing to check or write
-                self.keys.add(label, item.natural_key, current.pk)
+                self.handle(label, item.natural_key, before[pk])
                 self.report.count(label, "unchanged")
                 continue
-            if current is None:
-                candidate, before = model(**item.values), None
+            if before is None:
+                candidate = model(**item.values)
             else:
-                fields = model._meta.concrete_fields
-                before = {f.attname: getattr(current, f.attname) for f in fields}
-                candidate = current
+                candidate = model.from_db(db, list(before), list(before.values()))
                 for attname, value in item.values.items():
                     setattr(candidate, attname, value)
             self.warn_truncation(item, candidate)
@@ -596,12 +630,13 @@ class Importer:
             if before is not None:
                 diff = differences(model, before, candidate)
                 if not diff:
-                    self.keys.add(label, item.natural_key, candidate.pk)
+                    self.handle(label, item.natural_key, candidate.pk)
                     self.report.count(label, "unchanged")
                     continue
             problems = self.validate(item, candidate, before)
             if problems:
                 self.problems.extend(problems)
+                self.refused.add((label, item.natural_key))
                 continue
             if before is None:
                 to_create.append((item, candidate))
@@ -681,13 +716,13 @@ class Importer:
         if to_create:
             created = history.bulk_create(model, [candidate for _item, candidate in to_create])
             for (item, _candidate), obj in zip(to_create, created, strict=True):
-                self.keys.add(label, item.natural_key, obj.pk)
+                self.handle(label, item.natural_key, obj.pk)
             self.announce(model, created)
         if to_update:
             updated = [candidate for _item, candidate in to_update]
             history.bulk_update(model, updated, sorted(changed_fields))
             for item, candidate in to_update:
-                self.keys.add(label, item.natural_key, candidate.pk)
+                self.handle(label, item.natural_key, candidate.pk)
             self.announce(model, updated)
 
     def announce(self, model, objects: list) -> None:

@@ -29,6 +29,7 @@ CACHE_ERRORS = (RedisError, OSError)
 GENERATION_KEY = "pages:generation"
 # Bumped whenever the shape of cached values changes, so a deploy never reads old entries.
 FORMAT = 5
+ALL = ("all", None)
 _pending: contextvars.ContextVar[set | None] = contextvars.ContextVar("page_bumps", default=None)
 
 
@@ -53,7 +54,8 @@ def _set_version(key: str) -> None:
 def _bump(kind: str, values) -> None:
     pending = _pending.get()
     if pending is not None:
-        pending.update((kind, value) for value in values)
+        if ALL not in pending:  # a new generation renews every crisis: nothing else to keep
+            pending.update((kind, value) for value in values)
         return
     if kind == "all":
         _new_version(GENERATION_KEY)
@@ -99,14 +101,19 @@ def bumps_deferred() -> Iterator[None]:
         yield
     finally:
         _pending.reset(token)
-        if ("all", None) in pending:
-            _new_version(GENERATION_KEY)
-        slugs = set()
-        for kind in ("slug", "crisis", "event"):
-            values = {value for k, value in pending if k == kind}
-            slugs.update(_slugs(kind, values) if values else [])
-        for slug in sorted(slugs):
-            _new_version(_version_key(slug))
+        _bump_pending(pending)
+
+
+def _bump_pending(pending: set) -> None:
+    if ALL in pending:
+        _new_version(GENERATION_KEY)
+        return
+    slugs = set()
+    for kind in ("slug", "crisis", "event"):
+        values = {value for k, value in pending if k == kind}
+        slugs.update(_slugs(kind, values) if values else [])
+    for slug in sorted(slugs):
+        _new_version(_version_key(slug))
 
 
 def cached_part(slug: str, name: str, build: Callable[[], Any]) -> Any:

@@ -5,6 +5,7 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from actors.models import Actor, Participation
 from crisis_tracker.citations import cited_keys
@@ -242,6 +243,33 @@ def test_a_bad_input_is_refused_naming_where_and_changes_nothing(seed, case):
     assert expected in str(error.value)
     assert "bad.json: object" in str(error.value)
     assert snapshot() == before
+
+
+def test_an_object_given_twice_is_refused_whichever_batches_hold_it(db, monkeypatch):
+    monkeypatch.setattr("events.fixture_import.BATCH_SIZE", 2)
+    sources = [{"model": "sources.source", "fields": {"key": k, "title": k}} for k in "abcd"]
+    again = {"model": "sources.source", "fields": {"key": "a", "title": "a, retitled"}}
+    refused = {"model": "sources.source", "fields": {"key": "x", "title": "x", "url": "no"}}
+    objects = [*sources, again, refused, dict(refused)]
+    with translation.override("en"), pytest.raises(FixtureError) as error:
+        import_objects(objects, name="twice.json")
+    problems = [str(problem) for problem in error.value.problems]
+    assert "twice.json: object 5 (sources.source ['a']): appears twice in this import" in problems
+    assert "twice.json: object 7 (sources.source ['x']): appears twice in this import" in problems
+    assert not Source.objects.exists()
+
+
+def test_a_full_cache_of_natural_keys_is_looked_up_again(db, monkeypatch):
+    """A large import keeps a bounded number of keys: the rest are found in the database."""
+    monkeypatch.setattr("events.fixture_import.BATCH_SIZE", 3)
+    monkeypatch.setattr("events.fixture_import.KEYS_KEPT", 2)
+    objects = seed_objects()
+    import_objects(objects)
+    links = [o for o in objects if o["model"] == "events.eventactor"]
+    assert EventActor.objects.count() == len(links) > 2
+    assert Participation.objects.count() == sum(
+        o["model"] == "actors.participation" for o in objects
+    )
 
 
 def test_malformed_json_names_the_line_and_column(db):
