@@ -457,8 +457,9 @@ class Importer:
         ready, waiting = self.resolve(model, parsed)
         existing = self.existing(model, ready)
         ready = self.unique(model, ready, existing)
-        with known_keys(self.cited_sources(model, ready)):
-            to_create, to_update, changed_fields = self.compare(model, ready, existing)
+        different = self.set_aside_unchanged(model, ready, existing)
+        with known_keys(self.cited_sources(model, different)):
+            to_create, to_update, changed_fields = self.compare(model, different, existing)
         self.write(model, to_create, to_update, changed_fields)
         self.tick(len(ready))
         return waiting
@@ -607,17 +608,27 @@ class Importer:
             return set()
         return set(source_model().objects.filter(key__in=wanted).values_list("key", flat=True))
 
-    def compare(self, model, ready: list[Parsed], existing: dict):
-        to_create, to_update, changed_fields = [], [], set()
-        label, pk, db = model._meta.label_lower, model._meta.pk.attname, model._default_manager.db
+    def set_aside_unchanged(self, model, ready: list[Parsed], existing: dict) -> list[Parsed]:
+        """Count the objects whose every field the file gives is stored as it is (nothing to
+        check or write) and return the others."""
+        different = []
+        label, pk = model._meta.label_lower, model._meta.pk.attname
         for item in ready:
             before = existing.get(item.local_key)
             if before is not None and all(
                 before[attname] == value for attname, value in item.values.items()
-            ):  # what the file says is what is stored: nothing to check or write
+            ):
                 self.handle(label, item.natural_key, before[pk])
                 self.report.count(label, "unchanged")
-                continue
+            else:
+                different.append(item)
+        return different
+
+    def compare(self, model, ready: list[Parsed], existing: dict):
+        to_create, to_update, changed_fields = [], [], set()
+        label, db = model._meta.label_lower, model._default_manager.db
+        for item in ready:
+            before = existing.get(item.local_key)
             if before is None:
                 candidate = model(**item.values)
             else:

@@ -109,8 +109,15 @@ LISTED = 20  # change lines in one mail
 
 
 def news_in(link: CrisisRevision) -> list[str]:
-    """What a public revision put before readers, in words."""
-    return [line["label"] for line in link.changes if line["action"] in NEWS]
+    """What a public revision put before readers, in words (the entries it names)."""
+    return [
+        line["label"] for line in link.changes if line["action"] in NEWS and not line.get("more")
+    ]
+
+
+def news_count(link: CrisisRevision) -> int:
+    """How many entries a public revision put before readers, named or counted."""
+    return sum(line.get("more", 1) for line in link.changes if line["action"] in NEWS)
 
 
 @receiver(revision_recorded)
@@ -133,8 +140,9 @@ def mail_watchers(link: CrisisRevision, news: list[str]) -> None:
         return
     crisis = link.crisis
     lines = [f"- {label}" for label in news[:LISTED]]
-    if len(news) > LISTED:
-        lines.append(f"- … and {len(news) - LISTED} more")
+    hidden = news_count(link) - len(lines)
+    if hidden > 0:
+        lines.append(f"- … and {hidden} more")
     summary = link.revision.summary or "(no summary)"
     body = "\n".join(
         [summary, "", *lines, "", settings.SITE_URL.rstrip("/") + crisis.get_absolute_url()]

@@ -12,6 +12,7 @@ it touched (the page cache listens).
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -25,6 +26,8 @@ from places.models import Place
 from sources.models import Source
 
 from .models import Crisis, CrisisRevision, Event, EventActor, Revision, Section
+
+LINES_KEPT = 200  # change lines of one kind and action per crisis in one revision
 
 Kind = CrisisRevision.Kind
 Action = CrisisRevision.Action
@@ -124,22 +127,39 @@ def record_revision(sender, draft: RevisionDraft, rows: RevisionRows, **kwargs) 
         CrisisRevision.objects.update_or_create(
             crisis_id=crisis_id,
             revision=revision,
-            defaults={"public": public, "changes": [line.as_json() for line in found]},
+            defaults={"public": public, "changes": found},
         )
     revision_recorded.send(sender=Revision, revision=revision, crisis_ids=set(lines))
 
 
 class Touched:
-    """The crises an edit touched, each with its change lines in order, without repeats."""
+    """The crises an edit touched, each with its change lines in order, without repeats: at
+    most ``LINES_KEPT`` of one kind and action per crisis, the others counted (an import that
+    adds 100,000 events says so in one line, not 100,000)."""
 
     def __init__(self):
         self.lines: dict[int, dict[ChangeLine, None]] = {}  # an ordered set per crisis
+        self.kept: dict[int, Counter] = {}
+        self.more: dict[int, Counter] = {}
 
     def note(self, crisis_ids, line: ChangeLine | None) -> None:
         for crisis_id in crisis_ids:
             found = self.lines.setdefault(crisis_id, {})
-            if line is not None:
-                found.setdefault(line)
+            if line is None or line in found:
+                continue
+            kept = self.kept.setdefault(crisis_id, Counter())
+            if kept[line.kind, line.action] < LINES_KEPT:
+                kept[line.kind, line.action] += 1
+                found[line] = None
+            else:
+                self.more.setdefault(crisis_id, Counter())[line.kind, line.action] += 1
+
+    def changes(self, crisis_id: int) -> list[dict]:
+        """The crisis's change lines as stored; ``more`` says how many a line stands for."""
+        lines = [line.as_json() for line in self.lines[crisis_id]]
+        for (kind, action), count in self.more.get(crisis_id, Counter()).items():
+            lines.append({"kind": kind, "action": action, "label": "", "more": count})
+        return lines
 
 
 def edits(rows: RevisionRows, model) -> Iterator[dict[int, EntryEdit]]:
@@ -152,7 +172,7 @@ def actor_name(names: dict[int, str], row) -> str:
     return names.get(row.actor_id, "")
 
 
-def changes(rows: RevisionRows) -> dict[int, list[ChangeLine]]:
+def changes(rows: RevisionRows) -> dict[int, list[dict]]:
     """For each crisis touched (and still there), the changes readers are told of, in words."""
     touched = Touched()
     for found in edits(rows, Crisis):
@@ -197,7 +217,7 @@ def changes(rows: RevisionRows) -> dict[int, list[ChangeLine]]:
         for pk, edit in found.items():
             touched.note(located.get(pk, set()), edit.line(Kind.PLACE, lambda row: row.name))
     existing = set(Crisis.objects.filter(pk__in=list(touched.lines)).values_list("pk", flat=True))
-    return {pk: list(found) for pk, found in touched.lines.items() if pk in existing}
+    return {pk: touched.changes(pk) for pk in touched.lines if pk in existing}
 
 
 def note_event_actors(touched: Touched, rows: list, events_in_edit: set[int]) -> None:

@@ -1,6 +1,7 @@
 from django import template
 from django.urls import translate_url
-from django.utils.translation import get_language
+from django.utils.formats import number_format
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from events.models import CrisisRevision
@@ -31,11 +32,17 @@ Action = CrisisRevision.Action
 def describe_change(change: dict) -> str:
     """{"kind": "section", "action": "edited", "label": "背景"} → Section “背景” edited"""
     kind, action = change.get("kind"), change.get("action")
-    return _("%(kind)s “%(label)s” %(action)s") % {
+    words = {
         "kind": Kind(kind).label if kind in Kind.values else kind,
         "label": change.get("label", ""),
         "action": Action(action).label if action in Action.values else action,
     }
+    if change.get("more"):  # the lines of one kind beyond those a revision keeps
+        count = change["more"]
+        return ngettext(
+            "%(kind)s %(action)s: %(count)s more", "%(kind)s %(action)s: %(count)s more", count
+        ) % {**words, "count": number_format(count, force_grouping=True)}
+    return _("%(kind)s “%(label)s” %(action)s") % words
 
 
 @register.filter

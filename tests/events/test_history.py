@@ -238,3 +238,31 @@ def test_a_large_edit_is_read_in_chunks_of_whole_entries(tiny_crisis, monkeypatc
     assert link.revision.summary == "Three events"
     last_row = Event.history.filter(revision_key=link.revision.key).latest("history_date")
     assert link.revision.created_at == last_row.history_date
+
+
+def test_a_large_edit_names_some_entries_and_counts_the_rest(
+    tiny_crisis, client, monkeypatch, django_user_model
+):
+    from django.core import mail
+    from django.test import TestCase
+
+    from events.models import CrisisWatch
+
+    monkeypatch.setattr("events.revisions.LINES_KEPT", 2)
+    watcher = django_user_model.objects.create_user("watcher", "watcher@example.org")
+    CrisisWatch.objects.create(user=watcher, crisis=tiny_crisis)
+    with TestCase.captureOnCommitCallbacks(execute=True), revision(summary="Back-fill"):
+        for n in range(5):
+            Event.objects.create(
+                crisis=tiny_crisis, slug=f"e{n}", title=f"E{n}", date="2025-06-09", state="published"
+            )
+    link = CrisisRevision.objects.filter(crisis=tiny_crisis).first()
+    assert link.changes == [
+        {"kind": "event", "action": "added", "label": "E0"},
+        {"kind": "event", "action": "added", "label": "E1"},
+        {"kind": "event", "action": "added", "label": "", "more": 3},
+    ]
+    history = reverse("events:history", args=["tiny"])
+    assert "另有3个事件已添加" in client.get(history).content.decode().replace(" ", "")
+    assert "Event added: 3 more" in client.get("/en" + history).content.decode()
+    assert "- E1\n- … and 3 more" in mail.outbox[-1].body
