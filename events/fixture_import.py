@@ -14,6 +14,7 @@ is written, and two imports never interleave.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import io
 import json
@@ -68,6 +69,9 @@ KEYS_KEPT = 50_000  # natural keys cached per model (see KeyIndex)
 PROGRESS_EVERY = 1000
 EXACT_ERRORS_UP_TO = 20 * 1024 * 1024  # re-read a broken file this small for line and column
 LOCK_NAME = "fixture-import"
+PRECISIONS = frozenset(Precision.values)
+ANALYZE_AFTER = 10_000  # rows an import writes to a table before its statistics are renewed
+VALID_KEPT = 1000  # values remembered as valid per field (see FieldRules)
 
 
 @dataclass
@@ -390,6 +394,7 @@ class Importer:
         self.done = 0
         self.problems: list[Problem] = []
         self.keys = KeyIndex()
+        self.rules = FieldRules()
         self.handled: dict[str, set[int]] = defaultdict(set)  # pks created, changed or matched
         self.refused: set[tuple[str, tuple]] = set()  # natural keys of objects with problems
         self.buffers: dict[str, list[Entry]] = {}
@@ -511,7 +516,7 @@ class Importer:
             given = values.get(precision_name)
             if given is None:
                 values[precision_name] = implied[date_name]
-            elif given in Precision.values and finer(given, implied[date_name]):
+            elif given in PRECISIONS and finer(given, implied[date_name]):
                 raw = entry.data["fields"][date_name]
                 message = (
                     f"'{raw}' names a {implied[date_name]}, not a {given}: give a full date "
@@ -630,7 +635,7 @@ class Importer:
         for item in ready:
             before = existing.get(item.local_key)
             if before is None:
-                candidate = model(**item.values)
+                candidate = new_instance(model, item.values)
             else:
                 candidate = model.from_db(db, list(before), list(before.values()))
                 for attname, value in item.values.items():
@@ -689,7 +694,7 @@ class Importer:
         for date_name, precision_name in date_precisions(type(candidate)).items():
             value = item.values.get(date_name)
             precision = getattr(candidate, precision_name)
-            if value is None or precision not in Precision.values:
+            if value is None or precision not in PRECISIONS:
                 continue
             stored = truncate(value, precision)
             if stored != value:
@@ -703,7 +708,7 @@ class Importer:
 
     def validate(self, item: Parsed, candidate, before: dict | None) -> list[Problem]:
         problems = []
-        error = field_errors(candidate)
+        error = self.rules.errors(candidate)
         if error is not None:
             problems.extend(
                 item.entry.problem(message, natural_key=item.natural_key, field=name)
@@ -782,27 +787,61 @@ def reference(model_field, raw) -> tuple | None:
     )
 
 
-def field_errors(candidate) -> ValidationError | None:
+class FieldRules:
     """``full_clean`` for values already converted by ``parse``: each field's rules and the
     model's ``clean()``. Related rows were resolved by natural key, uniqueness is the natural
-    key, and check constraints are evaluated apart, so none of them costs a query here."""
-    errors: dict = {}
-    for f in candidate._meta.concrete_fields:
-        if f.is_relation or f.primary_key:
-            continue
-        value = getattr(candidate, f.attname)
-        if f.blank and value in f.empty_values:
-            continue
+    key, and check constraints are evaluated apart, so none of them costs a query here.
+
+    A field's rules depend on its value alone, and an import repeats values (kinds, dates,
+    places): the first ``VALID_KEPT`` short values a field accepts are remembered as valid."""
+
+    MEMO_TYPES = (int, float, datetime.date, str)
+
+    def __init__(self):
+        self.valid: dict[models.Field, set] = defaultdict(set)
+
+    def errors(self, candidate) -> ValidationError | None:
+        errors: dict = {}
+        for f in checked_fields(type(candidate)):
+            value = getattr(candidate, f.attname)
+            if f.blank and value in f.empty_values:
+                continue
+            known, memorable = self.valid[f], self.memorable(value)
+            if memorable and value in known:
+                continue
+            try:
+                f.validate(value, candidate)
+                f.run_validators(value)
+            except ValidationError as error:
+                errors[f.name] = error.error_list
+                continue
+            if memorable and len(known) < VALID_KEPT:
+                known.add(value)
         try:
-            f.validate(value, candidate)
-            f.run_validators(value)
+            candidate.clean()
         except ValidationError as error:
-            errors[f.name] = error.error_list
-    try:
-        candidate.clean()
-    except ValidationError as error:
-        errors = error.update_error_dict(errors)
-    return ValidationError(errors) if errors else None
+            errors = error.update_error_dict(errors)
+        return ValidationError(errors) if errors else None
+
+    def memorable(self, value) -> bool:
+        return type(value) in self.MEMO_TYPES and (type(value) is not str or len(value) <= 64)
+
+
+def new_instance(model, values: dict):
+    """``model(**values)``, in half the time: every field's value in order, defaults for the
+    fields the file leaves out."""
+    fields = construction(model)
+    return model(*[values[name] if name in values else default() for name, default in fields])
+
+
+@functools.cache
+def construction(model) -> list[tuple[str, Callable]]:
+    return [(f.attname, f.get_default) for f in model._meta.concrete_fields]
+
+
+@functools.cache
+def checked_fields(model) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if not f.is_relation and not f.primary_key]
 
 
 def field_messages(model, error: ValidationError) -> Iterator[tuple[str, str]]:
@@ -883,9 +922,29 @@ def import_fixtures(
             raise
         message = "the database is busy with another import; nothing was imported, try again"
         raise FixtureError([Problem(names, None, message)]) from None
+    if not dry_run:
+        refresh_statistics(importer.report)
     if progress:
         progress(importer.done, importer.total)
     return importer.report
+
+
+def refresh_statistics(report: ImportReport) -> None:
+    """After a large import, have PostgreSQL re-read the size and contents of the tables it
+    wrote (as autovacuum would, some time later): the next import's lookups, and readers'
+    pages, are planned for the tables as they now are."""
+    connection = transaction.get_connection()
+    written = [
+        apps.get_model(label)
+        for label, counter in report.counts.items()
+        if counter["created"] + counter["changed"] >= ANALYZE_AFTER
+    ]
+    if connection.vendor != "postgresql" or not written or connection.in_atomic_block:
+        return
+    quote = connection.ops.quote_name
+    tables = [quote(t) for m in written for t in (m._meta.db_table, m.history.model._meta.db_table)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(tables)}")
 
 
 def problem_order(problem: Problem) -> tuple:

@@ -203,11 +203,14 @@ def changes(rows: RevisionRows) -> dict[int, list[dict]]:
             touched.note([edit.latest.crisis_id], edit.line(Kind.EVENT, lambda row: row.title))
     for chunk in rows.chunks(EventActor):
         note_event_actors(touched, chunk, events_in_edit)
-    for found in edits(rows, Source):
-        citing = crises_citing({edit.latest.key for edit in found.values()})
-        for edit in found.values():
-            line = edit.line(Kind.SOURCE, lambda row: row.title)
-            touched.note(citing.get(edit.latest.key, set()), line)
+    sources = [  # which crises cite them is read once: it reads every narrative text
+        (edit.latest.key, edit.line(Kind.SOURCE, lambda row: row.title))
+        for found in edits(rows, Source)
+        for edit in found.values()
+    ]
+    citing = crises_citing({key for key, _line in sources}) if sources else {}
+    for key, line in sources:
+        touched.note(citing.get(key, set()), line)
     for found in edits(rows, Actor):
         involving = crises_involving(set(found))
         for pk, edit in found.items():
