@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import contextvars
 import datetime
+import functools
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.apps import apps
 from django.db import DatabaseError, models, transaction
@@ -103,10 +105,15 @@ def long_texts(model) -> list[str]:
     return [f.attname for f in model._meta.concrete_fields if isinstance(f, models.TextField)]
 
 
+class HistoryRow(SimpleNamespace):
+    """A history row as a revision's listeners read it: its columns by attribute name (long
+    texts left out, the user as ``history_user_id``) and the ``instance_type`` it records."""
+
+
 class RevisionRows:
     """The history rows one revision wrote, handed out model by model in chunks of whole
     entries (every row of an entry in one chunk, entries in primary-key order): a large import
-    writes hundreds of thousands, more than should be held at once. Long texts are left out.
+    writes hundreds of thousands, more than should be held at once. Rows are HistoryRows.
 
     As chunks pass it notes the revision's first and last row in time and the first row that
     gives a reason, which is all a listener needs of the revision as a whole.
@@ -125,20 +132,26 @@ class RevisionRows:
     def _pages(self, model) -> Iterator[list]:
         """One query per ``chunk`` rows; a page's last entry, which may go on past the page,
         is held back for the next one (or read whole, when it alone fills a page)."""
+        long = long_texts(model)
+        columns = [f.attname for f in model.history.model._meta.concrete_fields]
         rows = (
             model.history.filter(revision_key=self.key)
-            .defer(*long_texts(model))
             .order_by("id", "history_date", "history_id")
+            .values(*[name for name in columns if name not in long])
         )
+
+        def read(query) -> list[HistoryRow]:
+            return [HistoryRow(instance_type=model, **values) for values in query]
+
         after = None
         while True:
-            page = list((rows if after is None else rows.filter(id__gt=after))[: self.chunk])
+            page = read((rows if after is None else rows.filter(id__gt=after))[: self.chunk])
             if len(page) < self.chunk:
                 if page:
                     yield page
                 return
             last = page[-1].id
-            complete = [row for row in page if row.id != last] or list(rows.filter(id=last))
+            complete = [row for row in page if row.id != last] or read(rows.filter(id=last))
             yield complete
             after = complete[-1].id
 
@@ -229,12 +242,21 @@ def _db_values(model, obj, connection) -> dict:
     """Column values of ``obj`` as a save would write them, by attribute name (values the
     driver adapts as they are skip the field's conversion)."""
     values = {}
-    for f in model._meta.concrete_fields:
-        value = getattr(obj, f.attname)
-        if type(value) not in PLAIN or getattr(f, "auto_now", 0) or getattr(f, "auto_now_add", 0):
+    for attname, f, stamped in _columns(model):
+        value = getattr(obj, attname)
+        if stamped or type(value) not in PLAIN:
             value = f.get_db_prep_save(f.pre_save(obj, obj._state.adding), connection)
-        values[f.attname] = value
+        values[attname] = value
     return values
+
+
+@functools.cache
+def _columns(model) -> list[tuple[str, models.Field, bool]]:
+    """Each concrete field: its attribute name, itself, and whether a save stamps it."""
+    return [
+        (f.attname, f, bool(getattr(f, "auto_now", 0) or getattr(f, "auto_now_add", 0)))
+        for f in model._meta.concrete_fields
+    ]
 
 
 def _copy_history(cursor, model, rows: list[dict], kind: str, draft: RevisionDraft) -> None:

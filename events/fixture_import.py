@@ -360,7 +360,7 @@ def existing_rows(model, columns: list[str], wanted: set[tuple], values_only: bo
     and matched exactly here. Returns {values: pk} or {values: {attname: value}} (no model
     instance is built: most rows of a re-import are only compared)."""
     filters = {f"{column}__in": {row[i] for row in wanted} for i, column in enumerate(columns)}
-    query = model._default_manager.filter(**filters)
+    query = model._default_manager.filter(**filters).order_by()  # no joins for the ordering
     if values_only:
         found = {tuple(row[:-1]): row[-1] for row in query.values_list(*columns, "pk")}
     else:
@@ -611,7 +611,8 @@ class Importer:
         wanted = {key for item in ready for n in names for key in cited_keys(item.values.get(n))}
         if not wanted:
             return set()
-        return set(source_model().objects.filter(key__in=wanted).values_list("key", flat=True))
+        found = source_model().objects.filter(key__in=wanted).order_by()
+        return set(found.values_list("key", flat=True))
 
     def set_aside_unchanged(self, model, ready: list[Parsed], existing: dict) -> list[Parsed]:
         """Count the objects whose every field the file gives is stored as it is (nothing to
@@ -930,9 +931,10 @@ def import_fixtures(
 
 
 def refresh_statistics(report: ImportReport) -> None:
-    """After a large import, have PostgreSQL re-read the size and contents of the tables it
-    wrote (as autovacuum would, some time later): the next import's lookups, and readers'
-    pages, are planned for the tables as they now are."""
+    """After a large import, have PostgreSQL vacuum and analyse the tables it wrote, as
+    autovacuum would some time later: the next import's lookups, and readers' pages, are
+    planned for the tables as they now are, and the first to read the new rows does not pay
+    for marking them all visible."""
     connection = transaction.get_connection()
     written = [
         apps.get_model(label)
@@ -944,7 +946,7 @@ def refresh_statistics(report: ImportReport) -> None:
     quote = connection.ops.quote_name
     tables = [quote(t) for m in written for t in (m._meta.db_table, m.history.model._meta.db_table)]
     with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {', '.join(tables)}")
+        cursor.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")
 
 
 def problem_order(problem: Problem) -> tuple:

@@ -110,13 +110,13 @@ def record_revision(sender, draft: RevisionDraft, rows: RevisionRows, **kwargs) 
     if rows.first is None:
         return  # the edit wrote nothing
     reason = rows.first_reason.history_change_reason if rows.first_reason else ""
-    user = draft.user if getattr(draft.user, "pk", None) else rows.first.history_user
+    user_id = draft.user.pk if getattr(draft.user, "pk", None) else rows.first.history_user_id
     revision, _created = Revision.objects.update_or_create(
         key=draft.key,
         defaults={
             "created_at": rows.last.history_date,
             "summary": (draft.summary or reason)[:300],
-            "user": user,
+            "user_id": user_id,
             "is_correction": draft.is_correction,
             "correction_note": draft.correction_note,
         },
