@@ -796,18 +796,19 @@ class FieldRules:
     A field's rules depend on its value alone, and an import repeats values (kinds, dates,
     places): the first ``VALID_KEPT`` short values a field accepts are remembered as valid."""
 
-    MEMO_TYPES = (int, float, datetime.date, str)
+    MEMO_TYPES = frozenset({int, float, datetime.date, str})
 
     def __init__(self):
-        self.valid: dict[models.Field, set] = defaultdict(set)
+        self.fields: dict[type, list[tuple[models.Field, set]]] = {}
 
     def errors(self, candidate) -> ValidationError | None:
         errors: dict = {}
-        for f in checked_fields(type(candidate)):
+        for f, known in self.checked(type(candidate)):
             value = getattr(candidate, f.attname)
             if f.blank and value in f.empty_values:
                 continue
-            known, memorable = self.valid[f], self.memorable(value)
+            kind = type(value)
+            memorable = kind in self.MEMO_TYPES and (kind is not str or len(value) <= 64)
             if memorable and value in known:
                 continue
             try:
@@ -824,8 +825,15 @@ class FieldRules:
             errors = error.update_error_dict(errors)
         return ValidationError(errors) if errors else None
 
-    def memorable(self, value) -> bool:
-        return type(value) in self.MEMO_TYPES and (type(value) is not str or len(value) <= 64)
+    def checked(self, model) -> list[tuple[models.Field, set]]:
+        """The fields whose rules run here, each with the values it was seen to accept."""
+        if model not in self.fields:
+            self.fields[model] = [
+                (f, set())
+                for f in model._meta.concrete_fields
+                if not f.is_relation and not f.primary_key
+            ]
+        return self.fields[model]
 
 
 def new_instance(model, values: dict):
@@ -838,11 +846,6 @@ def new_instance(model, values: dict):
 @functools.cache
 def construction(model) -> list[tuple[str, Callable]]:
     return [(f.attname, f.get_default) for f in model._meta.concrete_fields]
-
-
-@functools.cache
-def checked_fields(model) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if not f.is_relation and not f.primary_key]
 
 
 def field_messages(model, error: ValidationError) -> Iterator[tuple[str, str]]:
