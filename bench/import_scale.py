@@ -3,11 +3,13 @@ citations, and edits to the seed's sections, imported three ways on each databas
 own process so its peak memory is its own.
 
     .venv/bin/python -m bench.import_scale [--objects 100000] [--seed 7] \\
-        [--databases sqlite postgres]
+        [--databases sqlite postgres] [--large 420000]
 
 Phases: "create" (into a database holding the seed), "unchanged" (the same file again) and
-"10% changed" (a tenth of the objects edited). Prints objects/s and peak memory (max RSS of the
-importing process) per phase. PostgreSQL uses a throwaway database, crisis_tracker_bench_import.
+"10% changed" (a tenth of the objects edited); then "create, large": a file of ``--large``
+objects (420,000 make 101.7 MB) into a fresh database, for the peak memory of a 100 MB import
+(0 skips it). Prints objects/s and peak memory (max RSS of the importing process) per phase.
+PostgreSQL uses a throwaway database, crisis_tracker_bench_import.
 """
 
 from __future__ import annotations
@@ -113,6 +115,14 @@ def write(objects: list[dict], path: Path) -> None:
         out.write("]\n")
 
 
+def generate(objects: int, seed: int, changed: float, path: Path) -> None:
+    """Write an update from a process of its own: on Linux a child's peak memory counts its
+    parent's at the fork, so the process that starts the imports must stay small."""
+    command = [sys.executable, "-m", "bench.import_scale", "--write", str(path)]
+    options = ["--objects", str(objects), "--seed", str(seed), "--changed", str(changed)]
+    subprocess.run(command + options, cwd=ROOT, check=True)
+
+
 def manage(env: dict, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True
@@ -142,6 +152,7 @@ def fresh_database(kind: str, workdir: Path) -> dict:
             subprocess.run(["psql", PG_ADMIN, "-qc", sql], check=True, env=admin)
         env["DATABASE_URL"] = PG_BENCH
     else:
+        (workdir / "bench.sqlite3").unlink(missing_ok=True)
         env["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
     env.pop("REDIS_URL", None)
     manage(env, "migrate", "--no-input")
@@ -154,17 +165,27 @@ def main() -> None:
     parser.add_argument("--objects", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgres"])
+    parser.add_argument("--large", type=int, default=420_000)
+    parser.add_argument("--write", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--changed", type=float, default=0.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.write:
+        write(update(args.objects, args.seed, args.changed), args.write)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         files = {
             "create": workdir / "update.json",
             "10% changed": workdir / "update-changed.json",
         }
-        write(update(args.objects, args.seed), files["create"])
-        write(update(args.objects, args.seed, changed=0.10), files["10% changed"])
+        generate(args.objects, args.seed, 0.0, files["create"])
+        generate(args.objects, args.seed, 0.10, files["10% changed"])
         size = files["create"].stat().st_size / 1e6
         print(f"update: {args.objects} objects, {size:.1f} MB, seed {args.seed}")
+        large = workdir / "large.json"
+        if args.large:
+            generate(args.large, args.seed, 0.0, large)
+            print(f"large update: {args.large} objects, {large.stat().st_size / 1e6:.1f} MB")
         for kind in args.databases:
             env = fresh_database(kind, workdir)
             phases = [
@@ -173,11 +194,16 @@ def main() -> None:
                 ("10% changed", files["10% changed"]),
             ]
             for label, path in phases:
-                elapsed, peak = timed_import(env, path)
-                print(
-                    f"{kind:8} {label:12} {args.objects / elapsed:8.0f} objects/s "
-                    f"({elapsed:6.1f} s)  peak {peak} MB"
-                )
+                report(kind, label, args.objects, *timed_import(env, path))
+            if args.large:
+                env = fresh_database(kind, workdir)
+                report(kind, "create, large", args.large, *timed_import(env, large))
+
+
+def report(kind: str, label: str, objects: int, elapsed: float, peak: int) -> None:
+    print(
+        f"{kind:8} {label:13} {objects / elapsed:8.0f} objects/s ({elapsed:6.1f} s)  peak {peak} MB"
+    )
 
 
 if __name__ == "__main__":
