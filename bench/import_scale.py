@@ -32,6 +32,12 @@ PG_BENCH = "postgres://postgres@127.0.0.1:5432/crisis_tracker_bench_import"
 KINDS = ["statement", "arrest", "detention", "raid", "sanction", "prosecution", "meeting"]
 ROLES = ["initiator", "target", "participant", "speaker", "affected"]
 PRECISIONS = ["day", "day", "day", "month", "year"]
+PLACES = [  # the seed's places, and events without one
+    {"place": "巴库", "location": ["baku"]},
+    {"place": "莫斯科", "location": ["moscow"]},
+    {"place": "叶卡捷琳堡", "location": ["yekaterinburg"]},
+    {"place": "", "location": None},
+]
 
 
 def update(objects: int, seed: int, changed: float = 0.0) -> list[dict]:
@@ -82,7 +88,7 @@ def update(objects: int, seed: int, changed: float = 0.0) -> list[dict]:
             "title": f"事件 {n}",
             "date": date,
             "date_precision": precision,
-            "place": rng.choice(["巴库", "莫斯科", "叶卡捷琳堡", ""]),
+            **rng.choice(PLACES),
             "kind": rng.choice(KINDS),
             "summary": f"第{n}号事件的经过。[{cites}]",
             "detained": rng.choice([None, 1, 2, 5]),

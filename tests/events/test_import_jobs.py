@@ -123,6 +123,29 @@ def test_the_page_cache_is_bumped_once_per_import(db, monkeypatch):
     assert len(bumped) == len(set(bumped)) <= 2, bumped
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_large_import_renews_the_statistics_of_the_tables_it_wrote(monkeypatch):
+    """On PostgreSQL, the tables a large import wrote (and their history) are vacuumed and
+    analysed once it has committed; a small one, a dry run and SQLite leave them alone."""
+    monkeypatch.setattr(fixture_import, "ANALYZE_AFTER", 20)
+
+    def maintenance(objects, **options) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            run(objects, **options)
+        return [q["sql"] for q in captured.captured_queries if q["sql"].startswith("VACUUM")]
+
+    assert maintenance(generated(20), dry_run=True) == []
+    assert maintenance(generated(5, crisis="small", prefix="s")) == []
+    statements = maintenance(generated(20))
+    if connection.vendor != "postgresql":
+        assert statements == []
+        return
+    assert len(statements) == 1
+    for table in ("events_event", "events_historicalevent", "events_eventactor"):
+        assert f'"{table}"' in statements[0]
+    assert '"events_crisis"' not in statements[0]  # one crisis written: under the threshold
+
+
 # Background jobs --------------------------------------------------------------------------
 
 
