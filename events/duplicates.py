@@ -40,13 +40,12 @@ def event_period(event):
     return period(event.date, event.date_precision, event.end_date, event.end_precision)
 
 
-def pairs(text: str) -> set[str]:
+def pairs(text: str) -> frozenset[str]:
     text = "".join((text or "").split())
-    return {text[i : i + 2] for i in range(len(text) - 1)}
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
 
 
-def alike(a: str, b: str) -> float:
-    first, second = pairs(a), pairs(b)
+def alike(first: frozenset, second: frozenset) -> float:
     if not first or not second:
         return 0.0
     return len(first & second) / len(first | second)
@@ -59,17 +58,31 @@ class Candidate:
     reason: str
 
 
-def score(new, old) -> Candidate | None:
-    start, stop = event_period(new)
-    old_start, old_stop = event_period(old)
-    if not (start < old_stop and old_start < stop):
+@dataclass
+class Reading:
+    """An event as the comparison reads it, worked out once: its period and character pairs."""
+
+    event: Event
+    start: datetime.date
+    stop: datetime.date
+    title: frozenset
+    summary: frozenset
+
+    @classmethod
+    def of(cls, event) -> Reading:
+        start, stop = event_period(event)
+        return cls(event, start, stop, pairs(event.title), pairs(event.summary))
+
+
+def score(new: Reading, old: Reading) -> Candidate | None:
+    if not (new.start < old.stop and old.start < new.stop):
         return None
-    same_place = bool(new.place) and new.place == old.place
+    same_place = bool(new.event.place) and new.event.place == old.event.place
     reading = max(alike(new.title, old.title), alike(new.summary, old.summary))
     if not same_place and reading < ALIKE:
         return None
     reason = "same place and period" if same_place else "reads alike in the same period"
-    return Candidate(old, reading + (1 if same_place else 0), reason)
+    return Candidate(old.event, reading + (1 if same_place else 0), reason)
 
 
 def probable_duplicates(new_events: list, existing_up_to: int | None) -> dict[int, list]:
@@ -77,10 +90,10 @@ def probable_duplicates(new_events: list, existing_up_to: int | None) -> dict[in
     first. Only events with a pk up to ``existing_up_to`` count as existing (one query)."""
     if not new_events or existing_up_to is None:
         return {}
-    periods = [event_period(event) for event in new_events]
-    start = min(first for first, _stop in periods)
-    stop = max(last for _first, last in periods)
-    existing = list(
+    readings = [Reading.of(event) for event in new_events]
+    start = min(reading.start for reading in readings)
+    stop = max(reading.stop for reading in readings)
+    existing = (
         Event.objects.filter(
             crisis_id__in={event.crisis_id for event in new_events},
             pk__lte=existing_up_to,
@@ -99,12 +112,15 @@ def probable_duplicates(new_events: list, existing_up_to: int | None) -> dict[in
             "end_precision",
         )  # fmt: skip
     )
+    by_crisis: dict[int, list[Reading]] = {}
+    for old in existing:
+        by_crisis.setdefault(old.crisis_id, []).append(Reading.of(old))
     found = {}
-    for index, new in enumerate(new_events):
+    for index, new in enumerate(readings):
         candidates = [
             candidate
-            for old in existing
-            if old.crisis_id == new.crisis_id and (candidate := score(new, old)) is not None
+            for old in by_crisis.get(new.event.crisis_id, [])
+            if (candidate := score(new, old)) is not None
         ]
         if candidates:
             candidates.sort(key=lambda candidate: -candidate.score)

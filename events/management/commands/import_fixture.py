@@ -9,6 +9,7 @@ from events.fixture_import import FixtureError, import_fixtures
 from events.import_display import change_lines
 
 SHOWN_PROBLEMS = 200
+LISTED_CHANGES = 2000  # changes a dry run lists field by field; the summary counts them all
 
 
 class Command(BaseCommand):
@@ -23,7 +24,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("paths", nargs="+", help="Fixture files (JSON).")
         parser.add_argument(
-            "--dry-run", action="store_true", help="Show what would change, field by field."
+            "--dry-run",
+            action="store_true",
+            help=f"Show what would change, field by field (the first {LISTED_CHANGES} changes).",
         )
         parser.add_argument(
             "--reason", help="Edit summary for the history, at most 100 characters."
@@ -58,7 +61,7 @@ class Command(BaseCommand):
                 user=user,
                 dry_run=options["dry_run"],
                 progress=self.show_progress,
-                details=None if options["dry_run"] else 0,  # the diff is shown for dry runs
+                details=LISTED_CHANGES if options["dry_run"] else 0,
             )
         except FixtureError as error:
             raise CommandError(self.refusal(error), returncode=1) from None
