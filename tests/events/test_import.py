@@ -186,6 +186,21 @@ def test_the_command_prints_a_summary_and_a_dry_run_diff(seed, tmp_path, capsys)
     assert Section.objects.filter(heading="联合国").exists()
 
 
+def test_a_large_dry_run_lists_the_first_changes_and_counts_them_all(db, tmp_path, capsys):
+    from events.management.commands import import_fixture
+
+    sources = [{"model": "sources.source", "fields": {"key": f"s{n}", "title": "S"}} for n in "123"]
+    path = tmp_path / "update.json"
+    path.write_text(json.dumps(sources), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(import_fixture, "LISTED_CHANGES", 2)
+        call_command("import_fixture", str(path), "--dry-run", "--system")
+    out = capsys.readouterr().out
+    assert "created: sources.source ['s2']" in out and "['s3']" not in out
+    assert "… and 1 more changes not listed." in out
+    assert "sources.source: 3 created, 0 changed, 0 unchanged" in out
+
+
 def bad_inputs():
     def edit(model, match, **fields):
         def change(objects):
