@@ -56,7 +56,10 @@ def crisis_list(request: HttpRequest) -> HttpResponse:
 
 def with_html(page: Page | None, template: str, next_path: str) -> Page | None:
     """Published pages are cached as the finished document, the same for every reader; others
-    keep their parts for the staff preview, which is rendered per request with its banner."""
+    keep their parts for the staff preview, which is rendered per request with its banner.
+
+    ``next_path`` is the page's canonical address (language alternates and switcher): never the
+    address of the request that happened to build it, which may be a preview link's secret."""
     if page is not None and page.is_published:
         context = {"page": page, "next_path": next_path}
         html = render_to_string(template, context).encode()
@@ -82,7 +85,9 @@ def crisis_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = cached_part(
         slug,
         f"article|{get_language()}",
-        lambda: with_html(rendering.build_article(slug), template, request.path),
+        lambda: with_html(
+            rendering.build_article(slug), template, reverse("events:crisis", args=[slug])
+        ),
     )
     return serve_page(request, page, template)
 
@@ -99,7 +104,8 @@ def crisis_timeline(request: HttpRequest, slug: str) -> HttpResponse:
     wanted_page = wanted.key if wanted else ""
     audience = audience_of(request)
     query = filters.query_string(page=wanted_page)
-    next_path = f"{request.path}?{query}" if query else request.path
+    canonical = reverse("events:timeline", args=[slug])
+    next_path = f"{canonical}?{query}" if query else canonical
 
     def build():
         page = rendering.build_timeline(slug, audience, filters, wanted_page)

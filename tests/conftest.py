@@ -38,6 +38,27 @@ def load_seed():
 
 
 @pytest.fixture
+def shared_cache(settings, worker_id):
+    """The page cache production uses (Redis), in a Redis database of this test worker's own,
+    so pages one audience caches are the pages the next audience is served."""
+    from events import pages
+
+    number = 3 + (int(worker_id[2:]) + 1 if worker_id.startswith("gw") else 0)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "crisis_tracker.cache.SharedRedisCache",
+            "LOCATION": f"redis://127.0.0.1:6379/{number}",
+            "KEY_PREFIX": "crisis-tracker-tests",
+        }
+    }
+    cache.clear()
+    pages._held.clear()
+    yield cache
+    cache.clear()
+    pages._held.clear()
+
+
+@pytest.fixture
 def seed(db):
     return load_seed()
 
