@@ -233,6 +233,8 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 IMPORT_ROOT = Path(os.environ.get("DJANGO_IMPORT_ROOT", BASE_DIR / "var" / "imports"))
 # A running import that has not reported progress for this long lost its worker.
 IMPORT_STALE_AFTER = env_int("IMPORT_STALE_AFTER", 300)
+# A checked import left unconfirmed this long loses its files (publish_scheduled deletes them).
+IMPORT_KEEP_SECONDS = env_int("IMPORT_KEEP_SECONDS", 24 * 3600)
 
 # Review e-mail (events.notifications): links point at SITE_URL. Without EMAIL_HOST the messages
 # are printed to the console (make run); with it they go out over SMTP.

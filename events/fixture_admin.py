@@ -6,16 +6,25 @@ script), then the dry-run report to confirm, then what was created and changed o
 refused file, every problem with its file, object, natural key and field.
 """
 
+from functools import partial
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_protect
+
+from crisis_tracker.publication import may_publish
+from crisis_tracker.uploads import limit_uploads, too_large
 
 from . import import_jobs
 from .forms import FixtureUploadForm
 from .models import ImportJob
+from .review import ENTRY_MODELS as REVIEWED_MODELS
 from .roles import CONTENT_MODELS
 
 RECENT_JOBS = 20
@@ -36,9 +45,27 @@ def context_for(model_admin, request, title: str) -> dict:
 
 
 def import_fixture_view(model_admin, request):
+    """The upload form. Reading an upload stops at ``IMPORT_MAX_BYTES``, so the limit is in
+    place before anything (the CSRF check included) reads the request's body."""
+    limit_uploads(request, settings.IMPORT_MAX_BYTES)
+    return csrf_protect(partial(upload_form, model_admin))(request)
+
+
+import_fixture_view.csrf_exempt = True  # checked inside, once the limit is set
+
+
+def upload_form(model_admin, request):
     context = context_for(model_admin, request, _("Import fixtures"))
-    form = FixtureUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = FixtureUploadForm(request.POST, request.FILES) if posted else FixtureUploadForm()
+    if posted and too_large(request):
+        form.full_clean()
+        message = _("%(name)s is larger than %(size)s; nothing was uploaded.") % {
+            "name": too_large(request),
+            "size": filesizeformat(settings.IMPORT_MAX_BYTES),
+        }
+        form.add_error("files", message)
+    elif posted and form.is_valid():
         job = import_jobs.start(
             uploads=form.cleaned_data["files"],
             reason=form.cleaned_data["reason"],
@@ -46,16 +73,24 @@ def import_fixture_view(model_admin, request):
         )
         return HttpResponseRedirect(job_url(job))
     context["form"] = form
-    context["jobs"] = ImportJob.objects.select_related("user")[:RECENT_JOBS]
+    context["jobs"] = jobs_seen_by(request.user).select_related("user")[:RECENT_JOBS]
     return TemplateResponse(request, "admin/events/import_fixture.html", context)
+
+
+def jobs_seen_by(user):
+    """An import's page and files are its uploader's, and those who may publish what it holds."""
+    if user.is_superuser or any(may_publish(user, model) for model in REVIEWED_MODELS):
+        return ImportJob.objects.all()
+    return ImportJob.objects.filter(user=user)
 
 
 def import_job_view(model_admin, request, job_id):
     context = context_for(model_admin, request, _("Import"))
     try:
-        job = import_jobs.fail_if_stale(ImportJob.objects.select_related("user").get(pk=job_id))
+        job = jobs_seen_by(request.user).select_related("user").get(pk=job_id)
     except ImportJob.DoesNotExist:
         raise Http404 from None
+    job = import_jobs.fail_if_stale(job)
     if request.method == "POST":
         if job.user_id != request.user.pk:
             raise PermissionDenied

@@ -265,16 +265,51 @@ def json_error(stream, fallback=None) -> str:
     return f"not valid JSON: {detail}"
 
 
-def count_objects(files: list[tuple[str, object]]) -> int:
-    """How many objects the files hold (a fast pass, for progress), 0 if a file is broken."""
-    total = 0
-    for _name, source in files:
-        stream = open_source(source)
-        try:
-            total += sum(1 for _ in ijson.items(stream, "item.model"))
-        except ijson.JSONError:
-            return 0
+# A fixture nests four levels deep (the list, an object, its fields, a natural key) and five at
+# most (a many-to-many's keys); an object has a few dozen fields. Anything deeper or larger is
+# refused by a first pass that holds one parser event at a time, before any object is built.
+MAX_DEPTH = 5
+MAX_OBJECT_EVENTS = 10_000
+
+
+def survey(files: list[tuple[str, object]]) -> int:
+    """How many objects the files hold; raises FixtureError for a file nested deeper, or with
+    an object larger, than the format allows (its memory is then never spent)."""
+    total, problems = 0, []
+    for name, source in files:
+        found = survey_file(name, open_source(source))
+        if isinstance(found, Problem):
+            problems.append(found)
+        else:
+            total += found
+    if problems:
+        raise FixtureError(problems)
     return total
+
+
+def survey_file(name: str, stream) -> int | Problem:
+    objects = depth = events = 0
+    try:
+        for event, _value in ijson.basic_parse(stream):
+            events += 1
+            if event in ("start_map", "start_array"):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    message = f"nested deeper than a fixture can be (at most {MAX_DEPTH} levels)"
+                    return Problem(name, objects or None, message)
+                if depth == 2:
+                    objects += 1
+                    events = 0
+            elif event in ("end_map", "end_array"):
+                depth -= 1
+            if events > MAX_OBJECT_EVENTS:
+                message = f"larger than a fixture object can be ({MAX_OBJECT_EVENTS} values)"
+                return Problem(name, objects, message)
+    except ijson.JSONError:
+        return 0  # reading the objects names the error, with its line and column
+    finally:
+        stream.seek(0)
+    return objects
 
 
 # Natural keys --------------------------------------------------------------------------------
@@ -904,8 +939,8 @@ def import_fixtures(
     if history.reason_problem(reason):
         raise FixtureError([Problem(names, None, history.reason_problem(reason))])
     importer = Importer(user=user, dry_run=dry_run, progress=progress, details=details)
+    importer.total = survey(files)
     if progress:
-        importer.total = count_objects(files)
         progress(0, importer.total)
     summary = reason or f"Imported from {names}"[: history.REASON_LENGTH]
     try:

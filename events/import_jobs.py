@@ -13,7 +13,9 @@ nothing was written, and the job is marked failed.
 
 from __future__ import annotations
 
+import shutil
 import time
+import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -106,14 +108,62 @@ def run(job_id: str, *, dry_run: bool) -> None:
     finally:
         for _name, stream in files:
             stream.close()
+        if not (dry_run and job.status == Status.CHECKING):  # only a checked job waits for them
+            delete_files(job)
     job.total = report.total
     if dry_run:
         job.preview, job.status = report.as_json(), Status.CHECKED
     else:
         job.result, job.status = report.as_json(), Status.DONE
-        for item in job.files:
-            storage.delete(item["path"])
     job.save()
+
+
+def delete_files(job: ImportJob) -> None:
+    for item in job.files:
+        if item.get("path"):
+            storage.delete(item["path"])
+    folder = Path(settings.IMPORT_ROOT, str(job.pk))
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+
+
+def expire_uploads(now: float | None = None) -> int:
+    """Delete the uploads that no job waits for: those of jobs done with them (refused, failed
+    — a worker that died never cleaned up — or imported), of deleted jobs, and of checked jobs
+    left unconfirmed for ``IMPORT_KEEP_SECONDS`` (these then fail: there is nothing left to
+    confirm). Returns how many jobs' folders were deleted."""
+    root = Path(settings.IMPORT_ROOT)
+    folders = {p.name: p for p in root.iterdir() if p.is_dir()} if root.is_dir() else {}
+    if not folders:
+        return 0
+    now = now or time.time()
+    jobs = {str(job.pk): job for job in ImportJob.objects.filter(pk__in=valid_ids(folders))}
+    expired = 0
+    for name, folder in folders.items():
+        job = jobs.get(name)
+        if job is not None and job.running:
+            continue
+        if job is not None and job.status == Status.CHECKED:
+            if now - job.updated_at.timestamp() < settings.IMPORT_KEEP_SECONDS:
+                continue
+            job.status, job.error = Status.FAILED, EXPIRED
+            job.save(update_fields=["status", "error", "updated_at"])
+        shutil.rmtree(folder, ignore_errors=True)
+        expired += 1
+    return expired
+
+
+def valid_ids(names) -> list[uuid.UUID]:
+    found = []
+    for name in names:
+        try:
+            found.append(uuid.UUID(name))
+        except ValueError:
+            continue
+    return found
+
+
+EXPIRED = "The uploaded files were kept as long as the site keeps them and are gone; upload again."
 
 
 # Progress ----------------------------------------------------------------------------------
@@ -158,8 +208,9 @@ def fail_if_stale(job: ImportJob) -> ImportJob:
     """A running job whose worker stopped beating is failed: its transaction never committed."""
     if not job.running:
         return job
-    beat_at = progress(job)["beat"]
-    if beat_at is None or time.time() - beat_at <= settings.IMPORT_STALE_AFTER:
+    # Without a beat in the cache (evicted, or the cache was down), the job's last save.
+    beat_at = progress(job)["beat"] or job.updated_at.timestamp()
+    if time.time() - beat_at <= settings.IMPORT_STALE_AFTER:
         return job
     message = (
         "The worker running this import stopped before it finished; the import is one "

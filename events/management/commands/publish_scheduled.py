@@ -2,11 +2,15 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from events.import_jobs import expire_uploads
 from events.scheduling import publish_scheduled
 
 
 class Command(BaseCommand):
-    help = "Publish and unpublish the crises and events whose scheduled time has come."
+    help = (
+        "Publish and unpublish the crises and events whose scheduled time has come, and delete "
+        "uploaded import files that no job waits for (IMPORT_KEEP_SECONDS for a checked import)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -20,6 +24,9 @@ class Command(BaseCommand):
         while True:
             for line in publish_scheduled():
                 self.stdout.write(line)
+            expired = expire_uploads()
+            if expired:
+                self.stdout.write(f"deleted the uploads of {expired} import(s)")
             if not every:
                 return
             time.sleep(every)
