@@ -13,16 +13,18 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.syndication.views import Feed
 from django.core import signing
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from crisis_tracker.editorial.admin import change_path
-from crisis_tracker.publication import may_review
+from crisis_tracker.publication import may_preview, may_review
 
 from . import review
-from .models import CrisisRevision, CrisisWatch, NotificationSettings, ReviewComment
+from .models import Crisis, CrisisRevision, CrisisWatch, NotificationSettings, ReviewComment
 from .notifications import news_in
 
 SALT = "events.desk-feed"
@@ -54,21 +56,35 @@ def user_of(token: str):
     return user if user and user.is_staff else None
 
 
+def types_for(user, allowed) -> list[ContentType]:
+    """The content types of the reviewed models ``allowed(user, model)`` lets the user see now:
+    rights are checked on every read of the feed, so a user who lost them receives nothing."""
+    models = [model for model in review.ENTRY_MODELS if allowed(user, model)]
+    return list(ContentType.objects.get_for_models(*models).values()) if models else []
+
+
 def submissions_to_review(user) -> list[ReviewComment]:
-    models = [model for model in review.ENTRY_MODELS if may_review(user, model)]
-    if not models:
+    types = types_for(user, may_review)
+    if not types:
         return []
-    types = ContentType.objects.get_for_models(*models).values()
     comments = ReviewComment.objects.filter(step=Step.SUBMITTED, content_type__in=types)
     return list(with_entries(comments.exclude(user=user)))
 
 
 def answers_to_me(user) -> list[ReviewComment]:
-    mine = ReviewComment.objects.filter(user=user, step=Step.SUBMITTED)
+    """Approvals and sendings back of entries this user submitted: the entry is matched as a
+    pair (content type, id), never by each half on its own."""
+    types = types_for(user, may_preview)
+    if not types:
+        return []
+    mine = ReviewComment.objects.filter(
+        user=user,
+        step=Step.SUBMITTED,
+        content_type=OuterRef("content_type"),
+        object_id=OuterRef("object_id"),
+    )
     answers = ReviewComment.objects.filter(
-        step__in=[Step.PUBLISHED, Step.SENT_BACK],
-        content_type__in=mine.values("content_type"),
-        object_id__in=mine.values("object_id"),
+        Exists(mine), step__in=[Step.PUBLISHED, Step.SENT_BACK], content_type__in=types
     )
     return list(with_entries(answers.exclude(user=user)))
 
@@ -91,6 +107,8 @@ def comment_item(comment: ReviewComment) -> Item:
 
 
 def published_in_watched(user) -> list[Item]:
+    if not may_preview(user, Crisis):
+        return []
     watched = CrisisWatch.objects.filter(user=user).values("crisis_id")
     links = (
         CrisisRevision.objects.filter(crisis_id__in=watched, public=True)
@@ -143,7 +161,8 @@ class DeskFeed(Feed):
         return item.title
 
     def item_description(self, item: Item) -> str:
-        return item.body
+        # Atom's summary is HTML to a feed reader: comments and titles are text, so escaped.
+        return escape(item.body)
 
     def item_link(self, item: Item) -> str:
         return item.link
