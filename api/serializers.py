@@ -217,4 +217,7 @@ class TombstoneSerializer(serializers.Serializer):
     crisis = serializers.CharField()
     slug = serializers.CharField(allow_null=True, help_text="The event's slug; null for a crisis.")
     removed_at = serializers.DateTimeField()
-    reason = serializers.ChoiceField(choices=["deleted", "withdrawn"])
+    reason = serializers.ChoiceField(
+        choices=["deleted", "withdrawn", "moved"],
+        help_text="moved: the entry is public under another address (in updated_since).",
+    )

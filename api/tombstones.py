@@ -1,13 +1,18 @@
 """What readers could see once and can no longer: the entries a nightly sync must drop.
 
-An event (or a whole crisis) is a tombstone when it changed at or after ``since``, was published
-at some time (its crisis too), and is not visible now: deleted, withdrawn, or in a crisis that
-was withdrawn. Nothing that was never published is named, not even by its slug.
+An event (or a whole crisis) is a tombstone when it changed at or after ``since``, readers saw
+it at some time, and they cannot see it now: deleted, withdrawn, in a crisis that was withdrawn,
+or moved to another crisis (its old address is gone). Readers saw an event while it was
+published in a published crisis, so its history is read against its crisis's history. A
+tombstone names what readers last saw (the slugs then), never what the entry became since, and
+nothing that was never public is named, not even by its slug.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from dataclasses import dataclass
 
 from crisis_tracker.publication import PUBLISHED
 from events.models import Crisis, Event
@@ -15,45 +20,113 @@ from events.models import Crisis, Event
 LIMIT = 10_000
 
 
-def ever_published(model, ids: set[int]) -> set[int]:
-    rows = model.history.filter(id__in=ids, state=PUBLISHED).values_list("id", flat=True)
-    return set(rows.distinct())
+@dataclass
+class Span:
+    """A stretch of time a version of an entry was public: from ``start`` to ``end`` (None:
+    still public), under ``slug`` (and, for an event, its crisis's slug then)."""
+
+    start: datetime.datetime
+    end: datetime.datetime | None
+    slug: str
+    crisis: str | None = None
 
 
-def gone(model, ids: set[int]) -> set[int]:
-    """Of ``ids``, those readers saw once and cannot see now."""
-    visible = model.objects.published().filter(pk__in=ids).values_list("pk", flat=True)
-    return ever_published(model, ids) - set(visible)
+def versions(model, ids) -> dict[int, list]:
+    """Each entry's history rows, oldest first: (time, kind, state, slug, crisis id)."""
+    found = defaultdict(list)
+    fields = ["id", "history_date", "history_type", "state", "slug"]
+    if model is Event:
+        fields.append("crisis_id")
+    rows = model.history.filter(id__in=ids).order_by("id", "history_date", "history_id")
+    for row in rows.values_list(*fields):
+        found[row[0]].append(row[1:])
+    return found
+
+
+def crisis_spans(ids) -> dict[int, list[Span]]:
+    """When each crisis was public, under which slug."""
+    spans = {}
+    for pk, rows in versions(Crisis, ids).items():
+        spans[pk] = [
+            Span(when, until, slug)
+            for (when, kind, state, slug), until in with_ends(rows)
+            if state == PUBLISHED and kind != "-"
+        ]
+    return spans
+
+
+def with_ends(rows: list) -> list[tuple]:
+    """Each version with the time the next one replaced it (None for the latest)."""
+    ends = [row[0] for row in rows[1:]] + [None]
+    return list(zip(rows, ends, strict=True))
+
+
+def overlap(start, end, other: Span) -> Span | None:
+    """The part of [start, end) when ``other`` was public too."""
+    begins = max(start, other.start)
+    ends = min(x for x in (end, other.end) if x is not None) if (end or other.end) else None
+    return Span(begins, ends, "", other.slug) if ends is None or begins < ends else None
+
+
+def event_spans(rows: list, crises: dict[int, list[Span]]) -> list[Span]:
+    """When an event was public: a published version while its crisis was public."""
+    found = []
+    for (when, kind, state, slug, crisis_id), until in with_ends(rows):
+        if state != PUBLISHED or kind == "-":
+            continue
+        for span in crises.get(crisis_id, []):
+            shared = overlap(when, until, span)
+            if shared is not None:
+                found.append(Span(shared.start, shared.end, slug, shared.crisis))
+    return found
+
+
+def gone_addresses(spans: list[Span]) -> list[Span]:
+    """For each address (slug, and crisis slug for an event) readers saw the entry under and
+    can no longer reach, the last stretch it was public there."""
+    by_address = defaultdict(list)
+    for span in spans:
+        by_address[(span.crisis, span.slug)].append(span)
+    return [
+        max(group, key=lambda span: span.end)
+        for group in by_address.values()
+        if all(span.end is not None for span in group)
+    ]
 
 
 def changed_since(model, since: datetime.datetime) -> set[int]:
     return set(model.history.filter(history_date__gte=since).values_list("id", flat=True))
 
 
-def entry(kind: str, crisis: str | None, row) -> dict:
+def entry(kind: str, span: Span, reason: str) -> dict:
     return {
         "kind": kind,
-        "crisis": crisis,
-        "slug": row.slug if kind == "event" else None,
-        "removed_at": row.history_date,
-        "reason": "deleted" if row.history_type == "-" else "withdrawn",
+        "crisis": span.crisis if kind == "event" else span.slug,
+        "slug": span.slug if kind == "event" else None,
+        "removed_at": span.end,
+        "reason": reason,
     }
 
 
+def reason(rows: list, spans: list[Span]) -> str:
+    if rows[-1][1] == "-":
+        return "deleted"
+    return "moved" if any(span.end is None for span in spans) else "withdrawn"
+
+
 def tombstones(since: datetime.datetime) -> list[dict]:
-    crises = gone(Crisis, changed_since(Crisis, since))
-    in_gone_crises = set(Event.objects.filter(crisis__in=crises).values_list("pk", flat=True))
-    events = gone(Event, changed_since(Event, since) | in_gone_crises)
-    crisis_rows = list(Crisis.history.filter(id__in=crises).latest_of_each())
-    event_rows = list(Event.history.filter(id__in=events).latest_of_each())
-    shown_crises = ever_published(Crisis, {row.crisis_id for row in event_rows})
-    slugs = dict(
-        Crisis.history.filter(id__in=shown_crises).latest_of_each().values_list("id", "slug")
-    )
-    found = [entry("crisis", row.slug, row) for row in crisis_rows]
-    found += [
-        entry("event", slugs[row.crisis_id], row)
-        for row in event_rows
-        if row.crisis_id in shown_crises
-    ]
+    crisis_ids = changed_since(Crisis, since)
+    event_ids = changed_since(Event, since)
+    event_ids |= set(Event.objects.filter(crisis__in=crisis_ids).values_list("pk", flat=True))
+    events = versions(Event, event_ids)
+    crises = crisis_spans(crisis_ids | {row[4] for rows in events.values() for row in rows})
+    found = []
+    for pk, rows in versions(Crisis, crisis_ids).items():
+        spans = crises.get(pk, [])
+        found += [entry("crisis", span, reason(rows, spans))
+                  for span in gone_addresses(spans) if span.end >= since]  # fmt: skip
+    for rows in events.values():
+        spans = event_spans(rows, crises)
+        found += [entry("event", span, reason(rows, spans))
+                  for span in gone_addresses(spans) if span.end >= since]  # fmt: skip
     return sorted(found, key=lambda item: item["removed_at"])[:LIMIT]

@@ -72,6 +72,13 @@ def may_set_state(user, model, old: str | None, new: str | None) -> bool:
     return user is None or may_publish(user, model)
 
 
+def may_move(user, model, state: str) -> bool:
+    """Whether ``user`` may change what a ``model`` row in ``state`` belongs to (its
+    ``published_with`` relations, e.g. an event's crisis). Moving a published row changes which
+    readers see it, in both places: a publication change, so it needs the publish permission."""
+    return may_set_state(user, model, state, None if state == PUBLISHED else state)
+
+
 def allowed_states(user, model, current: str | None) -> list[str]:
     """The states ``user`` may give a row that is now in ``current`` (None: a new row)."""
     return [

@@ -94,11 +94,19 @@ def after_step(comment: ReviewComment, entry) -> None:
         send(people, *message(comment, entry))
 
 
+def one_line(text: str) -> str:
+    """A mail subject names entries by their titles, which may hold any whitespace: a header
+    is one line."""
+    return " ".join(str(text).split())
+
+
 def send(people, subject: str, body: str) -> None:
+    """Mail that cannot go out is logged; it never undoes, or hides, the change it tells of."""
+    subject = one_line(subject)
     mails = [(subject, body, None, [person.email]) for person in people]
     try:
         send_mass_mail(mails, fail_silently=False)
-    except OSError:
+    except Exception:
         log.exception("Could not send %d notifications: %s", len(mails), subject)
 
 
@@ -126,7 +134,9 @@ def tell_watchers(sender, revision, crisis_ids, **kwargs) -> None:
     for link in links.select_related("crisis"):
         news = news_in(link)
         if news:
-            transaction.on_commit(lambda link=link, news=news: mail_watchers(link, news))
+            transaction.on_commit(
+                lambda link=link, news=news: mail_watchers(link, news), robust=True
+            )
 
 
 def mail_watchers(link: CrisisRevision, news: list[str]) -> None:

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from crisis_tracker.history import revision
+from crisis_tracker.history import reason_problem, revision
 from crisis_tracker.narrative import crisis_of
 from crisis_tracker.publication import PublicationState, may_review, may_set_state
 
@@ -59,18 +59,23 @@ def steps_for(user, entry) -> list[str]:
     ]
 
 
-def take_step(entry, user, step: str, text: str = "", also: dict | None = None) -> ReviewComment:
+def take_step(
+    entry, user, step: str, text: str = "", summary: str = "", also: dict | None = None
+) -> ReviewComment:
     """Take ``step`` on ``entry`` as ``user``: one revision, one comment, then notifications.
-    ``also`` gives other fields to set in the same save."""
-    text = text.strip()
+    The comment stays in the desk's thread; the revision's edit summary, which readers see once
+    the entry is public, is ``summary`` (what the publisher writes for readers) or the step's
+    neutral line. ``also`` gives other fields to set in the same save."""
+    text, summary = text.strip(), " ".join(summary.split())
     if step in (Step.SENT_BACK, Step.COMMENTED) and not text:
         raise ValidationError(_("Say what needs changing: this step needs a comment."))
     if len(text) > COMMENT_LIMIT:
         message = _("A comment has at most %(limit)d characters; this one has %(length)d.")
         raise ValidationError(message % {"limit": COMMENT_LIMIT, "length": len(text)})
+    if summary and reason_problem(summary):
+        raise ValidationError(reason_problem(summary))
     move = MOVES[step]
-    summary = f"{move.summary}: {text}" if text else move.summary
-    with transaction.atomic(), revision(summary=summary[:300], user=user) as draft:
+    with transaction.atomic(), revision(summary=summary or move.summary, user=user) as draft:
         entry = type(entry).objects.select_for_update().get(pk=entry.pk)
         if step not in steps_for(user, entry):
             raise PermissionDenied
@@ -89,7 +94,29 @@ def take_step(entry, user, step: str, text: str = "", also: dict | None = None) 
             user=user,
             revision_key=draft.key,
         )
-    transaction.on_commit(lambda: notifications.after_step(comment, entry))
+    transaction.on_commit(lambda: notifications.after_step(comment, entry), robust=True)
+    return comment
+
+
+def return_to_review(entry, note: str) -> ReviewComment:
+    """Send ``entry`` (back) to review with a note from the system, e.g. when a schedule cannot
+    be kept: its schedule is dropped, publishers are told, and the desk lists it for review."""
+    summary = "Schedule cancelled; back in review"
+    with transaction.atomic(), revision(summary=summary, user=None) as draft:
+        entry.publish_at, entry.scheduled_by = None, None
+        if entry.state == DRAFT:
+            entry.state = REVIEW
+        entry.save()
+        comment = ReviewComment.objects.create(
+            content_type=ContentType.objects.get_for_model(entry),
+            object_id=entry.pk,
+            crisis=crisis_of(entry),
+            step=Step.SUBMITTED,
+            text=note,
+            user=None,
+            revision_key=draft.key,
+        )
+    transaction.on_commit(lambda: notifications.after_step(comment, entry), robust=True)
     return comment
 
 

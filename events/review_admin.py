@@ -17,7 +17,7 @@ from crisis_tracker.editorial.admin import change_path
 from crisis_tracker.editorial.forms import EditSummaryForm
 from crisis_tracker.locking import conflict_message, newer_changes, now_token, parse_token
 from crisis_tracker.narrative import crisis_of
-from crisis_tracker.publication import SCHEDULE_FIELDS, may_schedule
+from crisis_tracker.publication import SCHEDULE_FIELDS, may_move, may_schedule
 
 from . import review
 from .models import CrisisWatch
@@ -32,12 +32,22 @@ STEP_BUTTONS = {
 
 
 class ScheduleForm(EditSummaryForm):
-    """The change form, with a schedule only a publisher may set, and only ahead of now."""
+    """The change form of a reviewed entry: a schedule only a publisher may set, and only ahead
+    of now; what a published entry belongs to (an event's crisis) changed only by a publisher."""
 
     editor = None  # the signed-in user, set on each request's form class by ReviewAdmin
 
     def clean(self):
         cleaned = super().clean()
+        model, entry = self._meta.model, self.instance  # as saved: the form is not applied yet
+        if entry.pk is not None and not may_move(self.editor, model, entry.state):
+            for name in getattr(model, "published_with", ()):
+                if name in self.changed_data:
+                    message = gettext(
+                        "Moving a published entry changes what readers see in both places: only "
+                        "a publisher may do it (or unpublish it first)."
+                    )
+                    self.add_error(name, message)
         for name in SCHEDULED_TIMES:
             if name not in self.changed_data:
                 continue
@@ -96,6 +106,7 @@ class ReviewAdmin:
         return {
             "thread": review.thread(entry),
             "steps": [(step, STEP_BUTTONS[step]) for step in steps],
+            "publishes": review.Step.PUBLISHED in steps,
             "action": self.entry_url("review", entry),
             "opened_at": now_token(),
             "limit": review.COMMENT_LIMIT,
@@ -106,8 +117,10 @@ class ReviewAdmin:
         }
 
     def entry_or_404(self, request, object_id):
+        """The entry, for a user who may see it in the admin; 404 as for one that does not
+        exist (nothing, not even its title, is told to anyone else)."""
         entry = self.get_object(request, unquote(object_id))
-        if entry is None:
+        if entry is None or not self.has_view_or_change_permission(request, entry):
             raise Http404
         return entry
 
@@ -126,7 +139,13 @@ class ReviewAdmin:
             self.message_user(request, conflict_message(newer[0]), messages.ERROR)
             return back
         try:
-            comment = review.take_step(entry, request.user, step, request.POST.get("comment", ""))
+            comment = review.take_step(
+                entry,
+                request.user,
+                step,
+                request.POST.get("comment", ""),
+                summary=request.POST.get("summary", ""),
+            )
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
         except PermissionDenied:

@@ -26,17 +26,61 @@ def stamp(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M %Z")
 
 
-def go_live(entry) -> bool:
+def go_live(entry) -> bool | None:
     if entry.state == PUBLISHED or entry.scheduled_by is None:
         return False
+    changer = changed_without_approval(entry)
+    if changer is not None:
+        who = changer.get_username() if changer.pk else "someone"
+        review.return_to_review(
+            entry,
+            f"The schedule to publish at {stamp(entry.publish_at)} was cancelled: {who} changed "
+            "the entry after it was scheduled, and a schedule approves the version it was set on. "
+            "Approve the new version, or schedule it again.",
+        )
+        return None
     note = f"Published as scheduled for {stamp(entry.publish_at)}"
     try:
         review.take_step(
-            entry, entry.scheduled_by, review.Step.PUBLISHED, note, also={"publish_at": None}
+            entry,
+            entry.scheduled_by,
+            review.Step.PUBLISHED,
+            note,
+            summary=note,
+            also={"publish_at": None},
         )
     except PermissionDenied:
         return False
     return True
+
+
+SCHEDULE_STATE = {"state", "publish_at", "unpublish_at", "scheduled_by_id"}
+LOOKBACK = 200  # history rows read back to the one that set the schedule
+
+
+def changed_without_approval(entry):
+    """Who (a user, or an empty user for a system job) changed ``entry`` after its schedule to
+    publish was set without the right to publish it, if the change altered what the schedule
+    approved; else None."""
+    model = type(entry)
+    rows = list(entry.history.select_related("history_user").order_by("-history_date", "-pk"))
+    rows = rows[:LOOKBACK]
+    run = []
+    for row in rows:
+        if row.publish_at != entry.publish_at:
+            break
+        run.append(row)
+    if len(run) < 2:
+        return None
+    approved, later = run[-1], run[:-1]
+    fields = [f.attname for f in model._meta.concrete_fields if f.attname not in SCHEDULE_STATE]
+    if all(getattr(approved, name) == getattr(entry, name) for name in fields):
+        return None
+    for row in later:
+        user = row.history_user
+        if user is not None and not may_set_state(user, model, entry.state, PUBLISHED):
+            return user
+    return None
 
 
 def take_down(entry) -> bool:
@@ -56,7 +100,8 @@ def take_down(entry) -> bool:
 class Schedule:
     field: str  # when it is due
     verb: str  # what was done, for the command's output
-    act: Callable  # carries it out; False when it may not or need not be done
+    act: Callable  # carries it out; False when it may not or need not be done, None when it
+    # set the schedule aside itself
 
     def due(self, model, now) -> list[int]:
         rows = model.objects.filter(**{f"{self.field}__lte": now}).order_by(self.field, "pk")
@@ -69,8 +114,9 @@ class Schedule:
         entry = rows.filter(pk=pk, **{f"{self.field}__lte": now}).first()
         if entry is None:
             return False
-        if self.act(entry):
-            return True
+        done = self.act(entry)
+        if done or done is None:  # None: the act dealt with the schedule itself
+            return bool(done)
         why = f"{self.verb} for {stamp(getattr(entry, self.field))} was not possible"
         log.warning("Dropped the schedule of %s: %s", entry, why)
         with revision(summary=f"Schedule dropped: {why}"):
