@@ -1,6 +1,7 @@
 // Turns each .event-map into an interactive Leaflet map of the events in its data-map-url.
 // The server-drawn SVG inside stays as the map until the data has loaded, and for readers
-// without JavaScript. Text from the data is set as text, never as markup.
+// without JavaScript. Text from the data is set as text, never as markup: popups and tooltips
+// get elements built with textContent, and Leaflet is never handed a string of HTML.
 (function () {
   "use strict";
   if (!window.L || !window.fetch) { return; }
@@ -10,6 +11,13 @@
     if (className) { node.className = className; }
     if (text !== undefined) { node.textContent = text; }
     return node;
+  }
+
+  // Leaflet shows attributions as HTML; ours are text.
+  function escapeHtml(text) {
+    var box = document.createElement("div");
+    box.textContent = text;
+    return box.innerHTML;
   }
 
   function popup(point, container) {
@@ -55,7 +63,7 @@
     }
     if (container.dataset.tileUrl) {
       L.tileLayer(container.dataset.tileUrl, {
-        attribution: container.dataset.tileAttribution, maxZoom: 18
+        attribution: escapeHtml(container.dataset.tileAttribution || ""), maxZoom: 18
       }).addTo(map);
     } else {
       L.geoJSON(outlines, {
@@ -71,7 +79,9 @@
         fillColor: kind.colour, fillOpacity: 0.85, className: "map-marker kind-" + point.kind
       });
       marker.bindPopup(popup(point, container));
-      marker.bindTooltip((point.place ? point.place + ": " : "") + point.count, { direction: "top" });
+      // Leaflet inserts a string tooltip as HTML: give it an element holding text.
+      marker.bindTooltip(element("span", null, (point.place ? point.place + ": " : "") + point.count),
+        { direction: "top" });
       marker.addTo(map);
     });
     container.classList.add("is-live");

@@ -93,3 +93,28 @@ def test_without_script_the_map_is_a_picture_with_a_list(site, browser, shoot):
     expect(page.locator(".map-list li")).to_have_count(6)
     shoot(page, "no-script-map")
     context.close()
+
+
+def test_a_hostile_place_name_in_a_tooltip_is_text(site, new_page):
+    """Leaflet inserts a string tooltip as HTML; hovering the marker must show the name."""
+    from crisis_tracker.history import revision
+    from places.models import Place
+
+    hostile = '<img src="x" onerror="window.hacked=1">巴库'
+    with revision(summary="Hostile name"):
+        place = Place.objects.get(slug="baku")
+        place.name = hostile
+        place.save()
+    page = new_page()
+    page.goto(site + TIMELINE)
+    expect(page.locator(".map-section .event-map.is-live")).to_be_visible()
+    markers = page.locator(".map-section path.map-marker")
+    for index in range(markers.count()):
+        markers.nth(index).hover()
+        shown = page.locator(".leaflet-tooltip").all_text_contents()
+        if any(hostile in text for text in shown):
+            break
+    else:
+        pytest.fail("no marker's tooltip names the place")
+    expect(page.locator(".leaflet-tooltip img")).to_have_count(0)
+    assert page.evaluate("window.hacked") is None

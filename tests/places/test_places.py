@@ -170,4 +170,5 @@ def test_a_hostile_place_name_is_text_everywhere_a_reader_sees_it(seed, client):
         html = client.get(url).content.decode()
         assert executable_bits(html) == [], url
     data = client.get("/crises/azerbaijan-russia-2025/map.json").json()
-    assert hostile in {point["place"] for point in data["points"]}  # text, set as text by map.js
+    # Text in the data; tests/browser/test_map.py hovers the marker to see it stays text.
+    assert hostile in {point["place"] for point in data["points"]}
