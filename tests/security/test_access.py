@@ -88,3 +88,85 @@ def test_actor_and_source_pages_do_not_exist_for_unknown_slugs(seed, client):
     assert client.get(reverse("actors:detail", args=["nobody"])).status_code == 404
     assert client.get(reverse("sources:detail", args=["nothing"])).status_code == 404
     assert Actor.objects.exists() and Source.objects.exists()
+
+
+SECRET = "草稿里的秘密"
+
+
+def after_a_visit(visit: str, crisis, client_for_staff) -> None:
+    """What another audience does before a reader comes: visit through a preview link, visit
+    as staff, schedule a publication that is not due, try to move a published event into
+    public view as an editor."""
+    import datetime
+
+    from django.utils import timezone
+
+    from crisis_tracker.history import revision
+    from events.models import Event, PreviewLink
+    from events.scheduling import publish_scheduled
+
+    pages = [reverse("events:crisis", args=[SLUG]), reverse("events:timeline", args=[SLUG]),
+             reverse("events:map_data", args=[SLUG])]  # fmt: skip
+    if visit == "preview":
+        link = PreviewLink.objects.create(
+            crisis=crisis, expires_at=timezone.now() + datetime.timedelta(days=1)
+        )
+        for page in ("", "timeline/", "map.json"):
+            assert Client().get(f"/preview/{link.token()}/{page}").status_code == 200
+    elif visit == "staff":
+        staff = client_for_staff("publisher")
+        for page in pages:
+            assert staff.get(page).status_code == 200
+    elif visit == "schedule":
+        draft = Event.objects.get(title=SECRET)
+        publisher = client_for_staff("publisher")
+        with revision(summary="Scheduled", user=publisher.user):
+            draft.publish_at = timezone.now() + datetime.timedelta(days=1)
+            draft.scheduled_by = publisher.user
+            draft.save()
+        assert publish_scheduled() == []
+    elif visit == "move":
+        from tests.conftest import form_data
+
+        with revision(summary="Hidden crisis"):
+            hidden = Crisis.objects.create(slug="hidden", title="Hidden", start_date="2025-01-01")
+            moved = Event.objects.create(crisis=hidden, slug="moved", title=SECRET + "2",
+                                         date="2025-01-02", summary="x", state="published")  # fmt: skip
+        editor = client_for_staff("editor")
+        data = form_data(editor, f"/admin/events/event/{moved.pk}/change/")
+        data.update(crisis=str(crisis.pk), edit_summary="Move")
+        editor.post(f"/admin/events/event/{moved.pk}/change/", data)
+
+
+@pytest.mark.parametrize("visit", ["preview", "staff", "schedule", "move"])
+@pytest.mark.parametrize("as_persona", ["anonymous", "outsider"], indirect=True)
+def test_what_other_audiences_do_never_reaches_readers_through_the_cache(
+    seed, shared_cache, django_user_model, visit, as_persona
+):
+    from crisis_tracker.history import revision
+    from events.models import Event
+
+    with revision(summary="Draft"):
+        Event.objects.create(crisis=seed, slug="secret", title=SECRET, date="2025-07-20",
+                             summary="x", state="draft")  # fmt: skip
+
+    # The visit comes right after a change: whatever it caches, readers are served next.
+    def client_for_staff(group: str) -> Client:
+        from tests.conftest import staff_user
+
+        staff = Client()
+        staff.user = staff_user(django_user_model, group, group=group.capitalize() + "s")
+        staff.force_login(staff.user)
+        return staff
+
+    after_a_visit(visit, seed, client_for_staff)
+    _persona, client = as_persona
+    urls = [reverse("events:crisis", args=[SLUG]), reverse("events:timeline", args=[SLUG]),
+            reverse("events:map_data", args=[SLUG]), "/en" + reverse("events:timeline", args=[SLUG]),
+            f"/api/v1/events/?crisis={SLUG}&page_size=100", "/search/?q=草稿",
+            reverse("events:feed", args=[SLUG]), reverse("events:events_json", args=[SLUG])]  # fmt: skip
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        assert SECRET not in body and "/preview/" not in body, (url, visit)
