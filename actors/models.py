@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from crisis_tracker.history import history_with_revisions
-from crisis_tracker.narrative import NarrativeField
+from crisis_tracker.narrative import NarrativeField, RemembersCrisis
 from crisis_tracker.publication import VisibilityQuerySet
 
 
@@ -110,7 +110,7 @@ class ParticipationManager(models.Manager.from_queryset(VisibilityQuerySet)):
         return self.get(crisis__slug=crisis_slug, actor__slug=actor_slug, role=role)
 
 
-class Participation(models.Model):
+class Participation(RemembersCrisis, models.Model):
     crisis_field = "crisis"
     published_with = ("crisis",)
 

@@ -32,6 +32,24 @@ class NarrativeField(models.TextField):
             raise ValidationError(errors)
 
 
+class RemembersCrisis:
+    """For models whose rows belong to a crisis through ``crisis``: a row loaded from the
+    database remembers that crisis (``loaded_crisis_id``), so what a move changes is known for
+    both crises (the old one's pages must drop the row)."""
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance.loaded_crisis_id = instance.__dict__.get("crisis_id")
+        return instance
+
+
+def crises_touched(instance) -> set[int]:
+    """The crisis a row belongs to now and, if it moved since it was loaded, the one before."""
+    found = {instance.crisis_id, getattr(instance, "loaded_crisis_id", None)}
+    return {pk for pk in found if pk is not None}
+
+
 def narrative_fields(model) -> list[str]:
     return [f.name for f in model._meta.concrete_fields if isinstance(f, NarrativeField)]
 

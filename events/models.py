@@ -16,7 +16,7 @@ from PIL import Image, UnidentifiedImageError
 
 from crisis_tracker.dates import Precision, chronological_order, date_span, iso_date
 from crisis_tracker.history import history_with_revisions, revision
-from crisis_tracker.narrative import NarrativeField
+from crisis_tracker.narrative import NarrativeField, RemembersCrisis
 from crisis_tracker.publication import Publishable, VisibilityQuerySet
 
 MAX_MAP_BYTES = 5 * 1024 * 1024
@@ -160,7 +160,7 @@ class SectionManager(models.Manager.from_queryset(VisibilityQuerySet)):
         return self.get(crisis__slug=crisis_slug, key=key)
 
 
-class Section(models.Model):
+class Section(RemembersCrisis, models.Model):
     crisis_field = "crisis"
     published_with = ("crisis",)
 
@@ -273,7 +273,7 @@ EventDates = date_span(
 )
 
 
-class Event(Publishable, EventDates):
+class Event(RemembersCrisis, Publishable, EventDates):
     crisis_field = "crisis"
     published_with = ("crisis",)
 

@@ -75,10 +75,6 @@ def bump_crisis(slug: str) -> None:
     _bump("slug", [slug])
 
 
-def bump_crisis_id(crisis_id: int) -> None:
-    _bump("crisis", [crisis_id])
-
-
 def bump_crisis_ids(crisis_ids) -> None:
     """One query for all of them (the slugs name the cache versions)."""
     _bump("crisis", list(crisis_ids))

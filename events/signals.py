@@ -7,13 +7,13 @@ from django.dispatch import receiver
 
 from actors.models import Actor, Participation
 from crisis_tracker.http_cache import purge, surrogate_key
-from crisis_tracker.narrative import narrative_fields
+from crisis_tracker.narrative import crises_touched, narrative_fields
 from places.models import Place
 from sources.models import Source
 from sources.views import CITATIONS_KEY
 
 from .models import Crisis, Event, EventActor, Section
-from .pages import bump_all, bump_crisis, bump_crisis_id, bump_crisis_ids, bump_event_id
+from .pages import bump_all, bump_crisis, bump_crisis_ids, bump_event_id
 from .revisions import revision_recorded
 from .views import CRISES_KEY
 
@@ -40,13 +40,15 @@ def crisis_changed(sender, instance: Crisis, **kwargs) -> None:
 @receiver([post_save, post_delete], sender=Event)
 @receiver([post_save, post_delete], sender=Participation)
 def part_changed(sender, instance, **kwargs) -> None:
-    keys = [crisis_key(instance.crisis_id), *text_keys(instance)]
+    crises = crises_touched(instance)  # a moved row leaves its old crisis's pages too
+    keys = [*map(crisis_key, crises), *text_keys(instance)]
     if sender is Event:
         keys.append(surrogate_key("event", instance.pk))
     if sender is Participation:
         keys.append(surrogate_key("actor", instance.actor_id))
     purge(keys)
-    bump_crisis_id(instance.crisis_id)
+    bump_crisis_ids(crises)
+    instance.loaded_crisis_id = instance.crisis_id  # a later save of it moves from here
 
 
 @receiver([post_save, post_delete], sender=EventActor)
