@@ -300,7 +300,7 @@ def export_rows(crisis: Crisis) -> list[dict]:
         .prefetch_related(Prefetch("event_actors", EventActor.objects.select_related("actor")))
     )
     rows = []
-    for event in events.select_related("location"):
+    for event in events.select_related("crisis", "location"):
         row = {name: getattr(event, name) for name in MODEL_FIELDS}
         point = event.point()
         row["location"] = event.location.slug if event.location else ""
