@@ -120,7 +120,16 @@ def test_the_page_cache_is_bumped_once_per_import(db, monkeypatch):
     bumped = []
     monkeypatch.setattr(pages, "_new_version", lambda key: bumped.append(key))
     run(generated(50))
-    assert len(bumped) == len(set(bumped)) <= 2, bumped
+    # New sources and an actor renew every crisis's pages: one new generation, once, and no
+    # crisis on its own (the generation covers it) — not one bump per object.
+    assert bumped == [pages.GENERATION_KEY]
+    bumped.clear()
+    run(generated(50), dry_run=True)
+    assert bumped == [], "a dry run changes nothing readers see"
+    run([{"model": "events.event", "fields": {"crisis": ["bulk"], "slug": f"e-{n}",
+          "title": f"Event {n} again", "date": "2025-06-02",
+          "summary": f"It happened.[@bulk-e-src-{n}]"}} for n in range(50)])  # fmt: skip
+    assert bumped == [pages._version_key("bulk")], "events alone renew their crisis only, once"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -365,3 +374,39 @@ def test_the_command_shows_progress_as_plain_lines_when_piped(db, tmp_path):
     assert len(done) >= 2 and done == sorted(done) and done[0] >= 1000 and done[-1] == 2102
     assert "\r" not in err.getvalue()
     assert "Created 2102, changed 0, left 0 unchanged" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_rq_worker_checks_imports_and_refuses_as_the_admin_says(client, publisher):
+    """The job's path in production: the web process queues, a worker (another process) checks,
+    the editor confirms, a worker imports; a hostile file is refused by the worker."""
+    needs_postgres()
+    import redis
+
+    url = "redis://127.0.0.1:6379/12"  # a queue of this test's own
+    redis.Redis.from_url(url).flushdb()
+    shared = {"BACKEND": "crisis_tracker.cache.SharedRedisCache", "LOCATION": url,
+              "KEY_PREFIX": "crisis-tracker"}  # fmt: skip
+    rq = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    queues = {"default": {"URL": url, "DEFAULT_TIMEOUT": 600}}
+    with override_settings(CACHES={"default": shared}, TASKS=rq, RQ_QUEUES=queues):
+        client.force_login(publisher)
+        job_page = upload(client, generated(20))["Location"]
+        nested = client.post(
+            reverse("admin:events_crisis_import_fixture"),
+            {"files": SimpleUploadedFile("deep.json", b"[" * 200_000)},
+        )["Location"]
+        assert set(ImportJob.objects.values_list("status", flat=True)) == {"checking"}
+        worker({"REDIS_URL": url}).wait(timeout=300)
+        job = ImportJob.objects.get(files__0__name="desk.json")
+        assert job.status == ImportJob.Status.CHECKED, job.error or job.problems[:3]
+        refused = ImportJob.objects.get(files__0__name="deep.json")
+        assert refused.status == ImportJob.Status.REFUSED
+        assert "nested deeper than a fixture can be" in client.get(nested).content.decode()
+        assert not Path(settings.IMPORT_ROOT, str(refused.pk)).exists()
+        client.post(job_page)
+        worker({"REDIS_URL": url}).wait(timeout=300)
+        job.refresh_from_db()
+        assert job.status == ImportJob.Status.DONE and Event.objects.count() == 20
+        assert "created: events.event bulk / e-0" in client.get(job_page).content.decode()
+    redis.Redis.from_url(url).flushdb()
