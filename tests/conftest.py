@@ -133,9 +133,17 @@ def outsider(django_user_model):
     return staff_user(django_user_model, "outsider")
 
 
+PERSONAS = ("anonymous", "outsider", "editor", "publisher")
+
+
 @pytest.fixture
-def anonymous_client(client):
-    return client
+def as_persona(request, client, editor, publisher, outsider):
+    """(name, client) of the persona a test names by indirect parametrisation: anonymous, an
+    outsider (staff, no rights), an editor or a publisher, signed in on the test's client."""
+    user = {"anonymous": None, "outsider": outsider, "editor": editor, "publisher": publisher}
+    if user[request.param] is not None:
+        client.force_login(user[request.param])
+    return request.param, client
 
 
 def form_data(client, url: str, form_id: str | None = None) -> dict:

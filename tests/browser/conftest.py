@@ -86,11 +86,8 @@ def shoot(request):
 
 
 @pytest.fixture
-def users(django_user_model):
-    from tests.conftest import staff_user
-
-    editor = staff_user(django_user_model, "editor", group="Editors")
-    publisher = staff_user(django_user_model, "publisher", group="Publishers")
+def users(editor, publisher):
+    """The editor and the publisher personas, with a password to type at the login form."""
     for user in (editor, publisher):
         user.set_password("correct horse battery staple")
         user.save()

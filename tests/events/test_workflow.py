@@ -24,22 +24,13 @@ def draft_event(seed, slug="new-raid", state="draft") -> Event:
     )  # fmt: skip
 
 
-@pytest.fixture
-def persona(request, client, django_user_model, editor, publisher, outsider):
-    users = {"anonymous": None, "outsider": outsider, "editor": editor, "publisher": publisher}
-    user = users[request.param]
-    if user:
-        client.force_login(user)
-    return request.param
-
-
 @pytest.mark.parametrize(
-    ("persona", "expected"),
+    ("as_persona", "expected"),
     [("anonymous", 302), ("outsider", 403), ("editor", 200), ("publisher", 200)],
-    indirect=["persona"],
+    indirect=["as_persona"],
 )
 @pytest.mark.parametrize("model", [Event, Source, Crisis])
-def test_who_may_open_the_admin_pages(seed, client, persona, expected, model):
+def test_who_may_open_the_admin_pages(seed, client, as_persona, expected, model):
     obj = model.objects.first()
     for page in [
         url(model, "changelist"),
@@ -50,11 +41,11 @@ def test_who_may_open_the_admin_pages(seed, client, persona, expected, model):
 
 
 @pytest.mark.parametrize(
-    ("persona", "expected"),
+    ("as_persona", "expected"),
     [("anonymous", 302), ("outsider", 403), ("editor", 200), ("publisher", 200)],
-    indirect=["persona"],
+    indirect=["as_persona"],
 )
-def test_who_may_import(seed, client, persona, expected):
+def test_who_may_import(seed, client, as_persona, expected):
     assert client.get(url(Event, "import")).status_code == expected
     assert client.get(reverse("admin:events_crisis_import_fixture")).status_code == expected
 

@@ -5,11 +5,11 @@ from django.urls import reverse
 from actors.models import Actor
 from events.models import Crisis, Revision
 from sources.models import Source
+from tests.conftest import PERSONAS
 
 pytestmark = pytest.mark.django_db
 
 SLUG = "azerbaijan-russia-2025"
-PERSONAS = ["anonymous", "outsider", "editor", "publisher"]
 STATES = ["draft", "review", "published", "deleted"]
 
 
@@ -34,21 +34,6 @@ LISTING_ROUTES = [
 ]
 
 
-@pytest.fixture
-def as_persona(request, django_user_model):
-    from tests.conftest import staff_user
-
-    client = Client()
-    users = {
-        "outsider": lambda: staff_user(django_user_model, "outsider"),
-        "editor": lambda: staff_user(django_user_model, "editor", group="Editors"),
-        "publisher": lambda: staff_user(django_user_model, "publisher", group="Publishers"),
-    }
-    if request.param in users:
-        client.force_login(users[request.param]())
-    return request.param, client
-
-
 @pytest.mark.parametrize("state", STATES)
 @pytest.mark.parametrize("as_persona", PERSONAS, indirect=True)
 def test_readers_never_see_unpublished_content_and_get_404(seed, state, as_persona):
@@ -60,11 +45,20 @@ def test_readers_never_see_unpublished_content_and_get_404(seed, state, as_perso
     elif state != "published":
         Crisis.objects.filter(pk=seed.pk).update(state=state)
     staff = persona in ("editor", "publisher")
+    previewed = routes[:5]  # article, timeline, history, a revision and a comparison
     for url in routes:
-        status = client.get(url).status_code
+        response = client.get(url)
+        status = response.status_code
         if state == "published":
             assert status == 200, (url, persona)
         elif state == "deleted" or not staff:
+            assert status == 404, (url, persona, state)
+        elif url in previewed:  # staff preview what is not published, never kept by a cache
+            assert status == 200 and "no-store" in response["Cache-Control"], (url, persona)
+            assert "xkey" not in response, url
+            if url in routes[:2]:
+                assert "draft-banner" in response.content.decode(), url
+        else:  # feeds and data exports are the same for everyone: published only
             assert status == 404, (url, persona, state)
     for url in LISTING_ROUTES:
         response = client.get(url)
@@ -141,7 +135,7 @@ def after_a_visit(visit: str, crisis, client_for_staff) -> None:
 @pytest.mark.parametrize("visit", ["preview", "staff", "schedule", "move"])
 @pytest.mark.parametrize("as_persona", ["anonymous", "outsider"], indirect=True)
 def test_what_other_audiences_do_never_reaches_readers_through_the_cache(
-    seed, shared_cache, django_user_model, visit, as_persona
+    seed, shared_cache, editor, publisher, visit, as_persona
 ):
     from crisis_tracker.history import revision
     from events.models import Event
@@ -151,11 +145,9 @@ def test_what_other_audiences_do_never_reaches_readers_through_the_cache(
                              summary="x", state="draft")  # fmt: skip
 
     # The visit comes right after a change: whatever it caches, readers are served next.
-    def client_for_staff(group: str) -> Client:
-        from tests.conftest import staff_user
-
+    def client_for_staff(role: str) -> Client:
         staff = Client()
-        staff.user = staff_user(django_user_model, group, group=group.capitalize() + "s")
+        staff.user = {"editor": editor, "publisher": publisher}[role]
         staff.force_login(staff.user)
         return staff
 

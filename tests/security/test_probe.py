@@ -294,7 +294,7 @@ def test_an_editor_cannot_make_an_event_public_by_moving_it(seed, client, editor
     client.force_login(editor)
     response = move_form(client, hidden, seed)
     assert response.status_code == 200
-    assert "only a publisher may do it" in response.content.decode()
+    assert "只有发布者可以这样做" in response.content.decode()  # only a publisher may move it
     hidden.refresh_from_db()
     assert hidden.crisis == draft
     assert "hidden" not in Client().get(f"/api/v1/events/?crisis={SLUG}").content.decode()
@@ -446,7 +446,7 @@ def test_an_upload_stops_being_read_at_the_limit(db, client, publisher, monkeypa
     response = upload(client, b"[" + b" " * 5_000_000 + b"]")
     assert response.status_code == 200
     errors = BeautifulSoup(response.content, "html.parser").select_one(".errorlist").get_text()
-    assert errors.replace("\xa0", " ") == "desk.json is larger than 97.7 KB; nothing was uploaded."
+    assert errors.replace("\xa0", " ") == "desk.json 超过 97.7 KB，未上传任何内容。"
     assert sum(read) < 300_000, "reading stopped near the limit, not after 5 MB"
     assert not ImportJob.objects.exists()
     assert not any(Path(settings.IMPORT_ROOT).glob("*/desk.json"))
