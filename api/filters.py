@@ -3,9 +3,14 @@ nothing is guessed."""
 
 from __future__ import annotations
 
+import re
+
+import pycountry
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
+from drf_spectacular.utils import extend_schema_field
 
 from actors.models import Participation
 from crisis_tracker.countries import validate_country_code
@@ -14,9 +19,91 @@ from crisis_tracker.narrative import keys_cited_by
 from events.models import Crisis, CrisisRevision, Event, EventActor, Section
 from sources.models import Source
 
+# What the schema says each parameter accepts, so a client knows before it asks; the filters
+# refuse the rest with a 400, an empty value included.
+YEAR = r"(000[1-9]|00[1-9]\d|0[1-9]\d{2}|[1-9]\d{3})"
+LEAP_YEAR = r"(\d{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)"
+MONTH = r"(0[1-9]|1[0-2])"
+PERIOD = (  # a year, a month, or a day that exists (2025, 2025-06, 2025-06-27, 2024-02-29)
+    rf"^({YEAR}(-{MONTH}(-(0[1-9]|1\d|2[0-8]))?)?|{YEAR}-(0[13-9]|1[0-2])-(29|30)"
+    rf"|{YEAR}-(0[13578]|1[02])-31|{LEAP_YEAR}-02-29)$"
+)
+NUMBER = r"-?\d{1,3}(\.\d+)?"
+BBOX = rf"^{NUMBER},{NUMBER},{NUMBER},{NUMBER}$"
+RFC3339 = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII
+)
+
+
+def validate_rfc3339(value: str) -> None:
+    if not RFC3339.fullmatch(value):
+        raise ValidationError(
+            "%(value)r is not an RFC 3339 date-time: use e.g. 2025-07-01T00:00:00Z.",
+            params={"value": value},
+        )
+
+
+class RFC3339Field(IsoDateTimeField):
+    def to_python(self, value):
+        if value not in self.empty_values:
+            validate_rfc3339(str(value))
+        return super().to_python(value)
+
+
+class RFC3339Filter(filters.IsoDateTimeFilter):
+    field_class = RFC3339Field
+
+
+@extend_schema_field({"type": "string", "pattern": PERIOD})
+class PeriodFilter(filters.CharFilter):
+    pass
+
+
+@extend_schema_field({"type": "string", "enum": sorted(c.alpha_2 for c in pycountry.countries)})
+class CountryFilter(filters.CharFilter):
+    pass
+
+
+@extend_schema_field({"type": "string", "pattern": BBOX})
+class BoxFilter(filters.CharFilter):
+    pass
+
+
+SLUG = r"^[-a-zA-Z0-9_]*$"
+
+
+def validate_slug(value: str) -> None:
+    if not re.fullmatch(SLUG, value):
+        raise ValidationError("A slug is letters, digits, hyphens and underscores.")
+
+
+@extend_schema_field({"type": "string", "pattern": SLUG})
+class SlugFilter(filters.CharFilter):
+    """A slug: any other text is refused (it could name nothing)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("validators", [validate_slug])
+        super().__init__(*args, **kwargs)
+
+
+class StrictFilterSet(filters.FilterSet):
+    """A parameter given must have a value its filter accepts: ``kind=`` is refused, as the
+    schema has no empty kind (DRF's filters would ignore it). ``MAY_BE_EMPTY`` lists the plain
+    strings, for which empty is a value."""
+
+    MAY_BE_EMPTY: tuple[str, ...] = ()
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for name in self.filters:
+            if name in self.data and name not in self.MAY_BE_EMPTY and not self.data.get(name):
+                self.form.add_error(name, "Give a value, or leave the parameter out.")
+                valid = False
+        return valid
+
 
 def validate_period(value: str) -> None:
-    if Period.parse(value) is None:
+    if not re.fullmatch(PERIOD, value, re.ASCII) or Period.parse(value) is None:
         # The value goes in as a parameter: text of the client's is never a format string.
         raise ValidationError(
             "%(value)r is not a date: use 2025, 2025-06 or 2025-06-27.", params={"value": value}
@@ -24,53 +111,49 @@ def validate_period(value: str) -> None:
 
 
 def bbox(value: str) -> tuple[float, float, float, float]:
-    """west,south,east,north in degrees, as GeoJSON orders a bounding box."""
-    try:
-        west, south, east, north = (float(part) for part in value.split(","))
-    except ValueError:
-        raise ValidationError(
-            "Give four numbers: west,south,east,north (e.g. 44,38,52,43)."
-        ) from None
-    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
-        raise ValidationError(
-            "Longitudes are between -180 and 180, latitudes between -90 and 90, and south is "
-            "not above north."
-        )
+    """west,south,east,north in degrees, as GeoJSON orders a bounding box. A box from west to
+    east across 180° wraps around; one whose south is above its north holds nothing."""
+    if not re.fullmatch(BBOX, value, re.ASCII):
+        raise ValidationError("Give four numbers: west,south,east,north (e.g. 44,38,52,43).")
+    west, south, east, north = (float(part) for part in value.split(","))
     return west, south, east, north
 
 
-class EventFilter(filters.FilterSet):
-    crisis = filters.CharFilter(field_name="crisis__slug", help_text="A crisis slug.")
-    actor = filters.CharFilter(method="filter_actor", help_text="An actor slug.")
+class EventFilter(StrictFilterSet):
+    MAY_BE_EMPTY = ("crisis", "actor", "place")
+
+    crisis = SlugFilter(field_name="crisis__slug", help_text="A crisis slug.")
+    actor = SlugFilter(method="filter_actor", help_text="An actor slug.")
     role = filters.ChoiceFilter(
         method="filter_actor", choices=EventActor.Role.choices,
         help_text="The role an actor plays (with actor: that actor's role).",
     )  # fmt: skip
     kind = filters.ChoiceFilter(choices=Event.Kind.choices)
     verification = filters.ChoiceFilter(choices=Event.Verification.choices)
-    date_from = filters.CharFilter(
+    date_from = PeriodFilter(
         method="filter_dates",
         validators=[validate_period],
         help_text="2025, 2025-06 or 2025-06-27. An event dated to a month or a year matches "
         "when that period overlaps the range.",
     )
-    date_to = filters.CharFilter(
+    date_to = PeriodFilter(
         method="filter_dates", validators=[validate_period], help_text="As date_from."
     )
-    country = filters.CharFilter(
+    country = CountryFilter(
         field_name="location__country",
         validators=[validate_country_code],
         help_text="ISO 3166-1 code, e.g. AZ.",
     )
-    place = filters.CharFilter(field_name="location__slug", help_text="A place slug.")
-    bbox = filters.CharFilter(
+    place = SlugFilter(field_name="location__slug", help_text="A place slug.")
+    bbox = BoxFilter(
         method="filter_bbox",
         validators=[bbox],
         help_text="west,south,east,north: events whose point is inside.",
     )
-    updated_since = filters.IsoDateTimeFilter(
+    updated_since = RFC3339Filter(
         method="filter_updated_since",
-        help_text="Events created or changed at or after this time (ISO 8601), from the history.",
+        help_text="Events created or changed at or after this time (RFC 3339, e.g. "
+        "2025-07-01T00:00:00Z), from the history.",
     )
 
     class Meta:
@@ -103,8 +186,10 @@ class EventFilter(filters.FilterSet):
         return queryset.filter(pk__in=changed)
 
 
-class RevisionFilter(filters.FilterSet):
-    crisis = filters.CharFilter(field_name="crisis__slug", help_text="A crisis slug.")
+class RevisionFilter(StrictFilterSet):
+    MAY_BE_EMPTY = ("crisis",)
+
+    crisis = SlugFilter(field_name="crisis__slug", help_text="A crisis slug.")
 
     class Meta:
         model = CrisisRevision
@@ -121,8 +206,10 @@ def published_texts_of(crisis: Crisis) -> list:
     ]
 
 
-class SourceFilter(filters.FilterSet):
-    crisis = filters.CharFilter(
+class SourceFilter(StrictFilterSet):
+    MAY_BE_EMPTY = ("crisis",)
+
+    crisis = SlugFilter(
         method="filter_crisis",
         help_text="A crisis slug: the sources its published text cites (its bibliography).",
     )

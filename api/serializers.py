@@ -4,6 +4,7 @@ with its public page and, for narrative text, the sources it cites with their re
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import translation
 from django.utils.html import strip_tags
 from drf_spectacular.utils import extend_schema_field
@@ -15,6 +16,8 @@ from crisis_tracker.dates import iso_date
 from events.models import Crisis, CrisisRevision, Event
 from places.models import Place
 from sources.models import Source
+
+from .filters import validate_rfc3339
 
 
 def absolute(request, obj) -> str:
@@ -209,7 +212,18 @@ class RevisionSerializer(serializers.ModelSerializer):
 
 
 class SinceSerializer(serializers.Serializer):
-    since = serializers.DateTimeField(help_text="ISO 8601, e.g. 2025-07-01T00:00:00Z.")
+    since = serializers.DateTimeField(
+        help_text="RFC 3339, e.g. 2025-07-01T00:00:00Z."
+    )
+
+    def to_internal_value(self, data):
+        raw = data.get("since", "")
+        if raw:
+            try:
+                validate_rfc3339(raw)
+            except DjangoValidationError as error:
+                raise serializers.ValidationError({"since": error.messages}) from None
+        return super().to_internal_value(data)
 
 
 class TombstoneSerializer(serializers.Serializer):

@@ -17,7 +17,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, viewsets
 from rest_framework.decorators import api_view
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -41,6 +41,26 @@ class Cursor(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
 
+    def get_page_size(self, request) -> int:
+        """As the schema says: an integer from 1 to 1000, given once; anything else is a 400
+        (DRF would quietly fall back to the default page)."""
+        given = request.query_params.getlist(self.page_size_query_param)
+        if not given:
+            return self.page_size
+        if len(given) > 1 or not given[0].isascii() or not given[0].isdigit():
+            raise ValidationError({"page_size": ["Give one whole number from 1 to 1000."]})
+        size = int(given[0])
+        if not 1 <= size <= self.max_page_size:
+            raise ValidationError({"page_size": ["Give one whole number from 1 to 1000."]})
+        return size
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
+
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
         links = [(self.get_next_link(), "next"), (self.get_previous_link(), "prev")]
@@ -61,6 +81,17 @@ class PublicAPI:
         # Clients worldwide read the API: its messages are in English whatever the address.
         translation.activate("en")
         super().initial(request, *args, **kwargs)
+
+    def perform_content_negotiation(self, request, force=False):
+        """``?format=`` names one of the formats the schema lists for the route; anything else,
+        empty included, is a 400 naming them (DRF would ignore an empty one and answer 404)."""
+        given = request.query_params.getlist("format")
+        formats = [r.format for r in self.get_renderers() if r.format != "api"]
+        if given and not force and (len(given) > 1 or given[0] not in formats):
+            raise ValidationError({"format": [f"Choose one of: {', '.join(formats)}."]})
+        if force:
+            return JSONRenderer(), JSONRenderer.media_type
+        return super().perform_content_negotiation(request, force)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -58,7 +58,7 @@ def short_date(text: str) -> tuple[datetime.date, str] | None:
     if match is None:
         return None
     year, month = int(match[1]), int(match[2] or 1)
-    if not 1 <= month <= 12:
+    if not 1 <= month <= 12 or year < datetime.MINYEAR:
         return None
     return datetime.date(year, month, 1), Precision.MONTH if match[2] else Precision.YEAR
 

@@ -77,10 +77,17 @@ def test_filters_combine(seed, client):
         ("?date_to=2025-13", "date_to", "is not a date"),
         ("?date_from=Part+of+%25%28list%29s", "date_from", "'Part of %(list)s' is not a date"),
         ("?bbox=1,2,3", "bbox", "four numbers"),
-        ("?bbox=0,50,10,40", "bbox", "south is not above north"),
+        ("?bbox=1e3,2,3,4", "bbox", "four numbers"),
         ("?country=XX", "country", "not an ISO 3166-1 country code"),
         ("?kind=coup", "kind", "Select a valid choice"),
-        ("?updated_since=yesterday", "updated_since", "Enter a valid date/time"),
+        ("?updated_since=yesterday", "updated_since", "is not an RFC 3339 date-time"),
+        ("?updated_since=2025-07-01", "updated_since", "is not an RFC 3339 date-time"),
+        ("?date_from=0000", "date_from", "is not a date"),
+        ("?kind=", "kind", "Give a value"),
+        ("?page_size=null", "page_size", "whole number"),
+        ("?page_size=7&page_size=null", "page_size", "whole number"),
+        ("?format=", "format", "Choose one of: json, geojson, acled"),
+        ("?format=xml", "format", "Choose one of: json, geojson, acled"),
     ],
 )
 def test_a_bad_filter_is_a_clear_400_in_english(seed, client, query, field, words):
@@ -390,3 +397,17 @@ def test_draft_and_in_review_content_is_absent_everywhere(seed, client, state, u
         if url.startswith("/search/") and secret == "秘密会谈":
             text = text.replace('value="秘密"', "")  # the query itself, in the search box
         assert secret not in text, (url, secret)
+
+
+def test_a_box_whose_south_is_above_its_north_holds_nothing(seed, client):
+    assert slugs(client, "?bbox=0,50,10,40") == []
+    assert slugs(client, "?bbox=44,38,52,44")  # the same box the right way up holds Baku
+
+
+def test_a_detail_route_refuses_a_format_it_does_not_list(seed, client):
+    detail = "/api/v1/crises/azerbaijan-russia-2025/"
+    for query in ("?format=", "?format=geojson", "?format=json&format=xml"):
+        response = client.get(detail + query)
+        assert response.status_code == 400, query
+        assert response.json() == {"format": ["Choose one of: json."]}
+    assert client.get(detail + "?format=json").status_code == 200
