@@ -220,6 +220,7 @@ def build_timeline(
         "references": references(index),
         "filters": filters,
         "query": filters.query_string(),
+        "api_query": filters.api_query(crisis.slug),
         "choices": filter_choices(events),
         "map": timeline_map(located, crisis, filters, count - located.located),
         "charts": {

@@ -58,6 +58,12 @@ class TimelineFilters:
     def cache_name(self) -> str:
         return urlencode(self.values())
 
+    def api_query(self, crisis_slug: str) -> str:
+        """The same selection as the open-data API's event filters, for links to its formats."""
+        names = {"from": "date_from", "to": "date_to"}
+        chosen = {names.get(name, name): value for name, value in self.values().items() if value}
+        return urlencode({"crisis": crisis_slug, **chosen, "page_size": 1000})
+
     def query_string(self, **changes) -> str:
         values = {**self.values(), **changes}
         return urlencode({name: value for name, value in values.items() if value})

@@ -1,7 +1,9 @@
 import dataclasses
+import datetime
 import hashlib
 import io
 import json
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.core import signing
@@ -23,7 +25,7 @@ from crisis_tracker.publication import get_visible_or_404, may_preview, may_read
 from crisis_tracker.spreadsheets import write_csv
 
 from . import charts, comparison, mapdata, rendering, search, snapshots
-from .models import PREVIEW_SALT, Crisis, CrisisRevision, Event, EventActor, PreviewLink
+from .models import PREVIEW_SALT, Crisis, CrisisRevision, Event, EventActor, PreviewLink, Revision
 from .pages import cached_part
 from .rendering import Page
 from .timeline import TimelineFilters, count_slots
@@ -51,6 +53,13 @@ def crisis_list(request: HttpRequest) -> HttpResponse:
     latest = rendering.last_updated([crisis.pk for crisis in crises])
     rows = [{"crisis": crisis, "last_updated": latest.get(crisis.pk)} for crisis in crises]
     response = render(request, "events/crisis_list.html", {"rows": rows})
+    # The list changes with any revision of a crisis: a public one, or one that takes a crisis
+    # off it (the latest shown would go back in time, and a client's If-Modified-Since get a
+    # 304 for a list still naming it). The latest revision of all never goes back.
+    latest_revisions = Revision.objects.order_by("-created_at")
+    changed = latest_revisions.values_list("created_at", flat=True).first()
+    if changed is not None:
+        response["Last-Modified"] = http_date(changed.timestamp())
     return tag(response, [CRISES_KEY, *map(crisis_key, crises)])
 
 
@@ -204,21 +213,74 @@ def public_revision_or_404(crisis: Crisis, revision_id: int) -> CrisisRevision:
     )
 
 
-@reader_page
-def crisis_history(request: HttpRequest, slug: str) -> HttpResponse:
-    crisis = crisis_or_404(request, slug)
+HISTORY_TEMPLATE = "events/crisis_history.html"
+HISTORY_PAGES = 10_000  # page numbers beyond are read as this one (the paginator's last page)
+
+
+@dataclass
+class Document:
+    """A finished reader page the page cache keeps, with what its answer needs."""
+
+    html: bytes
+    etag: str
+    last_modified: datetime.datetime | None
+    keys: list[str]
+
+
+def document(html: str, last_modified, keys: list[str]) -> Document:
+    encoded = html.encode()
+    etag = quote_etag(hashlib.md5(encoded, usedforsecurity=False).hexdigest())
+    return Document(encoded, etag, last_modified, keys)
+
+
+def serve_document(found: Document) -> HttpResponse:
+    response = HttpResponse(found.html)
+    response["ETag"] = found.etag
+    if found.last_modified is not None:
+        response["Last-Modified"] = http_date(found.last_modified.timestamp())
+    return tag(response, found.keys)
+
+
+def history_context(crisis: Crisis, number: int) -> dict:
     links = CrisisRevision.objects.filter(crisis=crisis, public=True).select_related("revision")
-    page = Paginator(links, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(links, HISTORY_PAGE_SIZE).get_page(number)
     rows = list(page.object_list)
     previous = previous_public_revisions(crisis, rows)
-    context = {
+    return {
         "crisis": crisis,
         "page": page,
         "rows": [(link, previous.get(link.revision_id)) for link in rows],
     }
-    # The newest revision heads the first page; later pages shift as revisions arrive.
-    latest = rows[0].revision.created_at if rows and page.number == 1 else None
-    return crisis_response(render(request, "events/crisis_history.html", context), crisis, latest)
+
+
+@reader_page
+def crisis_history(request: HttpRequest, slug: str) -> HttpResponse:
+    """Cached like the article for a published crisis (built from its canonical address, the
+    same for every reader); rendered per request for staff previewing an unpublished one."""
+    given = request.GET.get("page", "")[:6]
+    number = min(int(given), HISTORY_PAGES) if given.isdigit() and int(given) > 0 else 1
+
+    def build() -> Document | None:
+        crisis = Crisis.objects.published().filter(slug=slug).first()
+        if crisis is None:
+            return None
+        canonical = reverse("events:history", args=[slug])
+        context = {**history_context(crisis, number), "next_path": canonical}
+        if number > 1:
+            context["next_path"] += f"?page={number}"
+        rows, first = context["rows"], context["page"].number == 1
+        # The newest public revision heads the first page; another page asks for it.
+        latest = rows[0][0].revision.created_at if rows and first else None
+        latest = latest or rendering.last_updated([crisis.pk]).get(crisis.pk)
+        html = render_to_string(HISTORY_TEMPLATE, context)
+        return document(html, latest, [crisis_key(crisis)])
+
+    found = cached_part(slug, f"history|{get_language()}|{number}", build)
+    if found is not None:
+        return serve_document(found)
+    crisis = crisis_or_404(request, slug)  # staff previewing an unpublished crisis
+    response = render(request, HISTORY_TEMPLATE, history_context(crisis, number))
+    return crisis_response(response, crisis)
 
 
 def previous_public_revisions(crisis: Crisis, rows: list[CrisisRevision]) -> dict[int, int]:

@@ -411,3 +411,31 @@ def test_a_detail_route_refuses_a_format_it_does_not_list(seed, client):
         assert response.status_code == 400, query
         assert response.json() == {"format": ["Choose one of: json."]}
     assert client.get(detail + "?format=json").status_code == 200
+
+
+def test_reader_pages_link_to_every_data_format_with_their_filters(seed, client):
+    from bs4 import BeautifulSoup
+
+    def links(url: str) -> list[str]:
+        soup = BeautifulSoup(client.get(url).content, "html.parser")
+        return [a["href"] for a in soup.select(".data-links a")]
+
+    def the(found: list[str], words: str) -> str:
+        [href] = [href for href in found if words in href]
+        return href
+
+    timeline = links("/crises/azerbaijan-russia-2025/timeline/?kind=meeting&from=2025-06")
+    for words in ("format=acled", "format=geojson"):
+        href = the(timeline, words)
+        assert "kind=meeting" in href and "date_from=2025-06" in href, href
+        assert client.get(href).status_code == 200
+    geojson = client.get(the(timeline, "format=geojson")).json()
+    shown = {feature["properties"]["slug"] for feature in geojson["features"]}
+    assert shown and shown <= set(slugs(client, "?kind=meeting&date_from=2025-06"))
+    assert len(json.loads(client.get(the(timeline, "format=csl-json")).content)) == 18
+    article = links("/crises/azerbaijan-russia-2025/")
+    for words in ("events.json", "events.csv", "format=acled", "format=geojson", "csl-json", "docs"):
+        assert client.get(the(article, words)).status_code == 200, words
+    source = BeautifulSoup(client.get("/sources/cnn-2020-10-10/").content, "html.parser")
+    cited = source.select_one('a[type="application/vnd.citationstyles.csl+json"]')["href"]
+    assert json.loads(client.get(cited).content)[0]["id"] == "cnn-2020-10-10"

@@ -162,6 +162,8 @@ def test_history_and_permalinks_use_a_bounded_number_of_queries(
     with django_assert_max_num_queries(4):
         soup = soup_of(client, HISTORY)
     assert len(soup.select("li.revision")) == 50
+    with django_assert_max_num_queries(0):  # then cached like the article, until a change
+        assert soup_of(client, HISTORY).select("li.revision")[0] == soup.select("li.revision")[0]
     middle = Revision.objects.order_by("created_at")[100]
     # crisis, the revision link, then as-of queries: crisis, sections, participations, actors,
     # sources; the corrections list is not part of an old version

@@ -158,3 +158,25 @@ def test_crisis_pages_say_when_they_last_changed(tiny_crisis, client):
             HTTP_IF_MODIFIED_SINCE=response["Last-Modified"],
         )
         assert again.status_code == 304, name
+
+
+def test_the_home_and_history_pages_answer_if_modified_since_with_304(seed, client):
+    for url in ("/", "/crises/azerbaijan-russia-2025/history/"):
+        first = client.get(url)
+        assert first["ETag"] and first["Last-Modified"], url
+        again = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+        assert again.status_code == 304, url
+
+
+def test_the_home_page_is_modified_when_a_crisis_leaves_it(seed, client):
+    import time
+
+    from crisis_tracker.history import revision
+
+    first = client.get("/")
+    time.sleep(1.1)  # HTTP dates count whole seconds
+    with revision(summary="Withdrawn"):
+        seed.state = "draft"
+        seed.save()
+    again = client.get("/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert again.status_code == 200 and seed.title not in again.content.decode()
