@@ -138,6 +138,7 @@ class EventAdmin(ReviewAdmin, SpreadsheetMixin, PublishingAdmin):
                     ("date", "date_precision", "day_order"),
                     ("end_date", "end_precision"),
                     ("place", "location"),
+                    "no_place_reason",
                 ]
             },
         ),

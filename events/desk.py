@@ -134,7 +134,8 @@ def cited_sources_missing_fields(facts: Facts):
 
 
 def events_without_place(facts: Facts):
-    return Event.objects.filter(location__isnull=True, latitude__isnull=True)
+    """Events neither placed nor marked as having no single place (with the reason)."""
+    return Event.objects.filter(location__isnull=True, latitude__isnull=True, no_place_reason="")
 
 
 def stale_drafts(facts: Facts):

@@ -344,6 +344,15 @@ class Event(RemembersCrisis, Publishable, EventDates):
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
         help_text=_("Only for an exact spot: overrides the gazetteer place's point."),
     )
+    no_place_reason = models.CharField(
+        _("no single place"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Only for an event that truly has no single place: why, e.g. 两国首都之间的电话通话. "
+            "Readers see it where the event is missing from the map."
+        ),
+    )
     day_order = models.PositiveSmallIntegerField(
         _("order within the day"),
         default=0,
@@ -395,6 +404,12 @@ class Event(RemembersCrisis, Publishable, EventDates):
         return (*self.crisis.natural_key(), self.slug)
 
     natural_key.dependencies = ["events.crisis"]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.no_place_reason and (self.location_id or self.latitude is not None):
+            message = _("An event with a place has one: clear the place or this reason.")
+            raise ValidationError({"no_place_reason": ValidationError(message, code="placed")})
 
     def get_absolute_url(self) -> str:
         timeline = reverse("events:timeline", args=[self.crisis.slug])

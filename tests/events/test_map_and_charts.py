@@ -109,9 +109,10 @@ def test_the_timeline_says_its_reference_numbers_are_its_own(seed, client):
 
 def test_the_map_data_has_every_published_placed_event_once(seed, client):
     data = map_points(client)
-    assert data["located"] == 8 and data["detailed"] is True
+    assert data["located"] == 17 and data["detailed"] is True  # all but the phone call
     by_place = {point["place"]: point for point in data["points"]}
-    assert by_place["叶卡捷琳堡"]["count"] == 2 and by_place["巴库"]["count"] == 2
+    assert by_place["叶卡捷琳堡"]["count"] == 2 and by_place["巴库"]["count"] == 4
+    assert by_place["莫斯科"]["count"] == 4 and by_place["俄罗斯"]["precision"] == "country"
     crash = by_place["阿克套"]["events"][0]
     assert crash["date"] == "2024年12月" and crash["verification"] == "reported"
     assert crash["url"] == TIMELINE + "?page=2024-12#event-azal-8243-crash"
@@ -124,7 +125,7 @@ def test_the_map_data_has_every_published_placed_event_once(seed, client):
 def test_the_map_follows_the_timeline_filters(seed, client):
     data = map_points(client, "?from=2025-06&to=2025-06&kind=arrest")
     assert [(p["place"], p["count"]) for p in data["points"]] == [("叶卡捷琳堡", 1)]
-    assert map_points(client, "?place=baku")["located"] == 2
+    assert map_points(client, "?place=baku")["located"] == 4
 
 
 def test_unpublished_events_and_crises_never_reach_the_map(seed, client):
@@ -133,7 +134,7 @@ def test_unpublished_events_and_crises_never_reach_the_map(seed, client):
 
     bump_all()
     baku = [p for p in map_points(client)["points"] if p["place"] == "巴库"][0]
-    assert baku["count"] == 1
+    assert baku["count"] == 3
     assert "sputnik" not in json.dumps(map_points(client))
     Crisis.objects.update(state="draft")
     bump_all()
@@ -146,13 +147,16 @@ def test_the_page_map_works_without_script_and_has_a_text_alternative(seed, clie
     box = soup.select_one(".event-map")
     assert box["data-map-url"] == MAP
     svg = box.select_one("svg.static-map")
-    assert svg["role"] == "img" and len(svg.select(".markers circle")) == 6  # 6 places
+    assert svg["role"] == "img" and len(svg.select(".markers circle")) == 9  # 9 places
     assert len(svg.select(".countries path")) > 5
     items = soup.select(".map-list li")
-    assert len(items) == 6
+    assert len(items) == 9
     baku = [li for li in items if "巴库" in li.get_text()][0]
     assert baku.select_one('a[href*="place=baku"]') is not None
-    assert "10 events have no place" in soup_of(client, "/en" + TIMELINE).get_text()
+    english = soup_of(client, "/en" + TIMELINE)
+    assert "1 event has no single place and is not on the map" in english.get_text()
+    call = english.select_one("#event-zelensky-aliyev-call .no-place").get_text()
+    assert "No single place: 两国首都之间的电话通话" in " ".join(call.split())
 
 
 def test_the_article_infobox_shows_the_map_instead_of_a_placeholder(seed, client):
@@ -168,7 +172,7 @@ def test_map_data_for_many_events_is_counts_per_point_and_small(seed, client, mo
     data = map_points(client)
     assert data["detailed"] is False
     assert all(point["events"] == [] for point in data["points"])
-    assert sum(point["count"] for point in data["points"]) == 8
+    assert sum(point["count"] for point in data["points"]) == 17
 
 
 def test_points_beyond_the_limit_merge_on_a_grid():
@@ -285,7 +289,7 @@ def test_map_data_query_count_does_not_grow_with_events(seed, client, django_ass
                                  summary="x", state="published")  # fmt: skip
     cache.clear()
     with django_assert_num_queries(2):
-        assert client.get(MAP).json()["located"] == 48
+        assert client.get(MAP).json()["located"] == 57
 
 
 def test_editing_a_place_refreshes_the_pages_that_map_it(seed, client):
@@ -314,7 +318,7 @@ def test_five_thousand_events_give_map_data_under_300_kb_compressed(seed, client
     bump_all()
     body = client.get(MAP).content
     assert len(gzip.compress(body)) < 300 * 1024
-    assert json.loads(body)["located"] == 5008
+    assert json.loads(body)["located"] == 5017
 
 
 def test_a_busy_month_is_split_into_runs_of_days_and_permalinks_find_them(
@@ -339,7 +343,7 @@ def test_data_exports_carry_each_events_place_and_point(seed, client):
     crash = next(row for row in events if row["slug"] == "azal-8243-crash")
     assert (crash["location"], crash["geo_precision"]) == ("aktau", "town")
     assert (crash["latitude"], crash["longitude"]) == ("43.66105", "51.17392")
-    unplaced = next(row for row in events if row["slug"] == "zakharova-statement")
+    unplaced = next(row for row in events if row["slug"] == "zelensky-aliyev-call")
     assert (unplaced["location"], unplaced["latitude"]) == ("", None)
     csv_text = client.get(reverse("events:events_csv", args=[SLUG])).content.decode("utf-8-sig")
     header = next(csv.reader(io.StringIO(csv_text)))
