@@ -226,6 +226,22 @@ def test_a_user_removed_from_every_group_receives_nothing(seed, client, editor, 
 # 4. A schedule approves one version ------------------------------------------------------------
 
 
+def change(event, user, summary: str, **fields) -> None:
+    with revision(summary=summary, user=user):
+        for name, value in fields.items():
+            setattr(event, name, value)
+        event.save()
+
+
+def scheduled(seed, editor, publisher):
+    """An editor's event in review, scheduled by a publisher to go live in five minutes."""
+    event = Event.objects.filter(crisis=seed).first()
+    change(event, editor, "Drafted", state="review", title="Approved title")
+    soon = timezone.now() + datetime.timedelta(minutes=5)
+    change(event, publisher, "Scheduled", publish_at=soon, scheduled_by=publisher)
+    return event, soon
+
+
 def test_an_editors_change_after_a_schedule_cancels_it_and_returns_the_entry_to_review(
     seed, editor, publisher, django_capture_on_commit_callbacks
 ):
@@ -234,17 +250,8 @@ def test_an_editors_change_after_a_schedule_cancels_it_and_returns_the_entry_to_
 
     publisher.email = "publisher@example.org"
     publisher.save()
-    event = Event.objects.filter(crisis=seed).first()
-    with revision(summary="Drafted", user=editor):
-        event.state, event.title = "review", "Approved title"
-        event.save()
-    soon = timezone.now() + datetime.timedelta(minutes=5)
-    with revision(summary="Scheduled", user=publisher):
-        event.publish_at, event.scheduled_by = soon, publisher
-        event.save()
-    with revision(summary="Late change", user=editor):
-        event.title = "Unapproved title"
-        event.save()
+    event, soon = scheduled(seed, editor, publisher)
+    change(event, editor, "Late change", title="Unapproved title")
     with django_capture_on_commit_callbacks(execute=True):
         done = publish_scheduled(now=soon + datetime.timedelta(seconds=1))
     event.refresh_from_db()
@@ -260,17 +267,8 @@ def test_an_editors_change_after_a_schedule_cancels_it_and_returns_the_entry_to_
 def test_a_schedule_publishes_the_version_it_approved(seed, editor, publisher):
     from events.scheduling import publish_scheduled
 
-    event = Event.objects.filter(crisis=seed).first()
-    with revision(summary="Drafted", user=editor):
-        event.state = "review"
-        event.save()
-    soon = timezone.now() + datetime.timedelta(minutes=5)
-    with revision(summary="Scheduled", user=publisher):
-        event.publish_at, event.scheduled_by = soon, publisher
-        event.save()
-    with revision(summary="Publisher's own touch", user=publisher):
-        event.title = "Publisher's title"
-        event.save()
+    event, soon = scheduled(seed, editor, publisher)
+    change(event, publisher, "Publisher's own touch", title="Publisher's title")
     assert len(publish_scheduled(now=soon)) == 1
     event.refresh_from_db()
     assert event.state == "published"
