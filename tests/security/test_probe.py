@@ -489,3 +489,19 @@ def test_another_editor_cannot_see_an_editors_import(
     assert "editors-update.json" not in listing
     client.force_login(publisher)
     assert client.get(job_page).status_code == 200
+
+
+def test_the_upload_form_still_checks_its_csrf_token(db, publisher):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    careful = Client(enforce_csrf_checks=True)
+    careful.force_login(publisher)
+    url = reverse("admin:events_crisis_import_fixture")
+    files = {"files": SimpleUploadedFile("desk.json", b"[]")}
+    assert careful.post(url, files).status_code == 403
+    token = BeautifulSoup(careful.get(url).content, "html.parser").select_one(
+        "input[name=csrfmiddlewaretoken]"
+    )["value"]
+    files = {"files": SimpleUploadedFile("desk.json", b"[]"), "csrfmiddlewaretoken": token}
+    assert careful.post(url, files).status_code == 302
+    assert ImportJob.objects.count() == 1
