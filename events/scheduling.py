@@ -31,10 +31,10 @@ def go_live(entry) -> bool | None:
         return False
     changer = changed_without_approval(entry)
     if changer is not None:
-        who = changer.get_username() if changer.pk else "someone"
         review.return_to_review(
             entry,
-            f"The schedule to publish at {stamp(entry.publish_at)} was cancelled: {who} changed "
+            f"The schedule to publish at {stamp(entry.publish_at)} was cancelled: "
+            f"{changer.get_username()} changed "
             "the entry after it was scheduled, and a schedule approves the version it was set on. "
             "Approve the new version, or schedule it again.",
         )
@@ -59,14 +59,13 @@ LOOKBACK = 200  # history rows read back to the one that set the schedule
 
 
 def changed_without_approval(entry):
-    """Who (a user, or an empty user for a system job) changed ``entry`` after its schedule to
-    publish was set without the right to publish it, if the change altered what the schedule
-    approved; else None."""
+    """The user who, without the right to publish ``entry``, changed it after its schedule to
+    publish was set, if the change altered what the schedule approved; else None. (A system
+    job, which has every right, approves what it writes.)"""
     model = type(entry)
-    rows = list(entry.history.select_related("history_user").order_by("-history_date", "-pk"))
-    rows = rows[:LOOKBACK]
+    latest = entry.history.select_related("history_user").order_by("-history_date", "-pk")
     run = []
-    for row in rows:
+    for row in latest[:LOOKBACK]:
         if row.publish_at != entry.publish_at:
             break
         run.append(row)
