@@ -510,10 +510,12 @@ class RevisionQuerySet(models.QuerySet):
         return self.filter(crisis_links__crisis=crisis, crisis_links__public=True)
 
     def seen_by_readers(self) -> "RevisionQuerySet":
-        """Revisions readers may know of: public in a crisis, or touching no crisis at all (an
-        actor or a source on its own, which readers see whole)."""
+        """Revisions readers may know of: public in a crisis, touching no crisis at all (an
+        actor or a source on its own, which readers see whole, or a crisis deleted since), or
+        taking a crisis away from them (its withdrawal is not public, but readers see it go)."""
         links = CrisisRevision.objects.filter(revision=OuterRef("pk"))
-        return self.filter(Exists(links.filter(public=True)) | ~Exists(links))
+        withdrawn = links.filter(changes__icontains=CrisisRevision.Action.WITHDRAWN)
+        return self.filter(Exists(links.filter(public=True)) | Exists(withdrawn) | ~Exists(links))
 
     def last_seen_by_readers(self):
         """When readers last had something new to see, or None."""

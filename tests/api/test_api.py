@@ -227,6 +227,18 @@ def test_last_modified_moves_when_readers_have_something_new_and_only_then(seed,
     assert parse_http_date(after["Last-Modified"]) > parse_http_date(first["Last-Modified"])
 
 
+def test_last_modified_moves_when_a_crisis_is_withdrawn(seed, client):
+    """A withdrawal is not a public revision, but readers see the crisis go: a client asking
+    If-Modified-Since must not be told its list, still naming the crisis, is current."""
+    Revision.objects.update(created_at=F("created_at") - datetime.timedelta(days=1))
+    first = client.get("/api/v1/crises/")
+    with revision(summary="Withdrawn"):
+        seed.state = "draft"
+        seed.save()
+    after = client.get("/api/v1/crises/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert after.status_code == 200 and after.json()["results"] == []
+
+
 def test_any_origin_may_read(seed, client):
     response = client.get(EVENTS, HTTP_ORIGIN="https://researcher.example.org")
     assert response["Access-Control-Allow-Origin"] == "*"
