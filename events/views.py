@@ -63,6 +63,12 @@ def crisis_list(request: HttpRequest) -> HttpResponse:
     return tag(response, [CRISES_KEY, *map(crisis_key, crises)])
 
 
+def etag_of(body: bytes) -> str:
+    """The strong ETag of a cached document, worked out once when it is built (the same one
+    ConditionalGetMiddleware would give)."""
+    return quote_etag(hashlib.md5(body, usedforsecurity=False).hexdigest())
+
+
 def with_html(page: Page | None, template: str, next_path: str) -> Page | None:
     """Published pages are cached as the finished document, the same for every reader; others
     keep their parts for the staff preview, which is rendered per request with its banner.
@@ -72,8 +78,7 @@ def with_html(page: Page | None, template: str, next_path: str) -> Page | None:
     if page is not None and page.is_published:
         context = {"page": page, "next_path": next_path}
         html = render_to_string(template, context).encode()
-        etag = quote_etag(hashlib.md5(html, usedforsecurity=False).hexdigest())
-        page = dataclasses.replace(page, body="", html=html, etag=etag)
+        page = dataclasses.replace(page, body="", html=html, etag=etag_of(html))
     return page
 
 
@@ -229,8 +234,7 @@ class Document:
 
 def document(html: str, last_modified, keys: list[str]) -> Document:
     encoded = html.encode()
-    etag = quote_etag(hashlib.md5(encoded, usedforsecurity=False).hexdigest())
-    return Document(encoded, etag, last_modified, keys)
+    return Document(encoded, etag_of(encoded), last_modified, keys)
 
 
 def serve_document(found: Document) -> HttpResponse:
