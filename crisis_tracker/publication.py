@@ -72,6 +72,30 @@ def may_set_state(user, model, old: str | None, new: str | None) -> bool:
     return user is None or may_publish(user, model)
 
 
+class WaitsFor(models.TextChoices):
+    """Why an imported entry waits for a publisher (see ``waits_for_publisher``)."""
+
+    PUBLISHING = "publishing", _("marked published")
+    UNPUBLISHING = "unpublishing", _("taken out of the published state")
+    PUBLISHED_CHANGE = "published-change", _("changes a published entry")
+
+
+def waits_for_publisher(user, model, old: str | None, new: str) -> str | None:
+    """Why an import by ``user`` that gives a ``model`` row (now in ``old``, None if new) the
+    state ``new`` and changes it must wait for a publisher's approval, or None.
+
+    Nothing an editor imports reaches readers before a publisher approves it: entering or
+    leaving the published state (``may_set_state``), and any change to a published entry, wait.
+    """
+    if user is None or may_publish(user, model):
+        return None
+    if not may_set_state(user, model, old, new):
+        return WaitsFor.PUBLISHING if new == PUBLISHED else WaitsFor.UNPUBLISHING
+    if old == PUBLISHED:
+        return WaitsFor.PUBLISHED_CHANGE
+    return None
+
+
 def may_move(user, model, state: str) -> bool:
     """Whether ``user`` may change what a ``model`` row in ``state`` belongs to (its
     ``published_with`` relations, e.g. an event's crisis). Moving a published row changes which

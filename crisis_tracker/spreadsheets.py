@@ -18,7 +18,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 
 from .history import revision
-from .publication import Publishable, may_set_state
+from .publication import PublicationState, Publishable, WaitsFor, waits_for_publisher
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -74,19 +74,33 @@ class EditorialResource(resources.ModelResource):
         self.check_publishing(instance, kwargs.get("user"))
 
     def check_publishing(self, instance, user) -> None:
+        """A row an editor marks published arrives in review (a publisher publishes it from the
+        desk); unpublishing, or changing a published entry, is refused: it needs a publisher
+        (``publication.waits_for_publisher``)."""
         if not isinstance(instance, Publishable):
             return
         model = type(instance)
-        old_state = (
-            model.objects.filter(pk=instance.pk).values_list("state", flat=True).first()
-            if instance.pk
-            else None
-        )
-        if user is not None and not may_set_state(user, model, old_state, instance.state):
+        before = model.objects.filter(pk=instance.pk).values().first() if instance.pk else None
+        waits = waits_for_publisher(user, model, before and before["state"], instance.state)
+        if waits == WaitsFor.PUBLISHING:
+            instance.state = PublicationState.REVIEW
+        elif waits == WaitsFor.UNPUBLISHING:
             raise ValidationError(
                 {"state": _("You may not publish or unpublish; ask a publisher.")},
                 code="publish_permission",
             )
+        elif waits and changed(model, before, instance):
+            message = _(
+                "This entry is published: a change to it needs a publisher. Import it as a "
+                "fixture, which submits it for review."
+            )
+            raise ValidationError({"state": message}, code="publish_permission")
+
+
+def changed(model, before: dict, instance) -> bool:
+    return any(
+        before[f.attname] != getattr(instance, f.attname) for f in model._meta.concrete_fields
+    )
 
 
 # Sent after each spreadsheet import from the admin, with ``model``, ``user``, ``file_name``,

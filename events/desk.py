@@ -20,7 +20,7 @@ from crisis_tracker.narrative import crises_citing
 from crisis_tracker.publication import PublicationState, may_review
 from sources.models import Source
 
-from . import review
+from . import import_jobs, review
 from .models import CrisisRevision, Event, ImportJob
 
 DRAFT, REVIEW, PUBLISHED = PublicationState.values
@@ -94,6 +94,14 @@ def recent_changes(user, limit: int = 15) -> list[CrisisRevision]:
         .select_related("crisis", "revision__user")
         .order_by("-revision__created_at", "-pk")[:limit]
     )
+
+
+def submitted_imports(user) -> list[ImportJob]:
+    """Editors' imports waiting for this user's approval, oldest first."""
+    if not import_jobs.may_approve(user):
+        return []
+    submitted = ImportJob.objects.filter(status=ImportJob.Status.SUBMITTED)
+    return list(submitted.select_related("user").order_by("updated_at")[:SHOWN])
 
 
 def recent_imports(user, limit: int = 10) -> list[ImportJob]:

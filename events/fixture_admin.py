@@ -10,7 +10,7 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
@@ -22,6 +22,7 @@ from crisis_tracker.publication import may_publish
 from crisis_tracker.uploads import limit_uploads, too_large
 
 from . import import_jobs
+from .fixture_import import consequence_lines
 from .forms import FixtureUploadForm
 from .models import ImportJob
 from .review import ENTRY_MODELS as REVIEWED_MODELS
@@ -87,23 +88,47 @@ def jobs_seen_by(user):
 def import_job_view(model_admin, request, job_id):
     context = context_for(model_admin, request, _("Import"))
     try:
-        job = jobs_seen_by(request.user).select_related("user").get(pk=job_id)
+        job = jobs_seen_by(request.user).select_related("user", "reviewed_by").get(pk=job_id)
     except ImportJob.DoesNotExist:
         raise Http404 from None
     job = import_jobs.fail_if_stale(job)
     if request.method == "POST":
-        if job.user_id != request.user.pk:
-            raise PermissionDenied
-        if not import_jobs.confirm(job):
-            messages.error(request, _("This import is not waiting for confirmation."))
+        take_action(request, job)
         return HttpResponseRedirect(job_url(job))
+    mine = job.user_id == request.user.pk
     context.update(
         job=job,
         progress=import_jobs.progress(job),
-        may_confirm=job.status == ImportJob.Status.CHECKED and job.user_id == request.user.pk,
+        may_confirm=job.status == ImportJob.Status.CHECKED and mine,
+        submission=import_jobs.is_submission(job),
+        may_approve=job.status == ImportJob.Status.SUBMITTED
+        and import_jobs.may_approve(request.user),
+        causes=[problem for problem in job.problems if not problem.get("cause")],
+        consequences=consequence_lines(job.problems),
         upload_url=reverse("admin:events_crisis_import_fixture"),
     )
     return TemplateResponse(request, "admin/events/import_job.html", context)
+
+
+def take_action(request, job: ImportJob) -> None:
+    """Confirm (the uploader), approve or send back (a publisher, for a submission)."""
+    action = request.POST.get("action", "confirm")
+    refusal = _("This import is not waiting for a publisher.")
+    try:
+        if action == "approve":
+            done = import_jobs.approve(job, request.user, request.POST.get("summary", ""))
+        elif action == "send-back":
+            done = import_jobs.send_back(job, request.user, request.POST.get("comment", ""))
+        elif job.user_id == request.user.pk:
+            done = import_jobs.confirm(job)
+            refusal = _("This import is not waiting for confirmation.")
+        else:
+            raise PermissionDenied
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return
+    if not done:
+        messages.error(request, refusal)
 
 
 def job_url(job) -> str:

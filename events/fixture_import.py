@@ -20,7 +20,7 @@ import io
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import ijson
@@ -28,6 +28,7 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import OperationalError, models, transaction
 from django.db.models import Max
+from django.utils import translation
 
 from crisis_tracker import history
 from crisis_tracker.citations import cited_keys, known_keys, source_model
@@ -46,7 +47,7 @@ from crisis_tracker.dates import (
 )
 from crisis_tracker.locking import exclusive
 from crisis_tracker.narrative import narrative_fields
-from crisis_tracker.publication import SCHEDULE_FIELDS, may_set_state
+from crisis_tracker.publication import SCHEDULE_FIELDS, WaitsFor, waits_for_publisher
 
 from . import signals
 from .duplicates import probable_duplicates
@@ -82,6 +83,8 @@ class Problem:
     label: str = ""
     natural_key: tuple | None = None
     field: str = ""
+    refers_to: tuple | None = None  # (label, natural key) of the object it names but cannot find
+    cause: tuple | None = None  # (label, natural key) of the refused object it follows from
 
     def __str__(self) -> str:
         where = [self.file]
@@ -104,13 +107,35 @@ class Problem:
             "field": self.field,
             "message": self.message,
             "text": str(self),
+            "cause": [self.cause[0], list(self.cause[1])] if self.cause else None,
         }
 
 
 class FixtureError(Exception):
+    """The problems that refuse an import: their causes first, then one line per group of
+    problems that only follow from them (objects naming an object refused above)."""
+
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        super().__init__("\n".join(str(problem) for problem in problems))
+        lines = [str(problem) for problem in problems if problem.cause is None]
+        lines += consequence_lines([problem.as_json() for problem in problems])
+        super().__init__("\n".join(lines))
+
+
+def consequence_lines(problems: list[dict]) -> list[str]:
+    """'22 actors.participation objects refer to the 7 events.event objects above', one line
+    per kind of object refused only because an object it names was refused (``as_json`` form)."""
+    groups: dict[tuple[str, str], tuple[int, set]] = {}
+    for problem in problems:
+        if problem.get("cause"):
+            label, key = problem["cause"]
+            count, causes = groups.get((problem["label"], label), (0, set()))
+            groups[(problem["label"], label)] = (count + 1, causes | {tuple(key)})
+    return [
+        f"{count} {label} {'object refers' if count == 1 else 'objects refer'} to the "
+        f"{len(causes)} {cause} {'object' if len(causes) == 1 else 'objects'} above"
+        for (label, cause), (count, causes) in groups.items()
+    ]
 
 
 @dataclass
@@ -129,6 +154,7 @@ class ImportReport:
     dry_run: bool = False
     details: int | None = None  # how many changes to keep field by field (None: all)
     changes_not_kept: int = 0
+    for_review: list[Problem] = field(default_factory=list)  # what waits for a publisher
 
     def count(self, label: str, outcome: str) -> None:
         self.counts.setdefault(label, Counter())[outcome] += 1
@@ -174,7 +200,25 @@ class ImportReport:
             ],
             "changes_not_kept": self.changes_not_kept,
             "warnings": [w.as_json() for w in self.warnings],
+            "for_review": [item.as_json() for item in self.for_review],
+            "review_lines": self.review_lines(),
         }
+
+    def review_lines(self) -> list[str]:
+        """'7 events.event will wait for review: marked published', one line per model and
+        reason."""
+        groups = Counter((item.label, item.message) for item in self.for_review)
+        with translation.override("en"):
+            return [
+                f"{count} {plural(label, count)} will wait for review: {reason}"
+                for (label, reason), count in groups.items()
+            ]
+
+
+def plural(label: str, count: int) -> str:
+    """'events' for 7 events.event, 'event' for one."""
+    opts = apps.get_model(label)._meta
+    return str(opts.verbose_name if count == 1 else opts.verbose_name_plural)
 
 
 def display(value) -> str:
@@ -416,10 +460,6 @@ class Parsed:
     local_key: tuple = ()  # the natural key in this database's columns (related rows by pk)
 
 
-class MissingReference(Exception):
-    pass
-
-
 class Importer:
     def __init__(self, *, user, dry_run: bool, progress: Callable | None, details: int | None):
         self.user = user
@@ -474,9 +514,22 @@ class Importer:
                 for start in range(0, len(group), BATCH_SIZE):
                     self.flush(group[start : start + BATCH_SIZE])
             if len(self.waiting) == len(pending):
-                self.problems.extend(problem for _entry, problem in self.waiting)
+                self.problems.extend(self.with_causes([p for _entry, p in self.waiting]))
                 self.tick(len(self.waiting))
                 self.waiting = []
+
+    def with_causes(self, unresolved: list[Problem]) -> list[Problem]:
+        """Mark each object that names a refused object (itself, or through other objects that
+        wait for one) as following from it: the refusal is its cause, not a missing object."""
+        waiting_on = {(p.label, p.natural_key): p.refers_to for p in unresolved if p.natural_key}
+        for problem in unresolved:
+            named, seen = problem.refers_to, set()
+            while named in waiting_on and named not in seen:
+                seen.add(named)
+                named = waiting_on[named]
+            if named in self.refused:
+                problem.cause = named
+        return unresolved
 
     def tick(self, count: int = 1) -> None:
         before, self.done = self.done, self.done + count
@@ -597,7 +650,9 @@ class Importer:
                 name, key = missing[0]
                 label = relations[name].related_model._meta.label_lower
                 message = f"no {label} with natural key {list(key)!r}"
-                problem = item.entry.problem(message, natural_key=item.natural_key, field=name)
+                problem = item.entry.problem(
+                    message, natural_key=item.natural_key, field=name, refers_to=(label, key)
+                )
                 waiting.append((item.entry, problem))
                 continue
             for name, key in item.references.items():
@@ -754,13 +809,17 @@ class Importer:
             problems.append(
                 item.entry.problem(message, natural_key=item.natural_key, field=", ".join(names))
             )
-        old_state = before.get("state") if before else None
         new_state = getattr(candidate, "state", None)
-        model = type(candidate)
-        if new_state is not None and not may_set_state(self.user, model, old_state, new_state):
-            message = f"{self.user.get_username()} may not publish or unpublish"
-            key = item.natural_key
-            problems.append(item.entry.problem(message, natural_key=key, field="state"))
+        if not problems and new_state is not None:
+            old_state = before.get("state") if before else None
+            waits = waits_for_publisher(self.user, type(candidate), old_state, new_state)
+            if waits:
+                with translation.override("en"):  # an import's messages are in English
+                    message = str(WaitsFor(waits).label)
+                key = item.natural_key
+                self.report.for_review.append(
+                    item.entry.problem(message, natural_key=key, field="state")
+                )
         return problems
 
     def write(self, model, to_create, to_update, changed_fields) -> None:
@@ -952,6 +1011,8 @@ def import_fixtures(
                 for item in read_fixture(name, source):
                     importer.add(item)
             importer.finish()
+            if not dry_run:
+                importer.problems.extend(needing_approval(importer.report, user))
             if importer.problems:
                 raise FixtureError(sorted(importer.problems, key=problem_order))
             if dry_run:
@@ -966,6 +1027,20 @@ def import_fixtures(
     if progress:
         progress(importer.done, importer.total)
     return importer.report
+
+
+def needing_approval(report: ImportReport, user) -> list[Problem]:
+    """What an import would put before readers without a publisher: refused outside a dry run
+    (a submission waits for a publisher instead, ``import_jobs.submit``)."""
+    who = user.get_username() if user is not None else ""
+    return [
+        replace(
+            item,
+            message=f"{item.message}: {who} may not publish, so the file must be submitted for "
+            "review and a publisher imports it",
+        )
+        for item in report.for_review
+    ]
 
 
 def refresh_statistics(report: ImportReport) -> None:

@@ -2,7 +2,10 @@
 
 An upload becomes an ``ImportJob`` whose files are kept in private storage (``IMPORT_ROOT``,
 never served). A first task checks the files (a dry run) and keeps the report; once an editor
-confirms, a second task imports them. Both run on a worker (``manage.py rqworker`` with the RQ
+confirms, a second task imports them. A file holding entries that wait for a publisher (an
+editor's update marked published) is *submitted* instead: nothing is written until a publisher
+approves it, and it is then imported in the publisher's name, as one revision; or the publisher
+sends it back with a comment. Both run on a worker (``manage.py rqworker`` with the RQ
 backend) or, with the immediate backend of ``make run`` and the tests, at once.
 
 While a task runs it writes its progress (objects done and total, start and last beat) to the
@@ -20,17 +23,24 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils.functional import LazyObject
+from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
+from crisis_tracker.history import reason_problem
+from crisis_tracker.publication import may_publish
 from crisis_tracker.spreadsheets import spreadsheet_imported
 
+from . import notifications
 from .fixture_import import FixtureError, import_fixtures
 from .models import ImportJob
 from .pages import CACHE_ERRORS
+from .review import ENTRY_MODELS
 
 Status = ImportJob.Status
 PREVIEW_DETAILS = 500  # changes kept field by field in a job's report
@@ -62,16 +72,102 @@ def start(*, uploads, reason: str, user) -> ImportJob:
     return job
 
 
+def is_submission(job: ImportJob) -> bool:
+    """Whether a checked job holds entries that wait for a publisher (see
+    ``publication.waits_for_publisher``): its uploader submits it rather than imports it."""
+    return bool(job.preview.get("for_review"))
+
+
+def may_approve(user) -> bool:
+    """Approving a submission imports it in the approver's name: it needs every publish right."""
+    return all(may_publish(user, model) for model in ENTRY_MODELS)
+
+
+def submit_files(*, paths: list[Path], reason: str, user) -> ImportJob:
+    """Check files given on the command line as ``user`` and submit them for review, as the
+    admin's upload and confirm do. Raises FixtureError for a file that would be refused, and
+    ValueError when nothing in it waits for a publisher (it can simply be imported)."""
+    files = [(path.name, path) for path in paths]
+    report = import_fixtures(
+        files=files, reason=reason or None, user=user, dry_run=True, details=PREVIEW_DETAILS
+    )
+    if not report.for_review:
+        raise ValueError("nothing in these files waits for a publisher: import them as they are")
+    job = ImportJob(user=user, reason=reason, status=Status.CHECKED, total=report.total)
+    job.preview = report.as_json()
+    job.files = []
+    for path in paths:
+        with path.open("rb") as stream:
+            stored = storage.save(f"{job.pk}/{path.name}", File(stream, name=path.name))
+        job.files.append({"name": path.name, "path": stored, "size": path.stat().st_size})
+    job.save()
+    submit(job)
+    return job
+
+
 def confirm(job: ImportJob) -> bool:
-    """Queue the import of a checked job; False if it is not waiting for confirmation."""
+    """Queue the import of a checked job, or submit it for review when it holds entries that
+    wait for a publisher; False if it is not waiting for confirmation."""
+    if is_submission(job):
+        return submit(job)
     changed = ImportJob.objects.filter(pk=job.pk, status=Status.CHECKED).update(
         status=Status.IMPORTING
     )
     if not changed:
         return False
+    queue_import(job)
+    return True
+
+
+def submit(job: ImportJob) -> bool:
+    """A checked job waits for a publisher, its files kept; publishers are told."""
+    changed = ImportJob.objects.filter(pk=job.pk, status=Status.CHECKED).update(
+        status=Status.SUBMITTED
+    )
+    if changed:
+        job.refresh_from_db()
+        transaction.on_commit(lambda: notifications.import_submitted(job), robust=True)
+    return bool(changed)
+
+
+def approve(job: ImportJob, user, summary: str = "") -> bool:
+    """A publisher approves a submission: it is imported in their name, as one revision whose
+    edit summary is ``summary`` or the editor's. False if it is not waiting for approval."""
+    if not may_approve(user):
+        raise PermissionDenied
+    reason = " ".join(summary.split()) or job.reason
+    if reason_problem(reason or None):
+        raise ValidationError(reason_problem(reason))
+    changed = ImportJob.objects.filter(pk=job.pk, status=Status.SUBMITTED).update(
+        status=Status.IMPORTING, reviewed_by=user, reason=reason
+    )
+    if changed:
+        job.refresh_from_db()
+        queue_import(job)
+    return bool(changed)
+
+
+def send_back(job: ImportJob, user, comment: str) -> bool:
+    """A publisher sends a submission back with a comment: nothing is imported, the files
+    are deleted and the editor is told. False if it is not waiting for approval."""
+    if not may_approve(user):
+        raise PermissionDenied
+    comment = comment.strip()
+    if not comment:
+        raise ValidationError(_("Say what needs changing: this step needs a comment."))
+    changed = ImportJob.objects.filter(pk=job.pk, status=Status.SUBMITTED).update(
+        status=Status.SENT_BACK, reviewed_by=user, review_comment=comment
+    )
+    if changed:
+        job.refresh_from_db()
+        delete_files(job)
+        transaction.on_commit(lambda: notifications.import_reviewed(job), robust=True)
+    return bool(changed)
+
+
+def queue_import(job: ImportJob) -> None:
     beat(job, 0, job.total)
     transaction.on_commit(lambda: run_import.enqueue(str(job.pk)))
-    return True
 
 
 @task()
@@ -85,13 +181,13 @@ def run_import(job_id: str) -> None:
 
 
 def run(job_id: str, *, dry_run: bool) -> None:
-    job = ImportJob.objects.select_related("user").get(pk=job_id)
+    job = ImportJob.objects.select_related("user", "reviewed_by").get(pk=job_id)
     files = [(item["name"], storage.open(item["path"], "rb")) for item in job.files]
     try:
         report = import_fixtures(
             files=files,
             reason=job.reason or None,
-            user=job.user,
+            user=job.reviewed_by or job.user,  # an approved submission: its publisher
             dry_run=dry_run,
             details=PREVIEW_DETAILS,
             progress=lambda done, total: beat(job, done, total),
@@ -116,6 +212,8 @@ def run(job_id: str, *, dry_run: bool) -> None:
     else:
         job.result, job.status = report.as_json(), Status.DONE
     job.save()
+    if job.reviewed_by_id and not dry_run:
+        transaction.on_commit(lambda: notifications.import_reviewed(job), robust=True)
 
 
 def delete_files(job: ImportJob) -> None:
@@ -141,8 +239,8 @@ def expire_uploads(now: float | None = None) -> int:
     expired = 0
     for name, folder in folders.items():
         job = jobs.get(name)
-        if job is not None and job.running:
-            continue
+        if job is not None and (job.running or job.status == Status.SUBMITTED):
+            continue  # a submission's files wait for its publisher
         if job is not None and job.status == Status.CHECKED:
             if now - job.updated_at.timestamp() < settings.IMPORT_KEEP_SECONDS:
                 continue

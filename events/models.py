@@ -604,13 +604,17 @@ class CrisisRevision(models.Model):
 
 class ImportJob(models.Model):
     """A fixture import from the admin, run in the background: first checked (a dry run),
-    then, once an editor confirms, imported. What it found is kept here; its progress while
-    it runs is in the shared cache (``events.import_jobs``). Spreadsheet imports, which run in
-    the request, are recorded here too once done, so the desk lists every import."""
+    then, once an editor confirms, imported, or, when it holds what the editor may not publish,
+    submitted for a publisher to approve (then imported in the publisher's name) or send back.
+    What it found is kept here; its progress while it runs is in the shared cache
+    (``events.import_jobs``). Spreadsheet imports, which run in the request, are recorded here
+    too once done, so the desk lists every import."""
 
     class Status(models.TextChoices):
         CHECKING = "checking", _("checking")
         CHECKED = "checked", _("checked, awaiting confirmation")
+        SUBMITTED = "submitted", _("submitted, awaiting a publisher")
+        SENT_BACK = "sent-back", _("sent back")
         IMPORTING = "importing", _("importing")
         DONE = "done", _("imported")
         REFUSED = "refused", _("refused")
@@ -635,6 +639,17 @@ class ImportJob(models.Model):
     result = models.JSONField(_("result"), default=dict)
     problems = models.JSONField(_("problems"), default=list)
     error = models.TextField(_("error"), blank=True)
+    # A submission (an editor's file with entries that wait for a publisher): who approved it
+    # or sent it back, and what they said.
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    review_comment = models.TextField(_("review comment"), blank=True)
 
     class Meta:
         ordering = ["-created_at"]

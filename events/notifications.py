@@ -13,10 +13,11 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.dispatch import receiver
+from django.urls import reverse
 
 from crisis_tracker.editorial.admin import change_path
 
-from .models import CrisisRevision, NotificationSettings, ReviewComment
+from .models import Crisis, CrisisRevision, Event, NotificationSettings, ReviewComment
 from .revisions import revision_recorded
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,46 @@ def after_step(comment: ReviewComment, entry) -> None:
     people = recipients(comment, entry)
     if people:
         send(people, *message(comment, entry))
+
+
+# --- import submissions ---------------------------------------------------------------------
+
+
+def job_url(job) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("admin:events_crisis_import_job", args=[job.pk])
+
+
+def files_of(job) -> str:
+    return ", ".join(item["name"] for item in job.files)
+
+
+def import_submitted(job) -> None:
+    """Publishers of what the submission holds hear of it."""
+    publishers = {p for model in (Crisis, Event) for p in publishers_of(model)}
+    people = switched_on([p for p in publishers if p.pk != job.user_id], "submitted")
+    if people:
+        by = job.user.get_username() if job.user else "The system"
+        waiting = job.preview.get("review_lines", [])
+        body = "\n".join([f"{by} submitted an import for review.", "", *waiting, "", job_url(job)])
+        send(people, f"Import submitted for review: {files_of(job)}", body)
+
+
+def import_reviewed(job) -> None:
+    """The editor hears that their submission was imported or sent back, and why."""
+    people = switched_on([job.user] if job.user_id != job.reviewed_by_id else [], "reviewed")
+    if not people:
+        return
+    by = job.reviewed_by.get_username() if job.reviewed_by else "The system"
+    if job.status == job.Status.SENT_BACK:
+        subject, lines = f"Import sent back to you: {files_of(job)}", [job.review_comment]
+    elif job.status == job.Status.DONE:
+        totals = job.totals()
+        subject = f"Import approved: {files_of(job)}"
+        lines = [f"Imported: {totals['created']} created, {totals['changed']} changed."]
+    else:
+        subject = f"Import approved but refused: {files_of(job)}"
+        lines = ["The files no longer import as they are; the import page lists the problems."]
+    send(people, subject, "\n".join([f"{by}:", "", *lines, "", job_url(job)]))
 
 
 def one_line(text: str) -> str:

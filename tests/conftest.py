@@ -37,6 +37,19 @@ def load_seed():
     return Crisis.objects.get(slug="azerbaijan-russia-2025")
 
 
+@pytest.fixture(autouse=True)
+def import_root(settings, tmp_path):
+    """Each test keeps its uploads in a folder of its own (what one leaves, another never counts)."""
+    from django.utils.functional import empty
+
+    from events import import_jobs
+
+    settings.IMPORT_ROOT = tmp_path / "imports"
+    import_jobs.storage._wrapped = empty  # built again for this folder
+    yield settings.IMPORT_ROOT
+    import_jobs.storage._wrapped = empty
+
+
 @pytest.fixture
 def shared_cache(settings, worker_id):
     """The page cache production uses (Redis), in a Redis database of this test worker's own,

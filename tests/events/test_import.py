@@ -15,7 +15,7 @@ from events.fixture_import import FixtureError, import_fixtures
 from events.models import Crisis, Event, EventActor, Section
 from places.models import Place
 from sources.models import Source
-from tests.conftest import SEED
+from tests.conftest import SEED, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +139,7 @@ def test_importing_the_same_file_again_writes_nothing(seed):
 def test_an_update_changes_exactly_the_changed_fields_with_one_history_row_each(
     seed, django_user_model
 ):
-    editor = django_user_model.objects.create_user("desk")
+    editor = staff_user(django_user_model, "desk", group="Publishers")
     objects = seed_objects()
     changed = copy.deepcopy(objects)
     for obj in changed:

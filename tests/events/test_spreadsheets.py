@@ -4,6 +4,7 @@ import pytest
 import tablib
 from bs4 import BeautifulSoup
 from django.urls import reverse
+from django.utils import translation
 
 from actors.resources import ParticipationResource
 from events.models import Event, EventActor, ImportJob
@@ -101,16 +102,35 @@ def test_unchanged_rows_write_nothing(seed, editor):
     assert Event.history.count() + EventActor.history.count() == before
 
 
-def test_editors_cannot_publish_through_an_import(seed, editor, publisher):
+def test_an_editors_rows_marked_published_arrive_in_review(seed, editor, publisher):
     result = EventResource().import_data(
         event_rows(new_row("a", state="published")), file_name="x.csv", user=editor
     )
-    assert "state" in result.invalid_rows[0].error_dict
-    assert not Event.objects.filter(slug="a").exists()
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert Event.objects.get(slug="a").state == "review"
+    assert not Event.objects.published().filter(slug="a").exists()
     result = EventResource().import_data(
-        event_rows(new_row("a", state="published")), file_name="x.csv", user=publisher
+        event_rows(new_row("b", state="published")), file_name="x.csv", user=publisher
     )
-    assert Event.objects.get(slug="a").state == "published"
+    assert Event.objects.get(slug="b").state == "published"
+
+
+def test_an_editor_may_not_change_or_unpublish_a_published_entry_by_spreadsheet(seed, editor):
+    exported = EventResource().export()
+    unchanged = EventResource().import_data(exported, file_name="same.csv", user=editor)
+    assert not unchanged.has_validation_errors()  # unchanged published rows pass
+    event = Event.objects.published().get(slug="agalarov-case")
+    for change, message in [
+        ({"title": "Changed"}, "a change to it needs a publisher"),
+        ({"state": "draft"}, "may not publish or unpublish"),
+    ]:
+        row = next(r for r in exported.dict if r["slug"] == event.slug) | change
+        dataset = tablib.Dataset([row[h] for h in exported.headers], headers=exported.headers)
+        with translation.override("en"):
+            result = EventResource().import_data(dataset, file_name="x.csv", user=editor)
+            assert message in str(result.invalid_rows[0].error_dict["state"])
+    event.refresh_from_db()
+    assert (event.title, event.state) != ("Changed", "draft") and event.state == "published"
 
 
 def test_exports_escape_formulas_and_numbers_and_dates_round_trip(seed, editor):

@@ -287,7 +287,7 @@ def test_the_fixture_page_previews_then_imports_with_history(
     )
 
 
-def test_the_fixture_page_refuses_publishing_by_an_editor(
+def test_the_fixture_page_submits_an_editors_publishing_for_review(
     seed, client, editor, django_capture_on_commit_callbacks
 ):
     client.force_login(editor)
@@ -309,5 +309,6 @@ def test_the_fixture_page_refuses_publishing_by_an_editor(
     upload.name = "sneaky.json"
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("admin:events_crisis_import_fixture"), {"files": upload})
-    assert "may not publish" in client.get(response["Location"]).content.decode()
+    page = client.get(response["Location"]).content.decode()
+    assert "1 event will wait for review: marked published" in page
     assert not Event.objects.filter(slug="sneaky").exists()

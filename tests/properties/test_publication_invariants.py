@@ -44,12 +44,12 @@ on 2026-11-30 for all six):
    crisis): a withdrawn event moved to a draft crisis had none — "no tombstone".
 """
 
-import contextlib
 import datetime
 import itertools
 import json
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -77,7 +77,7 @@ from rest_framework.throttling import AnonRateThrottle
 
 from actors.models import Actor, Participation
 from crisis_tracker.history import revision
-from events import pages, review
+from events import import_jobs, pages, review
 from events.fixture_import import FixtureError, import_fixtures
 from events.models import (
     Crisis,
@@ -369,13 +369,37 @@ class Editorial(RuleBasedStateMachine):
         }
         update = [{"model": "events.event", "fields": fields}]
         self.step += 1
-        user = {"system": None, "editor": self.editor, "publisher": self.publisher}[who]
-        with self.editors_step() if who == "editor" else contextlib.nullcontext():
+        if who == "editor":
+            self.editor_submits(update)
+            return
+        user = {"system": None, "publisher": self.publisher}[who]
+        import_fixtures(files=[("desk.json", json.dumps(update))],
+                        reason=f"Step {self.step}", user=user)  # fmt: skip
+
+    def editor_submits(self, update):
+        """An editor's update: what waits for a publisher is submitted, and readers see
+        nothing of it (not even a change to what they already see) until a publisher approves
+        it; every other step a publisher sends it back instead. An update with nothing that
+        waits (a draft's change) is imported at once."""
+        path = Path(tempfile.mkdtemp()) / "desk.json"
+        path.write_text(json.dumps(update), encoding="utf-8")
+        before = self.public_now()
+        with self.editors_step():
             try:
-                import_fixtures(files=[("desk.json", json.dumps(update))],
-                                reason=f"Step {self.step}", user=user)  # fmt: skip
+                job = import_jobs.submit_files(paths=[path], reason=f"Step {self.step}",
+                                               user=self.editor)  # fmt: skip
+            except ValueError:
+                import_fixtures(files=[("desk.json", path)], reason=f"Step {self.step}",
+                                user=self.editor)  # fmt: skip
+                return
             except FixtureError:
-                assert who == "editor", "only an editor's import may be refused here"
+                return
+            assert self.public_now() == before, "an editor's submission reached readers"
+        if self.step % 2:
+            assert import_jobs.approve(job, self.publisher)
+            import_jobs.run(str(job.pk), dry_run=False)  # the worker's part
+        else:
+            assert import_jobs.send_back(job, self.publisher, "Not yet.")
 
     def delete_entry(self, data):
         model = data.draw(st.sampled_from([Event, Section, Participation]), label="model")

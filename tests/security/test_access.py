@@ -90,7 +90,7 @@ SECRET = "草稿里的秘密"
 def after_a_visit(visit: str, crisis, client_for_staff) -> None:
     """What another audience does before a reader comes: visit through a preview link, visit
     as staff, schedule a publication that is not due, try to move a published event into
-    public view as an editor."""
+    public view as an editor, submit an editor's import marked published."""
     import datetime
 
     from django.utils import timezone
@@ -130,9 +130,28 @@ def after_a_visit(visit: str, crisis, client_for_staff) -> None:
         data = form_data(editor, f"/admin/events/event/{moved.pk}/change/")
         data.update(crisis=str(crisis.pk), edit_summary="Move")
         editor.post(f"/admin/events/event/{moved.pk}/change/", data)
+    elif visit == "submit":
+        import io
+        import json
+
+        from events import import_jobs
+        from events.models import ImportJob
+
+        editor = client_for_staff("editor")
+        update = [{"model": "events.event", "fields": {
+            "crisis": [SLUG], "slug": "submitted", "title": SECRET + "3", "date": "2025-07-21",
+            "summary": "x", "state": "published"}}]  # fmt: skip
+        upload = io.BytesIO(json.dumps(update).encode())
+        upload.name = "desk.json"
+        response = editor.post(reverse("admin:events_crisis_import_fixture"), {"files": upload})
+        job = ImportJob.objects.get(pk=response["Location"].rstrip("/").split("/")[-1])
+        import_jobs.run(str(job.pk), dry_run=True)  # the worker's check
+        editor.post(response["Location"], {"action": "confirm"})
+        job.refresh_from_db()
+        assert job.status == ImportJob.Status.SUBMITTED
 
 
-@pytest.mark.parametrize("visit", ["preview", "staff", "schedule", "move"])
+@pytest.mark.parametrize("visit", ["preview", "staff", "schedule", "move", "submit"])
 @pytest.mark.parametrize("as_persona", ["anonymous", "outsider"], indirect=True)
 def test_what_other_audiences_do_never_reaches_readers_through_the_cache(
     seed, shared_cache, editor, publisher, visit, as_persona

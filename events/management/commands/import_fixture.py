@@ -1,11 +1,14 @@
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from crisis_tracker.history import reason_problem
-from events.fixture_import import FixtureError, import_fixtures
+from events import import_jobs
+from events.fixture_admin import job_url
+from events.fixture_import import FixtureError, consequence_lines, import_fixtures
 from events.import_display import change_lines
 
 SHOWN_PROBLEMS = 200
@@ -31,6 +34,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reason", help="Edit summary for the history, at most 100 characters."
         )
+        parser.add_argument(
+            "--submit",
+            action="store_true",
+            help="Check the files as --user and submit them for review: what that user may not "
+            "publish waits, with the rest of the files, for a publisher to approve on the desk.",
+        )
         who = parser.add_mutually_exclusive_group()
         who.add_argument("--user", help="Username the import runs as and is recorded under.")
         who.add_argument(
@@ -54,6 +63,8 @@ class Command(BaseCommand):
                 raise CommandError(f"{name}: no such file.")
             files.append((str(path), path))
         self.started = time.monotonic()
+        if options["submit"]:
+            return self.submit(files, options["reason"] or "", user)
         try:
             report = import_fixtures(
                 files=files,
@@ -80,11 +91,29 @@ class Command(BaseCommand):
             )
         )
 
+    def submit(self, files, reason: str, user) -> None:
+        if user is None:
+            raise CommandError("--submit needs --user NAME: the system publishes without review.")
+        try:
+            job = import_jobs.submit_files(
+                paths=[path for _name, path in files], reason=reason, user=user
+            )
+        except FixtureError as error:
+            raise CommandError(self.refusal(error), returncode=1) from None
+        except ValueError as error:
+            raise CommandError(f"Nothing was submitted: {error}.") from None
+        for line in job.preview["review_lines"]:
+            self.stdout.write(line)
+        url = settings.SITE_URL.rstrip("/") + job_url(job)
+        self.stdout.write(self.style.SUCCESS(f"Submitted for review ({job.total} objects): {url}"))
+
     def refusal(self, error: FixtureError) -> str:
         count = len(error.problems)
-        shown = [str(problem) for problem in error.problems[:SHOWN_PROBLEMS]]
-        if count > SHOWN_PROBLEMS:
-            shown.append(f"… and {count - SHOWN_PROBLEMS} more.")
+        causes = [problem for problem in error.problems if problem.cause is None]
+        shown = [str(problem) for problem in causes[:SHOWN_PROBLEMS]]
+        if len(causes) > SHOWN_PROBLEMS:
+            shown.append(f"… and {len(causes) - SHOWN_PROBLEMS} more.")
+        shown += consequence_lines([problem.as_json() for problem in error.problems])
         return f"Nothing was imported: {count} problem(s).\n" + "\n".join(shown)
 
     def find_user(self, username: str):
