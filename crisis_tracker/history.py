@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from django.apps import apps
+from django.conf import settings
 from django.db import DatabaseError, models, transaction
 from django.dispatch import Signal, receiver
 from django.utils import timezone
@@ -172,6 +173,14 @@ def close(draft: RevisionDraft) -> None:
     if transaction.get_connection().needs_rollback:
         return  # the block is being rolled back: its rows will not exist
     revision_closed.send(sender=RevisionDraft, draft=draft, rows=RevisionRows(draft.key))
+
+
+def last_revision_at():
+    """When the latest revision was made (settings.REVISION_MODEL), or None: a page built from
+    many entries has changed at the latest then, so it is its Last-Modified. The latest of all
+    never goes back, as the latest of what a page shows would when an entry is withdrawn."""
+    revisions = apps.get_model(settings.REVISION_MODEL).objects.order_by("-created_at")
+    return revisions.values_list("created_at", flat=True).first()
 
 
 def reason_problem(summary: str | None) -> str:

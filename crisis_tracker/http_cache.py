@@ -25,6 +25,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils.cache import patch_cache_control
+from django.utils.http import http_date
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,13 @@ def reader_page(view):
         return response
 
     return wrapped
+
+
+def last_modified(response, when):
+    """``Last-Modified`` at ``when`` (None: not known, no header)."""
+    if when is not None:
+        response["Last-Modified"] = http_date(when.timestamp())
+    return response
 
 
 def tag(response, keys: Iterable[str]):

@@ -209,6 +209,9 @@ LANGUAGE_CODE = "zh-hans"
 
 # The model narrative text cites by key ([@key]); see crisis_tracker.citations.
 CITATION_SOURCE_MODEL = "sources.Source"
+# The model recording each revision (one edit, its summary and time): when readers' pages last
+# could have changed (``history.last_revision_at``).
+REVISION_MODEL = "events.Revision"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"

@@ -20,12 +20,20 @@ from django.utils.translation import get_language
 
 from crisis_tracker.citations import cited_keys
 from crisis_tracker.dates import Period
-from crisis_tracker.http_cache import KEY_HEADER, reader_page, surrogate_key, tag, viewer
+from crisis_tracker.history import last_revision_at
+from crisis_tracker.http_cache import (
+    KEY_HEADER,
+    last_modified,
+    reader_page,
+    surrogate_key,
+    tag,
+    viewer,
+)
 from crisis_tracker.publication import get_visible_or_404, may_preview, may_read
 from crisis_tracker.spreadsheets import write_csv
 
 from . import charts, comparison, mapdata, rendering, search, snapshots
-from .models import PREVIEW_SALT, Crisis, CrisisRevision, Event, EventActor, PreviewLink, Revision
+from .models import PREVIEW_SALT, Crisis, CrisisRevision, Event, EventActor, PreviewLink
 from .pages import cached_part
 from .rendering import Page
 from .timeline import TimelineFilters, count_slots
@@ -56,10 +64,7 @@ def crisis_list(request: HttpRequest) -> HttpResponse:
     # The list changes with any revision of a crisis: a public one, or one that takes a crisis
     # off it (the latest shown would go back in time, and a client's If-Modified-Since get a
     # 304 for a list still naming it). The latest revision of all never goes back.
-    latest_revisions = Revision.objects.order_by("-created_at")
-    changed = latest_revisions.values_list("created_at", flat=True).first()
-    if changed is not None:
-        response["Last-Modified"] = http_date(changed.timestamp())
+    last_modified(response, last_revision_at())
     return tag(response, [CRISES_KEY, *map(crisis_key, crises)])
 
 

@@ -1,7 +1,8 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from crisis_tracker.http_cache import reader_page, surrogate_key, tag, viewer
+from crisis_tracker.history import last_revision_at
+from crisis_tracker.http_cache import last_modified, reader_page, surrogate_key, tag, viewer
 
 from .models import Source
 from .places import citing_places
@@ -15,4 +16,5 @@ def source_detail(request: HttpRequest, key: str) -> HttpResponse:
     source = get_object_or_404(Source, key=key)
     places = citing_places(source.key, viewer(request))
     response = render(request, "sources/source_detail.html", {"source": source, "places": places})
+    last_modified(response, last_revision_at())
     return tag(response, [surrogate_key("source", source.key), CITATIONS_KEY])

@@ -160,8 +160,12 @@ def test_crisis_pages_say_when_they_last_changed(tiny_crisis, client):
         assert again.status_code == 304, name
 
 
-def test_the_home_and_history_pages_answer_if_modified_since_with_304(seed, client):
-    for url in ("/", "/crises/azerbaijan-russia-2025/history/"):
+READER_PAGES = ("/", "/crises/azerbaijan-russia-2025/history/", "/actors/azerbaijan/",
+                "/sources/dw-2025-07-03/")  # fmt: skip
+
+
+def test_every_reader_page_answers_if_modified_since_with_304(seed, client):
+    for url in READER_PAGES:
         first = client.get(url)
         assert first["ETag"] and first["Last-Modified"], url
         again = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
@@ -180,3 +184,26 @@ def test_the_home_page_is_modified_when_a_crisis_leaves_it(seed, client):
         seed.save()
     again = client.get("/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
     assert again.status_code == 200 and seed.title not in again.content.decode()
+
+
+def test_actor_and_source_pages_are_modified_when_what_they_show_changes(seed, client):
+    import time
+
+    from actors.models import Actor
+    from crisis_tracker.history import revision
+    from sources.models import Source
+
+    for url, model, lookup in [("/actors/azerbaijan/", Actor, {"slug": "azerbaijan"}),
+                               ("/sources/dw-2025-07-03/", Source, {"key": "dw-2025-07-03"})]:  # fmt: skip
+        first = client.get(url)
+        time.sleep(1.1)  # HTTP dates count whole seconds
+        entry = model.objects.get(**lookup)
+        with revision(summary="Corrected"):
+            if model is Actor:
+                entry.name = "阿塞拜疆共和国"
+            else:
+                entry.title = entry.title + " (corrected)"
+            entry.save()
+        again = client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+        assert again.status_code == 200, url
+        assert again["Last-Modified"] != first["Last-Modified"], url
