@@ -31,10 +31,10 @@ PAGES = {
 }
 
 
-def wrk(path: str, seconds: int, connections: int) -> dict:
+def wrk(path: str, seconds: int, connections: int, base: str = "") -> dict:
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s",
-         server.BASE + path],
+         (base or server.BASE) + path],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])}

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -17,6 +18,13 @@ PORT = int(os.environ.get("BENCH_PORT", "8099"))
 BASE = f"http://127.0.0.1:{PORT}"
 DATABASE = os.environ.get("BENCH_DATABASE", "crisis_tracker_bench")
 BARE_BODY = Path("/tmp/crisis-tracker-bench-article.html")  # what /bench/bare/ returns
+
+
+def body_file(name: str) -> Path:
+    """What /bench/bare/<name>/ returns: the stored bytes of page ``name``."""
+    return Path(f"/tmp/crisis-tracker-bench-{name}.html")
+
+
 LOG = Path(os.environ.get("BENCH_LOG", "/tmp/crisis-tracker-bench-gunicorn.log"))
 
 ENV = {
@@ -47,16 +55,19 @@ def prepare() -> None:
                    check=True, capture_output=True)  # fmt: skip
 
 
-def start(workers: int = 4) -> subprocess.Popen:
+def start(workers: int = 4, port: int = PORT, settings: str = "bench.settings") -> subprocess.Popen:
     process = subprocess.Popen(
-        [GUNICORN, "-c", "python:crisis_tracker.gunicorn", "--bind", f"127.0.0.1:{PORT}",
+        [GUNICORN, "-c", "python:crisis_tracker.gunicorn", "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "crisis_tracker.wsgi"],
-        cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=LOG.open("ab"),
+        cwd=ROOT, env={**ENV, "DJANGO_SETTINGS_MODULE": settings}, stdout=subprocess.DEVNULL,
+        stderr=LOG.open("ab"),
     )  # fmt: skip
     for _ in range(100):
         try:
-            urllib.request.urlopen(BASE + "/", timeout=1)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
             return process
+        except urllib.error.HTTPError:
+            return process  # it answers (the floor has no home page)
         except OSError:
             time.sleep(0.2)
     process.kill()

@@ -131,6 +131,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "crisis_tracker.middleware.UncachedByDefaultMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
+    # A cached reader page needs nothing below: answered here (see events.early_answer).
+    "events.early_answer.EarlyAnswerMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "crisis_tracker.middleware.InterfaceLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
