@@ -1,14 +1,15 @@
 """Cached reader pages answered before the middleware they do not need.
 
-An anonymous reader's article, timeline or history is a finished document in the page cache; most of the
-middleware stack (sessions, authentication, messages, CSRF, history, axes) has nothing to do for
-it, yet costs more than serving it. Like Django's per-site cache, which fetches from the cache at
-the *end* of the request phase but places ``UpdateCacheMiddleware`` first, this middleware sits
-early (after security, CORS, static files and the conditional GET that answers ``304``) and, for
-a request that needs nothing more — GET or HEAD, no session cookie, a reader page listed in
-``VIEWS`` — calls the view itself in the address's language and adds the headers the skipped
-middleware would have added. Anything else, and any error, goes down the full stack, which
-answers exactly as before (``tests/events/test_early_answer.py`` compares the two).
+An anonymous reader's article, timeline or history is a finished document in the page cache;
+most of the middleware stack (sessions, authentication, messages, CSRF, history, axes) has
+nothing to do for it, yet costs more than serving it. Like Django's per-site cache, which
+fetches from the cache at the *end* of the request phase but places ``UpdateCacheMiddleware``
+first, this middleware sits early (after security, CORS, static files and the conditional GET
+that answers ``304``) and, for a request that needs nothing more — GET or HEAD, no session
+cookie, a reader page listed in ``VIEWS`` — calls the view itself in the address's language and
+adds the headers the skipped middleware would have added. Anything else, and any error, goes
+down the full stack, which answers exactly as before (``tests/events/test_early_answer.py``
+compares the two).
 """
 
 from __future__ import annotations
