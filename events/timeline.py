@@ -22,6 +22,10 @@ from .models import Event, EventActor
 PAGE_SIZE = 300  # beyond this many selected events, the list shows one month at a time
 
 
+KINDS = frozenset(Event.Kind.values)  # the enums build their lists on every access
+VERIFICATIONS = frozenset(Event.Verification.values)
+
+
 @dataclass
 class TimelineFilters:
     actor: str = ""
@@ -38,8 +42,8 @@ class TimelineFilters:
         verification = query.get("verification", "")
         return cls(
             actor=query.get("actor", "")[:100],
-            kind=kind if kind in Event.Kind.values else "",
-            verification=verification if verification in Event.Verification.values else "",
+            kind=kind if kind in KINDS else "",
+            verification=verification if verification in VERIFICATIONS else "",
             place=query.get("place", "")[:100],
             since=Period.parse(query.get("from", "")[:10]),
             until=Period.parse(query.get("to", "")[:10]),
@@ -56,7 +60,9 @@ class TimelineFilters:
         }
 
     def cache_name(self) -> str:
-        return urlencode(self.values())
+        """What the filters select, as part of a page's cache key (read on every request)."""
+        values = self.values()
+        return urlencode(values) if any(values.values()) else ""
 
     def api_query(self, crisis_slug: str) -> str:
         """The same selection as the open-data API's event filters, for links to its formats."""

@@ -122,13 +122,12 @@ def crisis_timeline(request: HttpRequest, slug: str) -> HttpResponse:
     wanted = Period.parse(request.GET.get("page", "")[:10])
     wanted_page = wanted.key if wanted else ""
     audience = audience_of(request)
-    query = filters.query_string(page=wanted_page)
-    canonical = reverse("events:timeline", args=[slug])
-    next_path = f"{canonical}?{query}" if query else canonical
 
     def build():
         page = rendering.build_timeline(slug, audience, filters, wanted_page)
-        return with_html(page, template, next_path)
+        query = filters.query_string(page=wanted_page)
+        canonical = reverse("events:timeline", args=[slug])
+        return with_html(page, template, f"{canonical}?{query}" if query else canonical)
 
     name = f"timeline|{get_language()}|{audience}|{filters.cache_name()}|{wanted_page}"
     return serve_page(request, cached_part(slug, name, build), template)
