@@ -17,6 +17,7 @@ from import_export import resources
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 
+from . import transitions
 from .history import revision
 from .publication import PublicationState, Publishable, WaitsFor, waits_for_publisher
 
@@ -81,6 +82,7 @@ class EditorialResource(resources.ModelResource):
             return
         model = type(instance)
         before = model.objects.filter(pk=instance.pk).values().first() if instance.pk else None
+        instance.state_before = before and before["state"]  # for after_save_instance
         waits = waits_for_publisher(user, model, before and before["state"], instance.state)
         if waits == WaitsFor.PUBLISHING:
             instance.state = PublicationState.REVIEW
@@ -95,6 +97,14 @@ class EditorialResource(resources.ModelResource):
                 "fixture, which submits it for review."
             )
             raise ValidationError({"state": message}, code="publish_permission")
+
+
+    def after_save_instance(self, instance, row, **kwargs) -> None:
+        """A row that changed state moved like any other (``transitions.announce``)."""
+        super().after_save_instance(instance, row, **kwargs)
+        if isinstance(instance, Publishable) and not kwargs.get("dry_run"):
+            change = transitions.StateChange(instance, instance.state_before, instance.state)
+            transitions.announce([change], user=kwargs.get("user"))
 
 
 def changed(model, before: dict, instance) -> bool:

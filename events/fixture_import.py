@@ -30,7 +30,7 @@ from django.db import OperationalError, models, transaction
 from django.db.models import Max
 from django.utils import translation
 
-from crisis_tracker import history
+from crisis_tracker import history, transitions
 from crisis_tracker.citations import cited_keys, known_keys, source_model
 from crisis_tracker.constraints import (
     check_constraint_errors,
@@ -47,7 +47,13 @@ from crisis_tracker.dates import (
 )
 from crisis_tracker.locking import exclusive
 from crisis_tracker.narrative import narrative_fields
-from crisis_tracker.publication import SCHEDULE_FIELDS, WaitsFor, waits_for_publisher
+from crisis_tracker.publication import (
+    SCHEDULE_FIELDS,
+    Publishable,
+    WaitsFor,
+    waits_for_publisher,
+)
+from crisis_tracker.transitions import StateChange
 
 from . import signals
 from .duplicates import probable_duplicates
@@ -458,6 +464,7 @@ class Parsed:
     references: dict  # relation field name → natural key tuple (None: empty)
     natural_key: tuple = ()
     local_key: tuple = ()  # the natural key in this database's columns (related rows by pk)
+    state_before: str | None = None  # a publishable row's state before the import
 
 
 class Importer:
@@ -729,6 +736,7 @@ class Importer:
                 candidate = new_instance(model, item.values)
             else:
                 candidate = model.from_db(db, list(before), list(before.values()))
+                item.state_before = before.get("state")
                 for attname, value in item.values.items():
                     setattr(candidate, attname, value)
             self.warn_truncation(item, candidate)
@@ -823,7 +831,7 @@ class Importer:
         return problems
 
     def write(self, model, to_create, to_update, changed_fields) -> None:
-        label = model._meta.label_lower
+        label, created = model._meta.label_lower, []
         if to_create:
             created = history.bulk_create(model, [candidate for _item, candidate in to_create])
             for (item, _candidate), obj in zip(to_create, created, strict=True):
@@ -835,6 +843,8 @@ class Importer:
             for item, candidate in to_update:
                 self.handle(label, item.natural_key, candidate.pk)
             self.announce(model, updated)
+        if issubclass(model, Publishable):
+            self.announce_moves(created, to_update)
 
     def announce(self, model, objects: list) -> None:
         """Tell the caches what changed: purges wait for the commit (a dry run never commits)
@@ -842,6 +852,15 @@ class Importer:
         if not self.report.dry_run:
             for obj in objects:
                 signals.content_written(model, obj)
+
+    def announce_moves(self, created: list, to_update) -> None:
+        """Entries the import published, unpublished or submitted moved like any other
+        (``transitions.announce``): their review threads and the people concerned hear of it."""
+        if self.report.dry_run:
+            return
+        changes = [StateChange(obj, None, obj.state) for obj in created]
+        changes += [StateChange(obj, item.state_before, obj.state) for item, obj in to_update]
+        transitions.announce(changes, user=self.user)
 
 
 @functools.cache

@@ -683,6 +683,7 @@ class ReviewComment(models.Model):
         SUBMITTED = "submitted", _("submitted for review")
         PUBLISHED = "published", _("approved and published")
         SENT_BACK = "sent_back", _("sent back")
+        WITHDRAWN = "withdrawn", _("taken down")
         COMMENTED = "commented", _("commented")
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)

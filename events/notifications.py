@@ -41,21 +41,35 @@ def publishers_of(model):
     return users.filter(is_active=True)
 
 
-def author_of(entry, before: ReviewComment):
-    """Who submitted the entry last (before ``before``), or None."""
-    submitted = (
-        ReviewComment.objects.filter(
-            content_type=before.content_type,
-            object_id=before.object_id,
-            step=Step.SUBMITTED,
-            created_at__lte=before.created_at,
+def authors_of(comments: list[ReviewComment]) -> dict[int, object]:
+    """Who submitted each comment's entry last before it (by comment pk), in one query per
+    thousand entries."""
+    found: dict[int, object] = {}
+    if not comments:
+        return found
+    content_type = comments[0].content_type_id
+    mine = {comment.pk for comment in comments}
+    ids = sorted({comment.object_id for comment in comments})
+    for start in range(0, len(ids), 1000):
+        submitted = (
+            ReviewComment.objects.filter(
+                content_type_id=content_type,
+                object_id__in=ids[start : start + 1000],
+                step=Step.SUBMITTED,
+            )
+            .exclude(pk__in=mine)
+            .select_related("user")
+            .order_by("created_at", "pk")
         )
-        .exclude(pk=before.pk)
-        .select_related("user")
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-    return submitted.user if submitted else None
+        latest: dict[int, list[ReviewComment]] = {}
+        for row in submitted:
+            latest.setdefault(row.object_id, []).append(row)
+        for comment in comments:
+            rows = latest.get(comment.object_id, [])
+            earlier = [row for row in rows if row.created_at <= comment.created_at]
+            if earlier:
+                found[comment.pk] = earlier[-1].user
+    return found
 
 
 def switched_on(people, kind: str) -> list:
@@ -69,14 +83,26 @@ def switched_on(people, kind: str) -> list:
     return [person for person in people if person.pk not in off]
 
 
-def recipients(comment: ReviewComment, entry) -> list:
-    if comment.step == Step.SUBMITTED:
-        people, kind = list(publishers_of(type(entry))), "submitted"
-    elif comment.step in (Step.PUBLISHED, Step.SENT_BACK):
-        people, kind = [author_of(entry, comment)], "reviewed"
-    else:
-        return []
-    return switched_on([p for p in people if p is not None and p.pk != comment.user_id], kind)
+def recipients(comments: list[ReviewComment], entries: list) -> dict[int, list]:
+    """Who hears of each step (by comment pk): publishers of a submission, the author of an
+    approval or a sending back; never the person who took the step."""
+    found: dict[int, list] = {}
+    if not comments:
+        return found
+    model = type(entries[0])
+    authors = authors_of([c for c in comments if c.step in (Step.PUBLISHED, Step.SENT_BACK)])
+    publishers = None
+    for comment in comments:
+        if comment.step == Step.SUBMITTED:
+            if publishers is None:
+                publishers = switched_on(list(publishers_of(model)), "submitted")
+            people = publishers
+        elif comment.step in (Step.PUBLISHED, Step.SENT_BACK):
+            people = switched_on([authors.get(comment.pk)], "reviewed")
+        else:
+            continue
+        found[comment.pk] = [p for p in people if p.pk != comment.user_id]
+    return found
 
 
 def message(comment: ReviewComment, entry) -> tuple[str, str]:
@@ -89,10 +115,26 @@ def message(comment: ReviewComment, entry) -> tuple[str, str]:
     return subject, "\n".join(lines)
 
 
-def after_step(comment: ReviewComment, entry) -> None:
-    people = recipients(comment, entry)
-    if people:
-        send(people, *message(comment, entry))
+def after_steps(comments: list[ReviewComment], entries: list) -> None:
+    """Mail those concerned by steps taken together (one move of many entries, e.g. a list
+    action or an import): a step of one entry is one mail; each person hears of many steps of
+    one kind in one mail listing the entries."""
+    people = recipients(comments, entries)
+    grouped: dict[tuple[int, str], list[tuple[ReviewComment, object]]] = {}
+    persons = {}
+    for comment, entry in zip(comments, entries, strict=True):
+        for person in people.get(comment.pk, []):
+            persons[person.pk] = person
+            grouped.setdefault((person.pk, comment.step), []).append((comment, entry))
+    for (pk, step), steps in grouped.items():
+        if len(steps) == 1:
+            send([persons[pk]], *message(*steps[0]))
+            continue
+        lines = [f"- {entry}: {admin_url(entry)}" for _comment, entry in steps[:LISTED]]
+        if len(steps) > LISTED:
+            lines.append(f"- … and {len(steps) - LISTED} more")
+        subject = SUBJECTS[step].format(entry=f"{len(steps)} entries")
+        send([persons[pk]], subject, "\n".join(lines))
 
 
 # --- import submissions ---------------------------------------------------------------------

@@ -82,6 +82,7 @@ class EventResource(EditorialResource):
         return skip
 
     def after_save_instance(self, instance, row, **kwargs) -> None:
+        super().after_save_instance(instance, row, **kwargs)
         if "actors" not in row:
             return
         wanted = parse_actors(row["actors"])

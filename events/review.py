@@ -14,11 +14,14 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
+from crisis_tracker import transitions
 from crisis_tracker.history import reason_problem, revision
 from crisis_tracker.narrative import crisis_of
 from crisis_tracker.publication import PublicationState, may_review, may_set_state
+from crisis_tracker.transitions import state_changed, summary_of
 
 from . import notifications
 from .models import Crisis, Event, ReviewComment
@@ -38,11 +41,20 @@ class Move:
 
 
 MOVES = {
-    Step.SUBMITTED: Move((DRAFT,), REVIEW, "Submitted for review"),
-    Step.PUBLISHED: Move((DRAFT, REVIEW), PUBLISHED, "Approved and published"),
-    Step.SENT_BACK: Move((REVIEW,), DRAFT, "Sent back", publishers_only=True),
+    Step.SUBMITTED: Move((DRAFT,), REVIEW, summary_of(DRAFT, REVIEW)),
+    Step.PUBLISHED: Move((DRAFT, REVIEW), PUBLISHED, summary_of(REVIEW, PUBLISHED)),
+    Step.SENT_BACK: Move((REVIEW,), DRAFT, summary_of(REVIEW, DRAFT), publishers_only=True),
     Step.COMMENTED: Move((DRAFT, REVIEW, PUBLISHED), None, "Review comment"),
 }
+
+
+def step_of(old: str | None, new: str) -> str:
+    """The review step a move is, whatever made it (a form, an action, an import, a schedule)."""
+    if new == PUBLISHED:
+        return Step.PUBLISHED
+    if old == PUBLISHED:
+        return Step.WITHDRAWN
+    return Step.SUBMITTED if new == REVIEW else Step.SENT_BACK
 
 
 def steps_for(user, entry) -> list[str]:
@@ -79,13 +91,14 @@ def take_step(
         entry = type(entry).objects.select_for_update().get(pk=entry.pk)
         if step not in steps_for(user, entry):
             raise PermissionDenied
+        if move.target is not None:
+            transitions.move([entry], move.target, user=user, comment=text, step=step, also=also)
+            return thread_of(entry).get(revision_key=draft.key)
         for name, value in (also or {}).items():
             setattr(entry, name, value)
-        if move.target is not None:
-            entry.state = move.target
-        if move.target is not None or also:
+        if also:
             entry.save()
-        comment = ReviewComment.objects.create(
+        return ReviewComment.objects.create(
             content_type=ContentType.objects.get_for_model(entry),
             object_id=entry.pk,
             crisis=crisis_of(entry),
@@ -94,18 +107,19 @@ def take_step(
             user=user,
             revision_key=draft.key,
         )
-    transaction.on_commit(lambda: notifications.after_step(comment, entry), robust=True)
-    return comment
 
 
 def return_to_review(entry, note: str) -> ReviewComment:
     """Send ``entry`` (back) to review with a note from the system, e.g. when a schedule cannot
     be kept: its schedule is dropped, publishers are told, and the desk lists it for review."""
     summary = "Schedule cancelled; back in review"
+    dropped = {"publish_at": None, "scheduled_by": None}
     with transaction.atomic(), revision(summary=summary, user=None) as draft:
-        entry.publish_at, entry.scheduled_by = None, None
         if entry.state == DRAFT:
-            entry.state = REVIEW
+            transitions.move([entry], REVIEW, user=None, comment=note, also=dropped)
+            return thread_of(entry).get(revision_key=draft.key)
+        for name, value in dropped.items():
+            setattr(entry, name, value)
         entry.save()
         comment = ReviewComment.objects.create(
             content_type=ContentType.objects.get_for_model(entry),
@@ -116,17 +130,50 @@ def return_to_review(entry, note: str) -> ReviewComment:
             user=None,
             revision_key=draft.key,
         )
-    transaction.on_commit(lambda: notifications.after_step(comment, entry), robust=True)
+    transaction.on_commit(lambda: notifications.after_steps([comment], [entry]), robust=True)
     return comment
+
+
+@receiver(state_changed)
+def record_steps(sender, changes, user, comment, step, revision_key, **kwargs) -> None:
+    """Every move of a reviewed entry, whatever made it, is a step in its thread (with what the
+    person moving it said), and the people concerned are told once it commits."""
+    if sender not in ENTRY_MODELS:
+        return
+    content_type = ContentType.objects.get_for_model(sender)
+    by = user if getattr(user, "pk", None) else None
+    comments = ReviewComment.objects.bulk_create(
+        [
+            ReviewComment(
+                content_type=content_type,
+                object_id=change.entry.pk,
+                crisis_id=crisis_id_of(change.entry),
+                step=step or step_of(change.old, change.new),
+                text=comment,
+                user=by,
+                revision_key=revision_key,
+            )
+            for change in changes
+        ],
+        batch_size=1000,
+    )
+    entries = [change.entry for change in changes]
+    transaction.on_commit(lambda: notifications.after_steps(comments, entries), robust=True)
+
+
+def crisis_id_of(entry) -> int:
+    return entry.pk if entry.crisis_field == "pk" else getattr(entry, f"{entry.crisis_field}_id")
+
+
+def thread_of(entry):
+    return ReviewComment.objects.filter(
+        content_type=ContentType.objects.get_for_model(entry), object_id=entry.pk
+    )
 
 
 def thread(entry) -> list[ReviewComment]:
     """The entry's comments, oldest first."""
-    return list(
-        ReviewComment.objects.filter(
-            content_type=ContentType.objects.get_for_model(entry), object_id=entry.pk
-        ).select_related("user")
-    )
+    return list(thread_of(entry).select_related("user"))
 
 
 def latest_comments(model, ids, step: str | None = None) -> dict[int, ReviewComment]:

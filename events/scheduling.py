@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from crisis_tracker import transitions
 from crisis_tracker.history import revision
 from crisis_tracker.publication import PublicationState, may_set_state
 
@@ -90,8 +91,7 @@ def take_down(entry) -> bool:
         return False
     summary = f"Unpublished as scheduled for {stamp(entry.unpublish_at)}"
     with transaction.atomic(), revision(summary=summary, user=user):
-        entry.state, entry.unpublish_at = DRAFT, None
-        entry.save()
+        transitions.move([entry], DRAFT, user=user, comment=summary, also={"unpublish_at": None})
     return True
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .. import transitions
 from ..publication import PublicationState, allowed_states, may_set_state
 from .admin import EditorialAdmin
 from .forms import list_summary
@@ -53,14 +54,22 @@ class PublishingAdmin(EditorialAdmin):
             actions.pop("submit_for_review", None)
         return actions
 
-    def change_state(self, request, queryset, *, source: list[str], target: str, reason: str):
+    def save_model(self, request, obj, form, change) -> None:
+        """A change of state on the form is a move like any other (``transitions``)."""
+        old = form.initial.get("state") if change else None
+        super().save_model(request, obj, form, change)
+        comment = form.cleaned_data.get("edit_summary", "")
+        transitions.announce(
+            [transitions.StateChange(obj, old, obj.state)], user=request.user, comment=comment
+        )
+
+    def change_state(self, request, queryset, *, source: list[str], target: str):
         summary = list_summary(request)
+        reason = transitions.summary_of(source[0], target)
         self.describe_edit(request, f"{reason}: {summary}" if summary else reason)
-        changed = 0
-        for obj in queryset.filter(state__in=source):
-            obj.state = target
-            obj.save()
-            changed += 1
+        entries = list(queryset.filter(state__in=source))
+        transitions.move(entries, target, user=request.user, comment=summary)
+        changed = len(entries)
         skipped = queryset.count() - changed
         self.message_user(
             request,
@@ -71,21 +80,15 @@ class PublishingAdmin(EditorialAdmin):
 
     @admin.action(description=_("Submit for review"), permissions=["change"])
     def submit_for_review(self, request, queryset):
-        self.change_state(
-            request, queryset, source=[DRAFT], target=REVIEW, reason="Submitted for review"
-        )
+        self.change_state(request, queryset, source=[DRAFT], target=REVIEW)
 
     @admin.action(description=_("Publish"), permissions=["publish"])
     def publish(self, request, queryset):
-        self.change_state(
-            request, queryset, source=[DRAFT, REVIEW], target=PUBLISHED, reason="Published"
-        )
+        self.change_state(request, queryset, source=[DRAFT, REVIEW], target=PUBLISHED)
 
     @admin.action(description=_("Unpublish (back to draft)"), permissions=["publish"])
     def unpublish(self, request, queryset):
-        self.change_state(
-            request, queryset, source=[PUBLISHED, REVIEW], target=DRAFT, reason="Unpublished"
-        )
+        self.change_state(request, queryset, source=[PUBLISHED, REVIEW], target=DRAFT)
 
     def has_publish_permission(self, request) -> bool:
         return may_set_state(request.user, self.model, DRAFT, PUBLISHED)
