@@ -83,14 +83,19 @@ def switched_on(people, kind: str) -> list:
     return [person for person in people if person.pk not in off]
 
 
-def recipients(comments: list[ReviewComment], entries: list) -> dict[int, list]:
+def recipients(comments: list[ReviewComment], entries: list, new=frozenset()) -> dict[int, list]:
     """Who hears of each step (by comment pk): publishers of a submission, the author of an
     approval or a sending back; never the person who took the step."""
     found: dict[int, list] = {}
     if not comments:
         return found
     model = type(entries[0])
-    authors = authors_of([c for c in comments if c.step in (Step.PUBLISHED, Step.SENT_BACK)])
+    reviewed = (Step.PUBLISHED, Step.SENT_BACK)
+    authors = authors_of([c for c in comments if c.step in reviewed and c.object_id not in new])
+    listening = {
+        p.pk
+        for p in switched_on(list({a.pk: a for a in authors.values() if a}.values()), "reviewed")
+    }
     publishers = None
     for comment in comments:
         if comment.step == Step.SUBMITTED:
@@ -98,7 +103,8 @@ def recipients(comments: list[ReviewComment], entries: list) -> dict[int, list]:
                 publishers = switched_on(list(publishers_of(model)), "submitted")
             people = publishers
         elif comment.step in (Step.PUBLISHED, Step.SENT_BACK):
-            people = switched_on([authors.get(comment.pk)], "reviewed")
+            author = authors.get(comment.pk)
+            people = [author] if author is not None and author.pk in listening else []
         else:
             continue
         found[comment.pk] = [p for p in people if p.pk != comment.user_id]
@@ -115,11 +121,11 @@ def message(comment: ReviewComment, entry) -> tuple[str, str]:
     return subject, "\n".join(lines)
 
 
-def after_steps(comments: list[ReviewComment], entries: list) -> None:
+def after_steps(comments: list[ReviewComment], entries: list, new=frozenset()) -> None:
     """Mail those concerned by steps taken together (one move of many entries, e.g. a list
     action or an import): a step of one entry is one mail; each person hears of many steps of
     one kind in one mail listing the entries."""
-    people = recipients(comments, entries)
+    people = recipients(comments, entries, new)
     grouped: dict[tuple[int, str], list[tuple[ReviewComment, object]]] = {}
     persons = {}
     for comment, entry in zip(comments, entries, strict=True):

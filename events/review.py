@@ -158,7 +158,8 @@ def record_steps(sender, changes, user, comment, step, revision_key, **kwargs) -
         batch_size=1000,
     )
     entries = [change.entry for change in changes]
-    transaction.on_commit(lambda: notifications.after_steps(comments, entries), robust=True)
+    new = {change.entry.pk for change in changes if change.old is None}  # no author to tell
+    transaction.on_commit(lambda: notifications.after_steps(comments, entries, new), robust=True)
 
 
 def crisis_id_of(entry) -> int:
