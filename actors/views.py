@@ -1,8 +1,9 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from crisis_tracker import surrogate_keys as keys_of
 from crisis_tracker.history import last_revision_at
-from crisis_tracker.http_cache import last_modified, reader_page, surrogate_key, tag, viewer
+from crisis_tracker.http_cache import last_modified, reader_page, tag, viewer
 from events.models import EventActor, event_order
 
 from .models import Actor, Participation
@@ -32,9 +33,9 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "roles": list(roles),
         "members": list(members),
     }
-    keys = [surrogate_key("actor", actor.pk)]
-    keys += [surrogate_key("actor", a.pk) for a in [*context["chain"], *context["members"]]]
-    keys += [surrogate_key("crisis", p.crisis_id) for p in context["participations"]]
-    keys += [surrogate_key("event", link.event_id) for link in context["roles"]]
+    keys = [keys_of.actor(actor.pk)]
+    keys += [keys_of.actor(a.pk) for a in [*context["chain"], *context["members"]]]
+    keys += [keys_of.crisis(p.crisis_id) for p in context["participations"]]
+    keys += [keys_of.event(link.event_id) for link in context["roles"]]
     response = render(request, "actors/actor_detail.html", context)
     return tag(last_modified(response, last_revision_at()), keys)

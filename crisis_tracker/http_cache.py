@@ -5,9 +5,10 @@
   ``reader_page`` marks it ``public`` with ``s-maxage`` (shared caches) and stale-serving
   windows, or ``private, no-store`` when a signed-in editor asked (their view may hold drafts).
 - Each reader response names what it shows in an ``xkey`` header (surrogate keys such as
-  ``crisis-3 event-41 source-dw-2025-07-03``). A change purges the keys of what changed, once
-  the transaction commits, from every cache in ``settings.CACHE_PURGE_URLS``; a failed purge is
-  retried, then logged, and never fails the save.
+  ``crisis-3 event-41 source-dw-2025-07-03``, named by ``crisis_tracker.surrogate_keys``). A
+  change purges the keys of what changed, once the transaction commits, from every cache in
+  ``settings.CACHE_PURGE_URLS``; a failed purge is retried, then logged, and never fails the
+  save.
 - ETags (a hash of the body) and 304 answers come from Django's ConditionalGetMiddleware;
   ``Last-Modified`` is when the cached page was built.
 """
@@ -33,10 +34,6 @@ KEY_HEADER = "xkey"
 PURGE_HEADER = "xkey-purge"
 KEYS_PER_PURGE = 200  # keeps each purge request's header well under Varnish's 8 kB limit
 PURGE_ATTEMPTS = 3
-
-
-def surrogate_key(kind: str, value) -> str:
-    return f"{kind}-{value}"
 
 
 def viewer(request):

@@ -10,7 +10,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
-from crisis_tracker.http_cache import surrogate_key, tag
+from crisis_tracker import surrogate_keys as keys_of
+from crisis_tracker.http_cache import tag
 from crisis_tracker.publication import get_visible_or_404, published_q
 
 from .models import Crisis, CrisisRevision
@@ -28,7 +29,7 @@ class CrisisFeed(Feed):
 
     def keys(self, slug):
         crisis = Crisis.objects.filter(slug=slug).values_list("pk", flat=True).first()
-        return [surrogate_key("crisis", crisis)]
+        return [keys_of.crisis(crisis)]
 
     def get_object(self, request, slug):
         return get_visible_or_404(None, Crisis.objects.all(), slug=slug)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 
 from actors.models import Actor, Participation
+from crisis_tracker import surrogate_keys as keys_of
 from crisis_tracker.citations import (
     CitationIndex,
     backlinks_html,
@@ -21,7 +22,6 @@ from crisis_tracker.citations import (
     render,
 )
 from crisis_tracker.dates import Precision, format_date, iso_date
-from crisis_tracker.http_cache import surrogate_key
 from crisis_tracker.publication import PUBLISHED
 from places.maps import OUTLINES
 from places.models import Place
@@ -113,10 +113,10 @@ def build_article(slug: str) -> Page | None:
     body = render_article(
         snapshot, last_updated=updated, corrections=corrections(crisis), event_map=event_map
     )
-    keys = [surrogate_key("crisis", crisis.pk)]
-    keys += [surrogate_key("place", pk) for pk in located.place_ids]
-    keys += [surrogate_key("actor", p.actor_id) for p in snapshot.participations]
-    keys += [surrogate_key("source", key) for key in snapshot.sources]
+    keys = [keys_of.crisis(crisis.pk)]
+    keys += [keys_of.place(pk) for pk in located.place_ids]
+    keys += [keys_of.actor(p.actor_id) for p in snapshot.participations]
+    keys += [keys_of.source(key) for key in snapshot.sources]
     return Page(crisis.slug, crisis.title, crisis.state, crisis.language, body, updated, keys=keys)
 
 
@@ -234,11 +234,11 @@ def build_timeline(
         },
     }
     body = render_to_string("events/includes/timeline_body.html", context)
-    keys = [surrogate_key("crisis", crisis.pk)]
-    keys += [surrogate_key("event", row["event"].pk) for row in rows]
-    keys += [surrogate_key("actor", link.actor_id) for row in rows for link in row["actors"]]
-    keys += [surrogate_key("source", key) for key in index.sources]
-    keys += [surrogate_key("place", pk) for pk in located.place_ids]
+    keys = [keys_of.crisis(crisis.pk)]
+    keys += [keys_of.event(row["event"].pk) for row in rows]
+    keys += [keys_of.actor(link.actor_id) for row in rows for link in row["actors"]]
+    keys += [keys_of.source(key) for key in index.sources]
+    keys += [keys_of.place(pk) for pk in located.place_ids]
     return Page(crisis.slug, crisis.title, crisis.state, crisis.language, body, keys=keys)
 
 

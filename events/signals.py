@@ -6,30 +6,27 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from actors.models import Actor, Participation
-from crisis_tracker.http_cache import purge, surrogate_key
+from crisis_tracker import surrogate_keys as keys_of
+from crisis_tracker.http_cache import purge
 from crisis_tracker.narrative import crises_touched, narrative_fields
 from places.models import Place
 from sources.models import Source
-from sources.views import CITATIONS_KEY
 
 from .models import Crisis, Event, EventActor, Section
 from .pages import bump_all, bump_crisis, bump_crisis_ids, bump_event_id
 from .revisions import revision_recorded
-from .views import CRISES_KEY
 
-
-def crisis_key(crisis_id) -> str:
-    return surrogate_key("crisis", crisis_id)
+crisis_key = keys_of.crisis
 
 
 def text_keys(instance) -> list[str]:
     """Source pages list every text citing them: any change to narrative text refreshes them."""
-    return [CITATIONS_KEY] if narrative_fields(type(instance)) else []
+    return [keys_of.CITATIONS] if narrative_fields(type(instance)) else []
 
 
 @receiver([post_save, post_delete], sender=Crisis)
 def crisis_changed(sender, instance: Crisis, **kwargs) -> None:
-    purge([crisis_key(instance.pk), CRISES_KEY, *text_keys(instance)])
+    purge([crisis_key(instance.pk), keys_of.CRISES, *text_keys(instance)])
     bump_crisis(instance.slug)
     loaded_slug = getattr(instance, "_loaded_slug", None)
     if loaded_slug and loaded_slug != instance.slug:
@@ -43,9 +40,9 @@ def part_changed(sender, instance, **kwargs) -> None:
     crises = crises_touched(instance)  # a moved row leaves its old crisis's pages too
     keys = [*map(crisis_key, crises), *text_keys(instance)]
     if sender is Event:
-        keys.append(surrogate_key("event", instance.pk))
+        keys.append(keys_of.event(instance.pk))
     if sender is Participation:
-        keys.append(surrogate_key("actor", instance.actor_id))
+        keys.append(keys_of.actor(instance.actor_id))
     purge(keys)
     bump_crisis_ids(crises)
     instance.loaded_crisis_id = instance.crisis_id  # a later save of it moves from here
@@ -53,7 +50,7 @@ def part_changed(sender, instance, **kwargs) -> None:
 
 @receiver([post_save, post_delete], sender=EventActor)
 def event_actor_changed(sender, instance: EventActor, **kwargs) -> None:
-    purge([surrogate_key("event", instance.event_id), surrogate_key("actor", instance.actor_id)])
+    purge([keys_of.event(instance.event_id), keys_of.actor(instance.actor_id)])
     bump_event_id(instance.event_id)
 
 
@@ -62,10 +59,15 @@ def event_actor_changed(sender, instance: EventActor, **kwargs) -> None:
 @receiver([post_save, post_delete], sender=Place)
 def shared_record_changed(sender, instance, **kwargs) -> None:
     # Sources, actors and places appear on every crisis that cites, involves or maps them.
-    name = instance.key if sender is Source else instance.pk
-    purge([surrogate_key(sender._meta.model_name, name)])
+    purge([SHARED_KEYS[sender](instance)])
     bump_all()
 
+
+SHARED_KEYS = {
+    Source: lambda source: keys_of.source(source.key),
+    Actor: lambda actor: keys_of.actor(actor.pk),
+    Place: lambda place: keys_of.place(place.pk),
+}
 
 HANDLERS = {
     Crisis: crisis_changed,

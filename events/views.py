@@ -18,6 +18,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
 
+from crisis_tracker import surrogate_keys as keys_of
 from crisis_tracker.citations import cited_keys
 from crisis_tracker.dates import Period
 from crisis_tracker.history import last_revision_at
@@ -25,7 +26,6 @@ from crisis_tracker.http_cache import (
     KEY_HEADER,
     last_modified,
     reader_page,
-    surrogate_key,
     tag,
     viewer,
 )
@@ -38,11 +38,9 @@ from .pages import cached_part
 from .rendering import Page
 from .timeline import TimelineFilters, count_slots
 
-CRISES_KEY = "crises"  # the list of crises (home page, site feed)
-
 
 def crisis_key(crisis) -> str:
-    return surrogate_key("crisis", crisis.pk)
+    return keys_of.crisis(crisis.pk)
 
 
 def crisis_response(response: HttpResponse, crisis: Crisis, latest=False) -> HttpResponse:
@@ -65,7 +63,7 @@ def crisis_list(request: HttpRequest) -> HttpResponse:
     # off it (the latest shown would go back in time, and a client's If-Modified-Since get a
     # 304 for a list still naming it). The latest revision of all never goes back.
     last_modified(response, last_revision_at())
-    return tag(response, [CRISES_KEY, *map(crisis_key, crises)])
+    return tag(response, [keys_of.CRISES, *map(crisis_key, crises)])
 
 
 def etag_of(body: bytes) -> str:
@@ -167,7 +165,7 @@ def crisis_data(request: HttpRequest, slug: str, name: str, build) -> Data:
 def map_document(crisis: Crisis, filters: TimelineFilters, events) -> tuple[str, list[str]]:
     located = mapdata.map_data(events, crisis.slug, get_language())
     document = mapdata.as_json(located, filters, crisis.slug)
-    keys = [surrogate_key("place", pk) for pk in located.place_ids]
+    keys = [keys_of.place(pk) for pk in located.place_ids]
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")), keys
 
 

@@ -133,3 +133,28 @@ def test_the_circle_finder_finds_a_circle(monkeypatch):
         assert "a → b → a" in str(error)
     else:
         raise AssertionError("a circle went unnoticed")
+
+
+def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen, todo = set(), [start]
+    while todo:
+        for target in graph[todo.pop()]:
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
+
+
+def test_listeners_import_no_page():
+    """What listens to saves and signals (purges, steps, mail) reaches no view module, even
+    through others: a page's key names live in crisis_tracker.surrogate_keys."""
+    graph = project_graph()
+    listeners = [
+        name for name, path in modules().items() if "@receiver(" in path.read_text(encoding="utf-8")
+    ]
+    assert "events.signals" in listeners
+    offenders = {
+        name: sorted(m for m in reachable(graph, name) if m.rsplit(".", 1)[-1] == "views")
+        for name in listeners
+    }
+    assert {name: views for name, views in offenders.items() if views} == {}
