@@ -19,6 +19,7 @@ import nh3
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -26,6 +27,15 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
 KEY = r"[A-Za-z0-9_][A-Za-z0-9_-]*"
+CITATION_START = "[@"  # every citation group opens so: a text without it cites nothing
+
+
+def may_cite(name: str) -> Q:
+    """Rows whose text field ``name`` may hold a citation: a filter the database applies
+    before the texts are parsed."""
+    return Q(**{f"{name}__contains": CITATION_START})
+
+
 ITEM = re.compile(rf"^@(?P<key>{KEY})(?:\s*,\s*(?P<locator>[^;\]]+?))?\s*$")
 GROUP = re.compile(r"\[(@[^\[\]]*)\]")
 

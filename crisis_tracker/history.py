@@ -93,13 +93,6 @@ def current() -> RevisionDraft | None:
     return _current.get()
 
 
-def revisioned_models() -> list[type[models.Model]]:
-    """The content models whose history rows carry a revision key."""
-    return [
-        model.instance_type for model in apps.get_models() if issubclass(model, RevisionedHistory)
-    ]
-
-
 def long_texts(model) -> list[str]:
     """Text fields, left out of the rows a revision hands to its listeners (a large import
     writes many): a listener that reads one fetches it row by row."""

@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalChanges
 
-from .citations import citation_errors, cited_keys
+from .citations import citation_errors, cited_keys, may_cite
 
 
 class NarrativeField(models.TextField):
@@ -101,7 +101,7 @@ def crises_citing(keys: set[str]) -> dict[str, set[int]]:
                     condition |= models.Q(**{f"{name}__contains": f"@{key}"})
         else:
             for name in names:
-                condition |= models.Q(**{f"{name}__contains": "[@"})
+                condition |= may_cite(name)
         for crisis_id, *texts in rows.filter(condition).values_list(model.crisis_field, *names):
             for text in texts:
                 for key in keys.intersection(cited_keys(text)):

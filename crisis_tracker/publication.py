@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import get_permission_codename
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -27,14 +28,17 @@ class PublicationState(models.TextChoices):
     PUBLISHED = "published", _("published")
 
 
+DRAFT = PublicationState.DRAFT
+REVIEW = PublicationState.REVIEW
 PUBLISHED = PublicationState.PUBLISHED
 # When a publisher scheduled an entry to go live or come down: desk state, not content, so
 # fixtures neither carry nor set it.
 SCHEDULE_FIELDS = ("publish_at", "unpublish_at", "scheduled_by")
 
 
-def _permission(model, action: str) -> str:
-    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+def permission(model, action: str) -> str:
+    """The full name of ``model``'s ``action`` permission (view, change, publish, …)."""
+    return f"{model._meta.app_label}.{get_permission_codename(action, model._meta)}"
 
 
 def may_preview(user, model) -> bool:
@@ -43,12 +47,12 @@ def may_preview(user, model) -> bool:
         user is not None
         and user.is_active
         and user.is_staff
-        and user.has_perm(_permission(model, "view"))
+        and user.has_perm(permission(model, "view"))
     )
 
 
 def may_publish(user, model) -> bool:
-    return user.has_perm(_permission(model, "publish"))
+    return user.has_perm(permission(model, "publish"))
 
 
 def may_review(user, model) -> bool:

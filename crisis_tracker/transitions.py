@@ -18,9 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.dispatch import Signal
 
 from .history import current
-from .publication import PublicationState, may_set_state
-
-DRAFT, REVIEW, PUBLISHED = PublicationState.values
+from .publication import DRAFT, PUBLISHED, REVIEW, may_set_state
 
 # Sent with ``sender`` (the model), ``changes`` (a list of StateChange), ``user`` (None: the
 # system), ``comment`` (what the person moving it said; empty for most writers), ``step`` (the

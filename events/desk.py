@@ -15,15 +15,15 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crisis_tracker.citations import may_cite
 from crisis_tracker.editorial.admin import change_path
 from crisis_tracker.narrative import crises_citing
-from crisis_tracker.publication import PublicationState, may_review
+from crisis_tracker.publication import DRAFT, REVIEW, may_review
 from sources.models import Source
 
 from . import import_jobs, review
 from .models import CrisisRevision, Event, ImportJob
 
-DRAFT, REVIEW, PUBLISHED = PublicationState.values
 SHOWN = 50  # rows listed per kind of entry in a panel, and per needs-attention list
 STALE_AFTER = datetime.timedelta(days=14)
 
@@ -124,7 +124,7 @@ class Facts:
 
 
 def events_without_source(facts: Facts):
-    return Event.objects.exclude(summary__contains="[@")
+    return Event.objects.exclude(may_cite("summary"))
 
 
 def sources_cited_nowhere(facts: Facts):

@@ -16,6 +16,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 
 from crisis_tracker.editorial.admin import change_path
+from crisis_tracker.publication import permission
 
 from .models import Crisis, CrisisRevision, Event, NotificationSettings, ReviewComment
 from .revisions import revision_recorded
@@ -36,8 +37,9 @@ def admin_url(entry) -> str:
 
 
 def publishers_of(model):
-    permission = f"{model._meta.app_label}.publish_{model._meta.model_name}"
-    users = get_user_model().objects.with_perm(permission, backend=PERMISSIONS_BACKEND)
+    users = get_user_model().objects.with_perm(
+        permission(model, "publish"), backend=PERMISSIONS_BACKEND
+    )
     return users.filter(is_active=True)
 
 

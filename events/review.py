@@ -20,13 +20,19 @@ from django.utils.translation import gettext_lazy as _
 from crisis_tracker import transitions
 from crisis_tracker.history import reason_problem, revision
 from crisis_tracker.narrative import crisis_of
-from crisis_tracker.publication import PublicationState, may_review, may_set_state
+from crisis_tracker.publication import (
+    DRAFT,
+    PUBLISHED,
+    REVIEW,
+    may_review,
+    may_set_state,
+    permission,
+)
 from crisis_tracker.transitions import state_changed, summary_of
 
 from . import notifications
 from .models import Crisis, Event, ReviewComment
 
-DRAFT, REVIEW, PUBLISHED = PublicationState.values
 Step = ReviewComment.Step
 ENTRY_MODELS = (Crisis, Event)  # what is reviewed, scheduled and previewed
 COMMENT_LIMIT = 5000
@@ -60,7 +66,7 @@ def step_of(old: str | None, new: str) -> str:
 def steps_for(user, entry) -> list[str]:
     """The steps ``user`` may take on ``entry`` now."""
     model = type(entry)
-    if not user.has_perm(f"{model._meta.app_label}.change_{model._meta.model_name}"):
+    if not user.has_perm(permission(model, "change")):
         return []
     return [
         step

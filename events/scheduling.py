@@ -15,12 +15,11 @@ from django.utils import timezone
 
 from crisis_tracker import transitions
 from crisis_tracker.history import revision
-from crisis_tracker.publication import PublicationState, may_set_state
+from crisis_tracker.publication import DRAFT, PUBLISHED, may_set_state
 
 from . import review
 
 log = logging.getLogger(__name__)
-DRAFT, REVIEW, PUBLISHED = PublicationState.values
 
 
 def stamp(moment) -> str:

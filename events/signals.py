@@ -16,8 +16,6 @@ from .models import Crisis, Event, EventActor, Section
 from .pages import bump_all, bump_crisis, bump_crisis_ids, bump_event_id
 from .revisions import revision_recorded
 
-crisis_key = keys_of.crisis
-
 
 def text_keys(instance) -> list[str]:
     """Source pages list every text citing them: any change to narrative text refreshes them."""
@@ -26,7 +24,7 @@ def text_keys(instance) -> list[str]:
 
 @receiver([post_save, post_delete], sender=Crisis)
 def crisis_changed(sender, instance: Crisis, **kwargs) -> None:
-    purge([crisis_key(instance.pk), keys_of.CRISES, *text_keys(instance)])
+    purge([keys_of.crisis(instance.pk), keys_of.CRISES, *text_keys(instance)])
     bump_crisis(instance.slug)
     loaded_slug = getattr(instance, "_loaded_slug", None)
     if loaded_slug and loaded_slug != instance.slug:
@@ -38,7 +36,7 @@ def crisis_changed(sender, instance: Crisis, **kwargs) -> None:
 @receiver([post_save, post_delete], sender=Participation)
 def part_changed(sender, instance, **kwargs) -> None:
     crises = crises_touched(instance)  # a moved row leaves its old crisis's pages too
-    keys = [*map(crisis_key, crises), *text_keys(instance)]
+    keys = [*map(keys_of.crisis, crises), *text_keys(instance)]
     if sender is Event:
         keys.append(keys_of.event(instance.pk))
     if sender is Participation:
@@ -89,5 +87,5 @@ def content_written(model, instance) -> None:
 @receiver(revision_recorded)
 def revision_changed(sender, revision, crisis_ids, **kwargs) -> None:
     # Pages show the latest revision (last updated, corrections): render them afresh.
-    purge([crisis_key(crisis_id) for crisis_id in crisis_ids])
+    purge([keys_of.crisis(crisis_id) for crisis_id in crisis_ids])
     bump_crisis_ids(crisis_ids)

@@ -39,10 +39,6 @@ from .rendering import Page
 from .timeline import TimelineFilters, count_slots
 
 
-def crisis_key(crisis) -> str:
-    return keys_of.crisis(crisis.pk)
-
-
 def crisis_response(response: HttpResponse, crisis: Crisis, latest=False) -> HttpResponse:
     """A page about one crisis: purged with it, last modified at its latest public revision
     (``latest`` when the caller knows it, None when it does not apply)."""
@@ -50,7 +46,7 @@ def crisis_response(response: HttpResponse, crisis: Crisis, latest=False) -> Htt
         latest = rendering.last_updated([crisis.pk]).get(crisis.pk)
     if latest is not None:
         response["Last-Modified"] = http_date(latest.timestamp())
-    return tag(response, [crisis_key(crisis)])
+    return tag(response, [keys_of.crisis(crisis.pk)])
 
 
 @reader_page
@@ -63,7 +59,7 @@ def crisis_list(request: HttpRequest) -> HttpResponse:
     # off it (the latest shown would go back in time, and a client's If-Modified-Since get a
     # 304 for a list still naming it). The latest revision of all never goes back.
     last_modified(response, last_revision_at())
-    return tag(response, [keys_of.CRISES, *map(crisis_key, crises)])
+    return tag(response, [keys_of.CRISES, *(keys_of.crisis(crisis.pk) for crisis in crises)])
 
 
 def etag_of(body: bytes) -> str:
@@ -153,7 +149,7 @@ def crisis_data(request: HttpRequest, slug: str, name: str, build) -> Data:
         if audience == rendering.PUBLIC:
             events = events.published()
         content, keys = build(crisis, filters, filters.apply(events))
-        return Data(crisis.state, content, [crisis_key(crisis), *keys])
+        return Data(crisis.state, content, [keys_of.crisis(crisis.pk), *keys])
 
     key = f"{name}|{get_language()}|{audience}|{filters.cache_name()}"
     data = cached_part(slug, key, cached)
@@ -279,7 +275,7 @@ def crisis_history(request: HttpRequest, slug: str) -> HttpResponse:
         latest = rows[0][0].revision.created_at if rows and first else None
         latest = latest or rendering.last_updated([crisis.pk]).get(crisis.pk)
         html = render_to_string(HISTORY_TEMPLATE, context)
-        return document(html, latest, [crisis_key(crisis)])
+        return document(html, latest, [keys_of.crisis(crisis.pk)])
 
     found = cached_part(slug, f"history|{get_language()}|{number}", build)
     if found is not None:
@@ -320,7 +316,7 @@ def crisis_revision(request: HttpRequest, slug: str, revision_id: int) -> HttpRe
     if body is None:
         raise Http404
     context = {"crisis": crisis, "link": link, "body": body}
-    return tag(render(request, "events/crisis_revision.html", context), [crisis_key(crisis)])
+    return tag(render(request, "events/crisis_revision.html", context), [keys_of.crisis(crisis.pk)])
 
 
 @reader_page
@@ -348,7 +344,7 @@ def crisis_compare(request: HttpRequest, slug: str, revision_id: int) -> HttpRes
         new_moment,
     )
     context = {"crisis": crisis, "old": old, "new": new, "comparison": result}
-    return tag(render(request, "events/crisis_compare.html", context), [crisis_key(crisis)])
+    return tag(render(request, "events/crisis_compare.html", context), [keys_of.crisis(crisis.pk)])
 
 
 EXPORT_FIELDS = [

@@ -12,11 +12,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import transitions
-from ..publication import PublicationState, allowed_states, may_set_state
+from ..publication import DRAFT, PUBLISHED, REVIEW, allowed_states, may_set_state
 from .admin import EditorialAdmin
 from .forms import list_summary
-
-DRAFT, REVIEW, PUBLISHED = PublicationState.values
 
 
 class PublishingAdmin(EditorialAdmin):
