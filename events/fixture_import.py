@@ -58,7 +58,7 @@ from crisis_tracker.transitions import StateChange
 from . import signals
 from .duplicates import probable_duplicates
 from .models import Event
-from .pages import bumps_deferred
+from .page_cache import bumps_deferred
 
 # Import order: what others refer to comes first.
 IMPORTABLE = [

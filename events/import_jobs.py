@@ -39,7 +39,7 @@ from crisis_tracker.spreadsheets import spreadsheet_imported
 from . import notifications
 from .fixture_import import FixtureError, import_fixtures
 from .models import ImportJob
-from .pages import CACHE_ERRORS
+from .page_cache import CACHE_ERRORS
 from .review import ENTRY_MODELS
 
 Status = ImportJob.Status

@@ -13,7 +13,7 @@ from places.models import Place
 from sources.models import Source
 
 from .models import Crisis, Event, EventActor, Section
-from .pages import bump_all, bump_crisis, bump_crisis_ids, bump_event_id
+from .page_cache import bump_all, bump_crisis, bump_crisis_ids, bump_event_id
 from .revisions import revision_recorded
 
 

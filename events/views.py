@@ -34,7 +34,7 @@ from crisis_tracker.spreadsheets import write_csv
 
 from . import charts, comparison, mapdata, rendering, search, snapshots
 from .models import PREVIEW_SALT, Crisis, CrisisRevision, Event, EventActor, PreviewLink
-from .pages import cached_part
+from .page_cache import cached_part
 from .rendering import Page
 from .timeline import TimelineFilters, count_slots
 

@@ -6,7 +6,7 @@ from crisis_tracker.history import last_revision_at
 from crisis_tracker.http_cache import last_modified, reader_page, tag, viewer
 
 from .models import Source
-from .places import citing_places
+from .where_cited import citing_places
 
 
 @reader_page

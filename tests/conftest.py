@@ -15,7 +15,7 @@ SEED_ARTICLE = ROOT / "tests" / "data" / "seed-article.txt"
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    from events import pages
+    from events import page_cache as pages
 
     cache.clear()
     pages._held.clear()
@@ -54,7 +54,7 @@ def import_root(settings, tmp_path):
 def shared_cache(settings, worker_id):
     """The page cache production uses (Redis), in a Redis database of this test worker's own,
     so pages one audience caches are the pages the next audience is served."""
-    from events import pages
+    from events import page_cache as pages
 
     number = 3 + (int(worker_id[2:]) + 1 if worker_id.startswith("gw") else 0)
     settings.CACHES = {

@@ -119,8 +119,8 @@ def test_no_project_import_hides_inside_a_function():
 
 def test_the_history_code_does_not_know_the_page_cache():
     graph = project_graph()
-    assert "events.pages" not in graph["events.revisions"]
-    assert "events.pages" not in graph["crisis_tracker.history"]
+    assert "events.page_cache" not in graph["events.revisions"]
+    assert "events.page_cache" not in graph["crisis_tracker.history"]
 
 
 def test_the_circle_finder_finds_a_circle(monkeypatch):

@@ -28,7 +28,7 @@ from events.fixture_import import FixtureError, import_fixtures
 from events.models import Crisis, Event, EventActor, Section
 from events.resources import EventResource
 from sources.models import Source
-from sources.places import citing_places
+from sources.where_cited import citing_places
 from tests.architecture.test_layers import modules
 from tests.conftest import form_data
 
@@ -201,7 +201,7 @@ PUBLIC_MODULES = [
     "events.rendering",
     "actors.views",
     "sources.views",
-    "sources.places",
+    "sources.where_cited",
 ]
 
 

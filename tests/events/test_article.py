@@ -247,7 +247,7 @@ def test_hostile_text_in_every_field_is_neutralised(seed, client):
     Event.objects.filter(slug="agalarov-case").update(
         title=HOSTILE, summary=HOSTILE, place=HOSTILE, figures_note=HOSTILE
     )
-    from events.pages import bump_all
+    from events.page_cache import bump_all
 
     bump_all()
     for url in [

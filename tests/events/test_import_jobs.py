@@ -115,7 +115,7 @@ def test_queries_per_batch_do_not_grow_with_the_batch(db):
 
 
 def test_the_page_cache_is_bumped_once_per_import(db, monkeypatch):
-    from events import pages
+    from events import page_cache as pages
 
     bumped = []
     monkeypatch.setattr(pages, "_new_version", lambda key: bumped.append(key))

@@ -130,7 +130,7 @@ def test_the_map_follows_the_timeline_filters(seed, client):
 
 def test_unpublished_events_and_crises_never_reach_the_map(seed, client):
     Event.objects.filter(slug="sputnik-baku-raid").update(state="draft")
-    from events.pages import bump_all
+    from events.page_cache import bump_all
 
     bump_all()
     baku = [p for p in map_points(client)["points"] if p["place"] == "巴库"][0]
@@ -313,7 +313,7 @@ def test_five_thousand_events_give_map_data_under_300_kb_compressed(seed, client
               location=places[n % len(places)], kind="raid", summary="x")
         for n in range(5000)
     )  # fmt: skip
-    from events.pages import bump_all
+    from events.page_cache import bump_all
 
     bump_all()
     body = client.get(MAP).content

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from actors.models import Actor
 from crisis_tracker.history import revision
-from events import pages
+from events import page_cache as pages
 from events.models import Crisis, Event, EventActor, ImportJob, PreviewLink
 from places.models import Place
 from sources.models import Source

@@ -55,7 +55,7 @@ def test_filters_combine(seed, client):
 
 def test_draft_events_stay_off_the_public_timeline(seed, client):
     Event.objects.filter(slug="agalarov-case").update(state="review")
-    from events.pages import bump_all
+    from events.page_cache import bump_all
 
     bump_all()
     assert "agalarov-case" not in events_on(client)

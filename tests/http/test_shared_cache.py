@@ -17,7 +17,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from crisis_tracker.history import revision
-from events import pages
+from events import page_cache as pages
 from events.models import Crisis, Event, PreviewLink
 from tests.conftest import ROOT, load_seed
 

@@ -77,7 +77,8 @@ from rest_framework.throttling import AnonRateThrottle
 
 from actors.models import Actor, Participation
 from crisis_tracker.history import revision
-from events import import_jobs, pages, review
+from events import import_jobs, review
+from events import page_cache as pages
 from events.fixture_import import FixtureError, import_fixtures
 from events.models import (
     Crisis,

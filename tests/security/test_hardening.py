@@ -15,7 +15,7 @@ from PIL import Image
 from events.fixture_export import export_crisis
 from events.fixture_import import import_fixtures
 from events.models import Crisis, Section
-from events.pages import bump_all
+from events.page_cache import bump_all
 from tests.conftest import form_data
 
 pytestmark = pytest.mark.django_db

@@ -158,7 +158,7 @@ def test_hostile_source_addresses_are_refused_by_the_import(seed, url):
 @pytest.mark.parametrize("url", BREAKOUT_URLS)
 def test_addresses_cannot_break_out_of_their_link(seed, client, url):
     Source.objects.filter(key="dw-2025-07-03").update(url=url, archive_url=url)
-    from events.pages import bump_all
+    from events.page_cache import bump_all
 
     bump_all()
     for page in [
