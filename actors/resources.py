@@ -1,7 +1,6 @@
 from import_export import fields, widgets
 
 from crisis_tracker.spreadsheets import EditorialResource
-from events.models import Crisis
 
 from .models import Actor, Participation
 
@@ -21,9 +20,14 @@ class ActorResource(EditorialResource):
         export_order = fields
 
 
+CRISIS_MODEL = Participation._meta.get_field("crisis").related_model  # by its foreign key
+
+
 class ParticipationResource(EditorialResource):
     crisis = fields.Field(
-        attribute="crisis", column_name="crisis", widget=widgets.ForeignKeyWidget(Crisis, "slug")
+        attribute="crisis",
+        column_name="crisis",
+        widget=widgets.ForeignKeyWidget(CRISIS_MODEL, "slug"),
     )
     actor = fields.Field(
         attribute="actor", column_name="actor", widget=widgets.ForeignKeyWidget(Actor, "slug")

@@ -43,7 +43,7 @@ urlpatterns = [
 ]
 # Reader pages: Chinese at unprefixed addresses, English under /en/.
 urlpatterns += i18n_patterns(
-    path("actors/", include("actors.urls")),
+    path("actors/", include("events.actor_urls")),
     path("sources/", include("sources.urls")),
     path("", include("events.urls")),
     prefix_default_language=False,

@@ -158,3 +158,27 @@ def test_listeners_import_no_page():
         for name in listeners
     }
     assert {name: views for name, views in offenders.items() if views} == {}
+
+
+def app_graph() -> dict[str, set[str]]:
+    """Which app imports which (a module of one importing a module of another)."""
+    graph: dict[str, set[str]] = {app: set() for app in APPS}
+    for name, targets in project_graph().items():
+        source = name.split(".")[0]
+        if source in APPS:
+            graph[source] |= {t.split(".")[0] for t in targets if t.split(".")[0] in APPS} - {
+                source
+            }
+    return graph
+
+
+def test_no_app_imports_an_app_that_imports_it():
+    """Apps sit in layers: places, sources and actors below the crisis content (events), the
+    API on top. (A model may still name another app's model by string, as Participation names
+    its crisis.)"""
+    graph = app_graph()
+    cycles = sorted(
+        f"{a} ↔ {b}" for a in graph for b in graph[a] if a < b and a in graph.get(b, set())
+    )
+    assert cycles == []
+    assert graph["actors"] == set() and graph["sources"] == set() and graph["places"] == set()

@@ -199,7 +199,7 @@ PUBLIC_MODULES = [
     "events.views",
     "events.feeds",
     "events.rendering",
-    "actors.views",
+    "events.actor_page",
     "sources.views",
     "sources.where_cited",
 ]

@@ -1,12 +1,15 @@
+"""An actor's page: who they are, and the crises and events they take part in (the crisis
+parts of an actor live with the crises, so the actors app needs nothing from this one)."""
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from actors.models import Actor, Participation
 from crisis_tracker import surrogate_keys as keys_of
 from crisis_tracker.history import last_revision_at
 from crisis_tracker.http_cache import last_modified, reader_page, tag, viewer
-from events.models import EventActor, event_order
 
-from .models import Actor, Participation
+from .models import EventActor, event_order
 
 
 @reader_page
