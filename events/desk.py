@@ -105,9 +105,10 @@ def submitted_imports(user) -> list[ImportJob]:
 
 
 def recent_imports(user, limit: int = 10) -> list[ImportJob]:
+    """The latest imports this user may open (``import_jobs.seen_by``)."""
     if not user.has_perm("events.add_event"):
         return []
-    return list(ImportJob.objects.select_related("user")[:limit])
+    return list(import_jobs.seen_by(user).select_related("user")[:limit])
 
 
 # --- needs attention -------------------------------------------------------------------------

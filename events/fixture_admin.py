@@ -18,14 +18,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 
-from crisis_tracker.publication import may_publish
 from crisis_tracker.uploads import limit_uploads, too_large
 
 from . import import_jobs
 from .fixture_import import consequence_lines
 from .forms import FixtureUploadForm
 from .models import ImportJob
-from .review import ENTRY_MODELS as REVIEWED_MODELS
 from .roles import CONTENT_MODELS
 
 RECENT_JOBS = 20
@@ -74,21 +72,14 @@ def upload_form(model_admin, request):
         )
         return HttpResponseRedirect(job_url(job))
     context["form"] = form
-    context["jobs"] = jobs_seen_by(request.user).select_related("user")[:RECENT_JOBS]
+    context["jobs"] = import_jobs.seen_by(request.user).select_related("user")[:RECENT_JOBS]
     return TemplateResponse(request, "admin/events/import_fixture.html", context)
-
-
-def jobs_seen_by(user):
-    """An import's page and files are its uploader's, and those who may publish what it holds."""
-    if user.is_superuser or any(may_publish(user, model) for model in REVIEWED_MODELS):
-        return ImportJob.objects.all()
-    return ImportJob.objects.filter(user=user)
 
 
 def import_job_view(model_admin, request, job_id):
     context = context_for(model_admin, request, _("Import"))
     try:
-        job = jobs_seen_by(request.user).select_related("user", "reviewed_by").get(pk=job_id)
+        job = import_jobs.seen_by(request.user).select_related("user", "reviewed_by").get(pk=job_id)
     except ImportJob.DoesNotExist:
         raise Http404 from None
     job = import_jobs.fail_if_stale(job)

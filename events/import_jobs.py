@@ -78,6 +78,14 @@ def is_submission(job: ImportJob) -> bool:
     return bool(job.preview.get("for_review"))
 
 
+def seen_by(user):
+    """The imports a user may see (their page, files and report): their own, or every one for
+    those who may publish what imports hold."""
+    if user.is_superuser or any(may_publish(user, model) for model in ENTRY_MODELS):
+        return ImportJob.objects.all()
+    return ImportJob.objects.filter(user=user)
+
+
 def may_approve(user) -> bool:
     """Approving a submission imports it in the approver's name: it needs every publish right."""
     return all(may_publish(user, model) for model in ENTRY_MODELS)

@@ -486,8 +486,12 @@ def test_another_editor_cannot_see_an_editors_import(
     assert second.get(job_page).status_code == 404
     listing = second.get(reverse("admin:events_crisis_import_fixture")).content.decode()
     assert "editors-update.json" not in listing
+    desk = second.get(reverse("admin:index")).content.decode()
+    assert "editors-update.json" not in desk and job_page not in desk  # no link that answers 404
+    assert job_page in client.get(reverse("admin:index")).content.decode()
     client.force_login(publisher)
     assert client.get(job_page).status_code == 200
+    assert job_page in client.get(reverse("admin:index")).content.decode()
 
 
 def test_the_upload_form_still_checks_its_csrf_token(db, publisher):
