@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 
 from crisis_tracker import transitions
 from crisis_tracker.history import reason_problem, revision
-from crisis_tracker.narrative import crisis_of
 from crisis_tracker.publication import (
     DRAFT,
     PUBLISHED,
@@ -104,15 +103,9 @@ def take_step(
             setattr(entry, name, value)
         if also:
             entry.save()
-        return ReviewComment.objects.create(
-            content_type=ContentType.objects.get_for_model(entry),
-            object_id=entry.pk,
-            crisis=crisis_of(entry),
-            step=step,
-            text=text,
-            user=user,
-            revision_key=draft.key,
-        )
+        comment = new_step(entry, step, text, user, draft.key)
+        comment.save()
+        return comment
 
 
 def return_to_review(entry, note: str) -> ReviewComment:
@@ -127,15 +120,8 @@ def return_to_review(entry, note: str) -> ReviewComment:
         for name, value in dropped.items():
             setattr(entry, name, value)
         entry.save()
-        comment = ReviewComment.objects.create(
-            content_type=ContentType.objects.get_for_model(entry),
-            object_id=entry.pk,
-            crisis=crisis_of(entry),
-            step=Step.SUBMITTED,
-            text=note,
-            user=None,
-            revision_key=draft.key,
-        )
+        comment = new_step(entry, Step.SUBMITTED, note, None, draft.key)
+        comment.save()
     transaction.on_commit(lambda: notifications.after_steps([comment], [entry]), robust=True)
     return comment
 
@@ -146,18 +132,11 @@ def record_steps(sender, changes, user, comment, step, revision_key, **kwargs) -
     person moving it said), and the people concerned are told once it commits."""
     if sender not in ENTRY_MODELS:
         return
-    content_type = ContentType.objects.get_for_model(sender)
     by = user if getattr(user, "pk", None) else None
     comments = ReviewComment.objects.bulk_create(
         [
-            ReviewComment(
-                content_type=content_type,
-                object_id=change.entry.pk,
-                crisis_id=crisis_id_of(change.entry),
-                step=step or step_of(change.old, change.new),
-                text=comment,
-                user=by,
-                revision_key=revision_key,
+            new_step(
+                change.entry, step or step_of(change.old, change.new), comment, by, revision_key
             )
             for change in changes
         ],
@@ -166,6 +145,19 @@ def record_steps(sender, changes, user, comment, step, revision_key, **kwargs) -
     entries = [change.entry for change in changes]
     new = {change.entry.pk for change in changes if change.old is None}  # no author to tell
     transaction.on_commit(lambda: notifications.after_steps(comments, entries, new), robust=True)
+
+
+def new_step(entry, step: str, text: str, user, revision_key) -> ReviewComment:
+    """A step in ``entry``'s thread (not saved), part of the edit ``revision_key``."""
+    return ReviewComment(
+        content_type=ContentType.objects.get_for_model(entry),
+        object_id=entry.pk,
+        crisis_id=crisis_id_of(entry),
+        step=step,
+        text=text,
+        user=user,
+        revision_key=revision_key,
+    )
 
 
 def crisis_id_of(entry) -> int:
