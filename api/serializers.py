@@ -212,9 +212,7 @@ class RevisionSerializer(serializers.ModelSerializer):
 
 
 class SinceSerializer(serializers.Serializer):
-    since = serializers.DateTimeField(
-        help_text="RFC 3339, e.g. 2025-07-01T00:00:00Z."
-    )
+    since = serializers.DateTimeField(help_text="RFC 3339, e.g. 2025-07-01T00:00:00Z.")
 
     def to_internal_value(self, data):
         raw = data.get("since", "")

@@ -100,7 +100,7 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "desk.admin_config.DeskAdminConfig",  # the admin, with the desk as its site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -117,6 +117,8 @@ INSTALLED_APPS = [
     "actors",
     "sources",
     "places",
+    "interchange",
+    "desk",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -241,7 +243,7 @@ IMPORT_STALE_AFTER = env_int("IMPORT_STALE_AFTER", 300)
 # A checked import left unconfirmed this long loses its files (publish_scheduled deletes them).
 IMPORT_KEEP_SECONDS = env_int("IMPORT_KEEP_SECONDS", 24 * 3600)
 
-# Review e-mail (events.notifications): links point at SITE_URL. Without EMAIL_HOST the messages
+# Review e-mail (desk.notifications): links point at SITE_URL. Without EMAIL_HOST the messages
 # are printed to the console (make run); with it they go out over SMTP.
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "desk@localhost")

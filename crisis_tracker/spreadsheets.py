@@ -98,7 +98,6 @@ class EditorialResource(resources.ModelResource):
             )
             raise ValidationError({"state": message}, code="publish_permission")
 
-
     def after_save_instance(self, instance, row, **kwargs) -> None:
         """A row that changed state moved like any other (``transitions.announce``)."""
         super().after_save_instance(instance, row, **kwargs)

@@ -6,7 +6,7 @@ action, a review step, a schedule, a fixture or spreadsheet import — either mo
 announces the move) or, when it saved the rows itself (the admin's form, an import writing in
 bulk), announces what it moved with ``announce``. Both send one ``state_changed`` signal per
 model, once the transaction commits: the review thread, notifications and the desk listen to it
-(``events.review``, ``events.notifications``), the way Wagtail's ``page_published`` is sent by
+(``desk.review``, ``desk.notifications``), the way Wagtail's ``page_published`` is sent by
 ``DraftStateMixin.publish()`` whatever published the page.
 """
 

@@ -2,18 +2,9 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
-from events import desk_views
-from events.desk_feed import DeskFeed
-
 from .health import healthz
-
-admin.site.site_header = _("Crisis Tracker: editors' desk")
-admin.site.site_title = _("Crisis Tracker")
-admin.site.index_title = _("Desk")
-admin.site.index_template = "admin/desk.html"
 
 
 def media_file(request, path):
@@ -22,18 +13,6 @@ def media_file(request, path):
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
-    path(
-        "admin/desk/attention/<slug:slug>/",
-        admin.site.admin_view(desk_views.attention),
-        name="desk_attention",
-    ),  # fmt: skip
-    path(
-        "admin/desk/notifications/",
-        admin.site.admin_view(desk_views.notification_settings),
-        name="desk_notifications",
-    ),  # fmt: skip
-    # A user's desk as Atom: the signed address is the credential (feed readers cannot log in).
-    path("admin/desk/feed/<str:token>/", DeskFeed(), name="desk_feed"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     # The editors' interface language (a cookie); readers choose theirs by address.
@@ -45,6 +24,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("actors/", include("events.actor_urls")),
     path("sources/", include("sources.urls")),
+    path("preview/", include("desk.preview_urls")),
     path("", include("events.urls")),
     prefix_default_language=False,
 )

@@ -1,16 +1,10 @@
-import uuid
-
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
@@ -443,6 +437,10 @@ class Event(RemembersCrisis, Publishable, EventDates):
         ]
 
 
+# What is reviewed, scheduled and previewed as a whole (the rest is part of one of them).
+ENTRY_MODELS = (Crisis, Event)
+
+
 def event_url(timeline: str, slug: str, date, precision: str) -> str:
     """An event's place on its crisis's timeline: the page for its date (a long timeline lists
     a month, or a run of a busy month's days, at a time; a short one ignores the page) and its
@@ -600,205 +598,3 @@ class CrisisRevision(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("events:revision", args=[self.crisis.slug, self.revision_id])
-
-
-class ImportJob(models.Model):
-    """A fixture import from the admin, run in the background: first checked (a dry run),
-    then, once an editor confirms, imported, or, when it holds what the editor may not publish,
-    submitted for a publisher to approve (then imported in the publisher's name) or send back.
-    What it found is kept here; its progress while it runs is in the shared cache
-    (``events.import_jobs``). Spreadsheet imports, which run in the request, are recorded here
-    too once done, so the desk lists every import."""
-
-    class Status(models.TextChoices):
-        CHECKING = "checking", _("checking")
-        CHECKED = "checked", _("checked, awaiting confirmation")
-        SUBMITTED = "submitted", _("submitted, awaiting a publisher")
-        SENT_BACK = "sent-back", _("sent back")
-        IMPORTING = "importing", _("importing")
-        DONE = "done", _("imported")
-        REFUSED = "refused", _("refused")
-        FAILED = "failed", _("failed")
-
-    class Kind(models.TextChoices):
-        FIXTURE = "fixture", _("fixture")
-        SPREADSHEET = "spreadsheet", _("spreadsheet")
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind, default=Kind.FIXTURE)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, verbose_name=_("user")
-    )
-    reason = models.CharField(_("edit summary"), max_length=100, blank=True)
-    files = models.JSONField(_("files"), default=list)  # [{"name", "path", "size"}]
-    status = models.CharField(_("status"), max_length=10, choices=Status)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    total = models.PositiveIntegerField(_("objects"), default=0)
-    preview = models.JSONField(_("dry run"), default=dict)
-    result = models.JSONField(_("result"), default=dict)
-    problems = models.JSONField(_("problems"), default=list)
-    error = models.TextField(_("error"), blank=True)
-    # A submission (an editor's file with entries that wait for a publisher): who approved it
-    # or sent it back, and what they said.
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reviewed by"),
-    )
-    review_comment = models.TextField(_("review comment"), blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("import")
-        verbose_name_plural = _("imports")
-
-    def __str__(self) -> str:
-        names = ", ".join(f["name"] for f in self.files)
-        return f"{names} ({self.get_status_display()})"
-
-    @property
-    def running(self) -> bool:
-        return self.status in (self.Status.CHECKING, self.Status.IMPORTING)
-
-    def totals(self) -> dict[str, int]:
-        """Objects created, changed and unchanged, over every model (imported or checked)."""
-        report = self.result or self.preview
-        found = {"created": 0, "changed": 0, "unchanged": 0}
-        for counts in report.get("counts", {}).values():
-            for name in found:
-                found[name] += counts.get(name, 0)
-        return found
-
-
-class ReviewComment(models.Model):
-    """One step in an entry's review, with what the reviewer or author said: the entry's thread.
-    The step's edit (if it moved the entry) has the same revision key, so the thread is kept
-    with the history."""
-
-    class Step(models.TextChoices):
-        SUBMITTED = "submitted", _("submitted for review")
-        PUBLISHED = "published", _("approved and published")
-        SENT_BACK = "sent_back", _("sent back")
-        WITHDRAWN = "withdrawn", _("taken down")
-        COMMENTED = "commented", _("commented")
-
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveBigIntegerField()
-    entry = GenericForeignKey("content_type", "object_id")
-    crisis = models.ForeignKey(
-        Crisis, on_delete=models.CASCADE, related_name="review_comments", verbose_name=_("crisis")
-    )
-    step = models.CharField(_("step"), max_length=10, choices=Step)
-    text = models.TextField(_("comment"), blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-    revision_key = models.UUIDField(null=True, blank=True, editable=False)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["content_type", "object_id", "created_at"])]
-        verbose_name = _("review comment")
-        verbose_name_plural = _("review comments")
-
-    def __str__(self) -> str:
-        return f"{self.get_step_display()}: {self.text[:60]}"
-
-
-class NotificationSettings(models.Model):
-    """Which e-mails a user wants (each kind is on until switched off), and their feed's key."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
-    )
-    submitted = models.BooleanField(
-        _("something I may publish is submitted for review"), default=True
-    )
-    reviewed = models.BooleanField(_("my submission is approved or sent back"), default=True)
-    published = models.BooleanField(_("something is published in a crisis I watch"), default=True)
-    # The secret in the address of the user's desk feed; a new one retires the old address.
-    feed_key = models.UUIDField(default=uuid.uuid4, editable=False)
-
-    class Meta:
-        verbose_name = _("notification settings")
-        verbose_name_plural = _("notification settings")
-
-    def __str__(self) -> str:
-        return str(self.user)
-
-
-class CrisisWatch(models.Model):
-    """A user who wants to hear when something is published in a crisis."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="crisis_watches"
-    )
-    crisis = models.ForeignKey(Crisis, on_delete=models.CASCADE, related_name="watches")
-
-    class Meta:
-        verbose_name = _("watched crisis")
-        verbose_name_plural = _("watched crises")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "crisis"], name="crisis_watch_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} → {self.crisis}"
-
-
-class PreviewLinkQuerySet(models.QuerySet):
-    def valid(self, now=None):
-        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
-
-
-class PreviewLink(models.Model):
-    """A signed address that shows a crisis's article and timeline with everything unpublished
-    in it, as staff preview them, to a reviewer outside the admin: read-only, until it expires
-    or is revoked, never indexed or cached."""
-
-    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    crisis = models.ForeignKey(
-        Crisis, on_delete=models.CASCADE, related_name="preview_links", verbose_name=_("crisis")
-    )
-    note = models.CharField(
-        _("for whom"), max_length=200, blank=True, help_text=_("e.g. the legal desk")
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        editable=False,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
-    expires_at = models.DateTimeField(_("expires"))
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
-
-    objects = PreviewLinkQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("preview link")
-        verbose_name_plural = _("preview links")
-
-    def __str__(self) -> str:
-        return f"{self.crisis} ({self.note or self.created_at.date()})"
-
-    def token(self) -> str:
-        return signing.Signer(salt=PREVIEW_SALT).sign(str(self.key))
-
-    def get_absolute_url(self) -> str:
-        return reverse("events:preview", args=[self.token()])
-
-
-PREVIEW_SALT = "events.preview-link"

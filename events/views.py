@@ -5,8 +5,6 @@ import io
 import json
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AnonymousUser
-from django.core import signing
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -23,7 +21,6 @@ from crisis_tracker.citations import cited_keys
 from crisis_tracker.dates import Period
 from crisis_tracker.history import last_revision_at
 from crisis_tracker.http_cache import (
-    KEY_HEADER,
     last_modified,
     reader_page,
     tag,
@@ -33,7 +30,7 @@ from crisis_tracker.publication import get_visible_or_404, may_preview, may_read
 from crisis_tracker.spreadsheets import write_csv
 
 from . import charts, comparison, mapdata, rendering, search, snapshots
-from .models import PREVIEW_SALT, Crisis, CrisisRevision, Event, EventActor, PreviewLink
+from .models import Crisis, CrisisRevision, Event, EventActor
 from .page_cache import cached_part
 from .rendering import Page
 from .timeline import TimelineFilters, count_slots
@@ -460,44 +457,3 @@ def result_row(name: str, obj, terms: list[str]) -> dict:
         "snippet": search.highlight(body, terms),
         "meta": meta,
     }
-
-
-class PreviewViewer(AnonymousUser):
-    """Who a preview link's pages are built for: sees unpublished entries as staff preview
-    them, and may do nothing else."""
-
-    is_active = True
-    is_staff = True
-
-    def has_perm(self, perm, obj=None) -> bool:
-        return perm.partition(".")[2].startswith("view_")
-
-
-PREVIEW_PAGES = {"article": crisis_detail, "timeline": crisis_timeline, "map": crisis_map_data}
-
-
-def preview(request: HttpRequest, token: str, page: str = "article") -> HttpResponse:
-    """A crisis's article or timeline through a signed preview link: read-only, never indexed,
-    never kept by a cache, gone once the link expires or is revoked."""
-    try:
-        key = signing.Signer(salt=PREVIEW_SALT).unsign(token)
-    except signing.BadSignature:
-        key = None
-    link = PreviewLink.objects.valid().filter(key=key).select_related("crisis").first()
-    if link is None:
-        response = render(request, "events/preview_gone.html", status=410)
-    else:
-        request.preview_as = PreviewViewer()
-        response = PREVIEW_PAGES[page](request, link.crisis.slug)
-        if page == "timeline" and response.status_code == 200:
-            # The timeline's map fetches its data: through the link too, drafts included.
-            public = reverse("events:map_data", args=[link.crisis.slug]).encode()
-            private = reverse("events:preview_map", args=[token]).encode()
-            response.content = response.content.replace(
-                b'data-map-url="' + public, b'data-map-url="' + private
-            )
-    patch_cache_control(response, private=True, no_store=True)
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"  # the link stays with the reviewer
-    response.headers.pop(KEY_HEADER, None)
-    return response

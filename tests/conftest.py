@@ -42,7 +42,7 @@ def import_root(settings, tmp_path):
     """Each test keeps its uploads in a folder of its own (what one leaves, another never counts)."""
     from django.utils.functional import empty
 
-    from events import import_jobs
+    from interchange import import_jobs
 
     settings.IMPORT_ROOT = tmp_path / "imports"
     import_jobs.storage._wrapped = empty  # built again for this folder

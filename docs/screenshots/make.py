@@ -32,7 +32,7 @@ SUBMISSION = """
 from django.contrib.auth.models import User
 from crisis_tracker.history import revision
 from events.models import Crisis, Event
-from events.review import take_step
+from desk.review import take_step
 editor = User.objects.get(username="editor")
 with revision(summary="新增事件", user=editor):
     event = Event.objects.create(

@@ -449,7 +449,14 @@ def test_reader_pages_link_to_every_data_format_with_their_filters(seed, client)
     assert shown and shown <= set(slugs(client, "?kind=meeting&date_from=2025-06"))
     assert len(json.loads(client.get(the(timeline, "format=csl-json")).content)) == 18
     article = links("/crises/azerbaijan-russia-2025/")
-    for words in ("events.json", "events.csv", "format=acled", "format=geojson", "csl-json", "docs"):
+    for words in (
+        "events.json",
+        "events.csv",
+        "format=acled",
+        "format=geojson",
+        "csl-json",
+        "docs",
+    ):
         assert client.get(the(article, words)).status_code == 200, words
     source = BeautifulSoup(client.get("/sources/cnn-2020-10-10/").content, "html.parser")
     cited = source.select_one('a[type="application/vnd.citationstyles.csl+json"]')["href"]

@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ["crisis_tracker", "events", "actors", "sources", "places", "api"]
-APPS = {"events", "actors", "sources", "places", "api"}
+PACKAGES = ["crisis_tracker", "events", "actors", "sources", "places", "interchange", "desk", "api"]
+APPS = {"events", "actors", "sources", "places", "interchange", "desk", "api"}
 ASSEMBLY = {"crisis_tracker.urls", "crisis_tracker.settings"}  # they put the apps together
 
 
@@ -182,3 +182,23 @@ def test_no_app_imports_an_app_that_imports_it():
     )
     assert cycles == []
     assert graph["actors"] == set() and graph["sources"] == set() and graph["places"] == set()
+
+
+LAYERS = [  # bottom first: an app imports only apps of the layers below its own
+    {"places", "sources", "actors"},
+    {"events"},  # the crisis content, its public history and reader pages
+    {"interchange"},  # fixture and spreadsheet imports, exports, import jobs
+    {"desk", "api"},  # where editors work; the open-data API
+]
+
+
+def test_apps_import_only_the_layers_below():
+    below: dict[str, set[str]] = {}
+    lower: set[str] = set()
+    for layer in LAYERS:
+        for app in layer:
+            below[app] = set(lower)
+        lower |= layer
+    assert set(below) == APPS
+    graph = app_graph()
+    assert {app: sorted(graph[app] - below[app]) for app in APPS if graph[app] - below[app]} == {}

@@ -23,10 +23,10 @@ from crisis_tracker.dates import DateSpan
 from crisis_tracker.editorial.widgets import CitationTextarea
 from crisis_tracker.narrative import crises_citing, narrative_fields, narrative_models
 from crisis_tracker.publication import PublicationState, may_set_state
-from events.fixture_export import crisis_objects
-from events.fixture_import import FixtureError, import_fixtures
 from events.models import Crisis, Event, EventActor, Section
 from events.resources import EventResource
+from interchange.fixture_export import crisis_objects
+from interchange.fixture_import import FixtureError, import_fixtures
 from sources.models import Source
 from sources.where_cited import citing_places
 from tests.architecture.test_layers import modules

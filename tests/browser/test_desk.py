@@ -27,8 +27,8 @@ def take_step(page, label: str, comment: str = "") -> None:
 
 
 def test_an_editor_and_a_publisher_work_through_the_desk(site, users, new_page, shoot):
+    from desk.scheduling import publish_scheduled
     from events.models import Event
-    from events.scheduling import publish_scheduled
 
     editor = new_page()
     log_in(editor, site, "editor")

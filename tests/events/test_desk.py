@@ -10,9 +10,10 @@ from django.test import TestCase
 from django.utils import timezone
 
 from crisis_tracker.history import revision
-from events import desk, review
-from events.models import Crisis, Event, NotificationSettings, ReviewComment
-from events.scheduling import publish_scheduled
+from desk import panels, review
+from desk.models import NotificationSettings, ReviewComment
+from desk.scheduling import publish_scheduled
+from events.models import Crisis, Event
 from tests.conftest import form_data
 
 pytestmark = pytest.mark.django_db
@@ -208,19 +209,19 @@ def test_each_count_on_the_desk_matches_its_list(seed, client, people, superuser
     draft_event(people[0], slug="no-source", summary="没有来源。")
     client.force_login(superuser)
     checks = page(client).select("#desk-attention li")
-    assert len(checks) == len(desk.CHECKS)
+    assert len(checks) == len(panels.CHECKS)
     for item in checks:
         count = int(item.strong.get_text())
         listed = page(client, item.a["href"])
         assert len(listed.select(".desk-attention li")) == count, item.a["href"]
-    counts = {check.slug: n for check, n in desk.needs_attention(superuser)}
+    counts = {check.slug: n for check, n in panels.needs_attention(superuser)}
     assert counts["sources-cited-nowhere"] >= 1 and counts["events-without-source"] >= 1
-    assert "uncited-note" in {s.key for s in desk.sources_cited_nowhere(desk.Facts())}
+    assert "uncited-note" in {s.key for s in panels.sources_cited_nowhere(panels.Facts())}
 
 
 def test_fixtures_neither_carry_nor_set_a_schedule(seed, people):
-    from events.fixture_export import export_crisis
-    from events.fixture_import import FixtureError, import_fixtures
+    from interchange.fixture_export import export_crisis
+    from interchange.fixture_import import FixtureError, import_fixtures
 
     editor, publisher = people
     draft_event(editor, publish_at=timezone.now() + datetime.timedelta(days=1),
@@ -255,13 +256,13 @@ def test_preview_shows_a_draft_marked_to_staff_only_and_is_never_cached(seed, cl
 
 
 def test_a_signed_preview_link_works_until_revoked_or_expired(seed, client, people):
-    from events.models import PreviewLink
+    from desk.models import PreviewLink
     from places.models import Place
 
     editor, publisher = people
     draft_event(editor, location=Place.objects.get(slug="baku"))
     client.force_login(publisher)
-    created = client.post("/admin/events/previewlink/add/",
+    created = client.post("/admin/desk/previewlink/add/",
                           {"crisis": Crisis.objects.get().pk, "note": "legal", "days": 7},
                           follow=True)  # fmt: skip
     link = PreviewLink.objects.get()
@@ -283,7 +284,7 @@ def test_a_signed_preview_link_works_until_revoked_or_expired(seed, client, peop
     assert client.get(timeline.replace(link.token()[-4:], "AAAA")).status_code == 410
 
     client.force_login(publisher)
-    client.post("/admin/events/previewlink/", {"action": "revoke", "_selected_action": [link.pk]})
+    client.post("/admin/desk/previewlink/", {"action": "revoke", "_selected_action": [link.pk]})
     client.logout()
     assert client.get(timeline).status_code == 410
     PreviewLink.objects.update(revoked_at=None, expires_at=timezone.now())
@@ -317,7 +318,7 @@ def test_watchers_hear_of_what_is_published_whatever_the_path(seed, client, peop
 
 
 def test_the_desk_feed_has_the_same_news_behind_a_secret_address(seed, client, people):
-    from events.desk_feed import feed_path
+    from desk.feed import feed_path
 
     editor, publisher = people
     event = draft_event(editor)
@@ -365,7 +366,7 @@ def test_the_desk_query_count_does_not_grow_with_its_contents(seed, client, peop
 
 
 def test_a_second_runner_with_a_stale_list_does_nothing(seed, people):
-    from events import scheduling
+    from desk import scheduling
 
     editor, publisher = people
     at = timezone.now() + datetime.timedelta(hours=1)

@@ -248,7 +248,7 @@ def test_a_large_edit_names_some_entries_and_counts_the_rest(
     from django.core import mail
     from django.test import TestCase
 
-    from events.models import CrisisWatch
+    from desk.models import CrisisWatch
 
     monkeypatch.setattr("events.revisions.LINES_KEPT", 2)
     watcher = django_user_model.objects.create_user("watcher", "watcher@example.org")
@@ -256,7 +256,11 @@ def test_a_large_edit_names_some_entries_and_counts_the_rest(
     with TestCase.captureOnCommitCallbacks(execute=True), revision(summary="Back-fill"):
         for n in range(5):
             Event.objects.create(
-                crisis=tiny_crisis, slug=f"e{n}", title=f"E{n}", date="2025-06-09", state="published"
+                crisis=tiny_crisis,
+                slug=f"e{n}",
+                title=f"E{n}",
+                date="2025-06-09",
+                state="published",
             )
     link = CrisisRevision.objects.filter(crisis=tiny_crisis).first()
     assert link.changes == [

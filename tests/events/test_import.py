@@ -10,9 +10,9 @@ from django.utils import translation
 from actors.models import Actor, Participation
 from crisis_tracker.citations import cited_keys
 from crisis_tracker.publication import SCHEDULE_FIELDS
-from events.fixture_export import export_crisis
-from events.fixture_import import FixtureError, import_fixtures
 from events.models import Crisis, Event, EventActor, Section
+from interchange.fixture_export import export_crisis
+from interchange.fixture_import import FixtureError, import_fixtures
 from places.models import Place
 from sources.models import Source
 from tests.conftest import SEED, staff_user
@@ -187,7 +187,7 @@ def test_the_command_prints_a_summary_and_a_dry_run_diff(seed, tmp_path, capsys)
 
 
 def test_a_large_dry_run_lists_the_first_changes_and_counts_them_all(db, tmp_path, capsys):
-    from events.management.commands import import_fixture
+    from interchange.management.commands import import_fixture
 
     sources = [{"model": "sources.source", "fields": {"key": f"s{n}", "title": "S"}} for n in "123"]
     path = tmp_path / "update.json"
@@ -261,7 +261,7 @@ def test_a_bad_input_is_refused_naming_where_and_changes_nothing(seed, case):
 
 
 def test_an_object_given_twice_is_refused_whichever_batches_hold_it(db, monkeypatch):
-    monkeypatch.setattr("events.fixture_import.BATCH_SIZE", 2)
+    monkeypatch.setattr("interchange.fixture_import.BATCH_SIZE", 2)
     sources = [{"model": "sources.source", "fields": {"key": k, "title": k}} for k in "abcd"]
     again = {"model": "sources.source", "fields": {"key": "a", "title": "a, retitled"}}
     refused = {"model": "sources.source", "fields": {"key": "x", "title": "x", "url": "no"}}
@@ -276,8 +276,8 @@ def test_an_object_given_twice_is_refused_whichever_batches_hold_it(db, monkeypa
 
 def test_a_full_cache_of_natural_keys_is_looked_up_again(db, monkeypatch):
     """A large import keeps a bounded number of keys: the rest are found in the database."""
-    monkeypatch.setattr("events.fixture_import.BATCH_SIZE", 3)
-    monkeypatch.setattr("events.fixture_import.KEYS_KEPT", 2)
+    monkeypatch.setattr("interchange.fixture_import.BATCH_SIZE", 3)
+    monkeypatch.setattr("interchange.fixture_import.KEYS_KEPT", 2)
     objects = seed_objects()
     import_objects(objects)
     links = [o for o in objects if o["model"] == "events.eventactor"]

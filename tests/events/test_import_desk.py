@@ -15,9 +15,9 @@ from django.utils import translation
 
 from actors.models import Actor
 from crisis_tracker.history import revision
-from events.fixture_export import everything, serialize
-from events.fixture_import import FixtureError, import_fixtures
 from events.models import Crisis, CrisisRevision, Event, Revision
+from interchange.fixture_export import everything, serialize
+from interchange.fixture_import import FixtureError, import_fixtures
 from places.models import Place
 from sources.models import Source
 from tests.events.test_import import import_objects, seed_objects, snapshot
@@ -218,7 +218,7 @@ def test_objects_are_counted_from_one_with_their_natural_key(seed):
 def test_a_database_busy_with_another_import_is_a_clear_refusal(seed, monkeypatch):
     from django.db import OperationalError
 
-    import events.fixture_import as module
+    import interchange.fixture_import as module
 
     def busy(name):
         raise OperationalError("database is locked")

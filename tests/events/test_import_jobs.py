@@ -20,9 +20,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
-from events import fixture_import, import_jobs
-from events.fixture_import import FixtureError, import_fixtures
-from events.models import Crisis, Event, EventActor, ImportJob
+from events.models import Crisis, Event, EventActor
+from interchange import fixture_import, import_jobs
+from interchange.fixture_import import FixtureError, import_fixtures
+from interchange.models import ImportJob
 from sources.models import Source
 from tests.events.test_import import snapshot
 

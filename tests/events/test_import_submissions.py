@@ -12,8 +12,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from events.fixture_import import FixtureError
-from events.models import Event, EventActor, ImportJob, Revision
+from events.models import Event, EventActor, Revision
+from interchange.fixture_import import FixtureError
+from interchange.models import ImportJob
 from tests.events.test_import import import_objects, snapshot
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from actors.models import Actor
 from crisis_tracker.history import revision
+from desk.models import PreviewLink
 from events import page_cache as pages
-from events.models import Crisis, Event, EventActor, ImportJob, PreviewLink
+from events.models import Crisis, Event, EventActor
+from interchange.models import ImportJob
 from places.models import Place
 from sources.models import Source
 
@@ -78,7 +80,7 @@ def test_reader_feeds_exports_and_api_lists_do_not_grow_with_their_rows(seed, cl
 
 
 def test_the_desk_feed_preview_links_and_an_import_do_not_grow(seed, client, publisher):
-    from events.desk_feed import feed_path
+    from desk.feed import feed_path
 
     job = ImportJob.objects.create(user=publisher, status=ImportJob.Status.CHECKED,
                                    files=[{"name": "desk.json", "path": "", "size": 1}])  # fmt: skip
@@ -86,7 +88,7 @@ def test_the_desk_feed_preview_links_and_an_import_do_not_grow(seed, client, pub
     urls = {
         # session, user, two of permissions, two counts, the links with crisis and creator,
         # the crisis filter's choices
-        reverse("admin:events_previewlink_changelist"): 8,
+        reverse("admin:desk_previewlink_changelist"): 8,
         # session, user, two of permissions, the job with its uploader
         reverse("admin:events_crisis_import_job", args=[job.pk]): 5,
     }

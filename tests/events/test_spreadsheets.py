@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from actors.resources import ParticipationResource
-from events.models import Event, EventActor, ImportJob
+from events.models import Event, EventActor
 from events.resources import EventResource
+from interchange.models import ImportJob
 from sources.models import Source
 from sources.resources import SourceResource
 

@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crisis_tracker.history import revision
-from events import review
-from events.fixture_import import import_fixtures
-from events.models import Event, ReviewComment, Revision
+from desk import review
+from desk.models import ReviewComment
+from desk.scheduling import publish_scheduled
+from events.models import Event, Revision
 from events.resources import EventResource
-from events.scheduling import publish_scheduled
+from interchange.fixture_import import import_fixtures
 from tests.conftest import form_data
 from tests.events.test_workflow import draft_event, run_action
 

@@ -136,7 +136,10 @@ def test_actions_move_entries_through_review_with_history(seed, client, editor, 
             "history_change_reason", "history_user__username"
         )
     )
-    assert reasons[1:] == [("Submitted for review", "editor"), ("Approved and published", "publisher")]
+    assert reasons[1:] == [
+        ("Submitted for review", "editor"),
+        ("Approved and published", "publisher"),
+    ]
 
 
 def test_readers_see_an_event_only_once_published(seed, client, publisher):

@@ -4,7 +4,7 @@ import pytest
 from django.db import OperationalError
 from django.urls import reverse
 
-from events.admin import EventAdmin
+from desk.admin import EventAdmin
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,9 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from crisis_tracker.history import revision
+from desk.models import PreviewLink
 from events import page_cache as pages
-from events.models import Crisis, Event, PreviewLink
+from events.models import Crisis, Event
 from tests.conftest import ROOT, load_seed
 
 REDIS = "redis://127.0.0.1:6379/13"

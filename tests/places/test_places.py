@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from crisis_tracker.history import revision as revision_of
-from events.fixture_import import FixtureError, import_fixtures
 from events.models import CrisisRevision, Event
+from interchange.fixture_import import FixtureError, import_fixtures
 from places import gazetteer
 from places.models import Place
 from tests.conftest import form_data
@@ -86,9 +86,9 @@ def test_seed_events_with_a_place_refer_to_the_gazetteer_and_keep_their_wording(
         ("zelensky-aliyev-call", "两国首都之间的电话通话")
     ]
     assert Event.objects.get(slug="un-spokesperson-statement").location.slug == "new-york"
-    from events import desk
+    from desk import panels
 
-    assert not desk.events_without_place(None).exists()  # the desk's count can reach 0
+    assert not panels.events_without_place(None).exists()  # the desk's count can reach 0
     assert not Event.objects.exclude(place="").filter(location__isnull=True).exists()
 
 

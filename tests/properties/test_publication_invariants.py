@@ -77,21 +77,14 @@ from rest_framework.throttling import AnonRateThrottle
 
 from actors.models import Actor, Participation
 from crisis_tracker.history import revision
-from events import import_jobs, review
+from desk import review
+from desk.models import PreviewLink, ReviewComment
+from desk.scheduling import publish_scheduled
 from events import page_cache as pages
-from events.fixture_import import FixtureError, import_fixtures
-from events.models import (
-    Crisis,
-    CrisisRevision,
-    Event,
-    EventActor,
-    PreviewLink,
-    ReviewComment,
-    Revision,
-    Section,
-)
+from events.models import Crisis, CrisisRevision, Event, EventActor, Revision, Section
 from events.roles import ensure_roles
-from events.scheduling import publish_scheduled
+from interchange import import_jobs
+from interchange.fixture_import import FixtureError, import_fixtures
 from sources.models import Source
 from tests.conftest import form_data
 

@@ -96,8 +96,9 @@ def after_a_visit(visit: str, crisis, client_for_staff) -> None:
     from django.utils import timezone
 
     from crisis_tracker.history import revision
-    from events.models import Event, PreviewLink
-    from events.scheduling import publish_scheduled
+    from desk.models import PreviewLink
+    from desk.scheduling import publish_scheduled
+    from events.models import Event
 
     pages = [reverse("events:crisis", args=[SLUG]), reverse("events:timeline", args=[SLUG]),
              reverse("events:map_data", args=[SLUG])]  # fmt: skip
@@ -134,8 +135,8 @@ def after_a_visit(visit: str, crisis, client_for_staff) -> None:
         import io
         import json
 
-        from events import import_jobs
-        from events.models import ImportJob
+        from interchange import import_jobs
+        from interchange.models import ImportJob
 
         editor = client_for_staff("editor")
         update = [{"model": "events.event", "fields": {

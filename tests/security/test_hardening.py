@@ -12,10 +12,10 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from events.fixture_export import export_crisis
-from events.fixture_import import import_fixtures
 from events.models import Crisis, Section
 from events.page_cache import bump_all
+from interchange.fixture_export import export_crisis
+from interchange.fixture_import import import_fixtures
 from tests.conftest import form_data
 
 pytestmark = pytest.mark.django_db

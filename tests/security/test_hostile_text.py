@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from actors.models import Actor
 from crisis_tracker.citations import CitationIndex, render, sanitize
-from events.fixture_import import FixtureError, import_fixtures
 from events.models import Crisis, Revision, Section
+from interchange.fixture_import import FixtureError, import_fixtures
 from sources.models import Source
 from tests.conftest import SEED, form_data
 from tests.htmlcheck import executable_bits

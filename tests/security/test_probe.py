@@ -23,7 +23,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crisis_tracker.history import revision
-from events.models import Crisis, Event, ImportJob, PreviewLink
+from desk.models import PreviewLink
+from events.models import Crisis, Event
+from interchange.models import ImportJob
 from tests.conftest import ROOT, form_data, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +83,7 @@ def test_a_deeply_nested_fixture_is_refused_within_a_memory_cap():
         "import resource, django\n"
         "django.setup()\n"
         "resource.setrlimit(resource.RLIMIT_AS, (3 << 29, 3 << 29))\n"
-        "from events.fixture_import import FixtureError, import_fixtures\n"
+        "from interchange.fixture_import import FixtureError, import_fixtures\n"
         "try:\n"
         "    import_fixtures(files=[('deep.json', b'[' * 200000)], dry_run=True,\n"
         "                    progress=lambda done, total: None)\n"
@@ -122,7 +124,7 @@ def test_an_uploaded_nested_fixture_is_refused_and_its_file_deleted(
 
 
 def test_an_object_larger_than_a_fixture_object_is_refused(db):
-    from events.fixture_import import FixtureError, import_fixtures
+    from interchange.fixture_import import FixtureError, import_fixtures
 
     huge = json.dumps([{"model": "sources.source", "fields": {str(i): i for i in range(20_000)}}])
     with pytest.raises(FixtureError, match="larger than a fixture object can be"):
@@ -131,7 +133,7 @@ def test_an_object_larger_than_a_fixture_object_is_refused(db):
 
 @override_settings(IMPORT_STALE_AFTER=5)
 def test_a_job_whose_worker_died_without_a_beat_is_failed(db, client, publisher):
-    from events import import_jobs
+    from interchange import import_jobs
 
     client.force_login(publisher)
     job = ImportJob.objects.create(user=publisher, status=ImportJob.Status.CHECKING,
@@ -151,7 +153,7 @@ HOSTILE = '<img src=x onerror="alert(1)">'
 
 
 def feed_entries(client, user) -> list[dict]:
-    from events.desk_feed import feed_path
+    from desk.feed import feed_path
 
     root = ElementTree.fromstring(client.get(feed_path(user)).content)
     ns = {"a": "http://www.w3.org/2005/Atom"}
@@ -165,7 +167,7 @@ def feed_entries(client, user) -> list[dict]:
 
 
 def test_the_desk_feed_sends_comments_and_titles_as_text(seed, client, editor, publisher):
-    from events import review
+    from desk import review
 
     event = Event.objects.filter(crisis=seed).first()
     Event.objects.filter(pk=event.pk).update(title=HOSTILE, state="draft")
@@ -183,7 +185,7 @@ def test_the_desk_feed_sends_comments_and_titles_as_text(seed, client, editor, p
 def test_the_desk_feed_matches_an_answer_to_the_entry_submitted_not_its_id(
     db, client, editor, publisher, django_user_model
 ):
-    from events.models import ReviewComment
+    from desk.models import ReviewComment
 
     with revision(summary="Two entries sharing an id"):
         crisis = Crisis.objects.create(pk=9001, slug="c", title="Crisis 9001",
@@ -208,8 +210,8 @@ def test_the_desk_feed_matches_an_answer_to_the_entry_submitted_not_its_id(
 
 
 def test_a_user_removed_from_every_group_receives_nothing(seed, client, editor, publisher):
-    from events import review
-    from events.models import CrisisWatch
+    from desk import review
+    from desk.models import CrisisWatch
 
     CrisisWatch.objects.create(user=editor, crisis=seed)
     event = Event.objects.filter(crisis=seed).first()
@@ -245,8 +247,8 @@ def scheduled(seed, editor, publisher):
 def test_an_editors_change_after_a_schedule_cancels_it_and_returns_the_entry_to_review(
     seed, editor, publisher, django_capture_on_commit_callbacks
 ):
-    from events.models import ReviewComment
-    from events.scheduling import publish_scheduled
+    from desk.models import ReviewComment
+    from desk.scheduling import publish_scheduled
 
     publisher.email = "publisher@example.org"
     publisher.save()
@@ -265,7 +267,7 @@ def test_an_editors_change_after_a_schedule_cancels_it_and_returns_the_entry_to_
 
 
 def test_a_schedule_publishes_the_version_it_approved(seed, editor, publisher):
-    from events.scheduling import publish_scheduled
+    from desk.scheduling import publish_scheduled
 
     event, soon = scheduled(seed, editor, publisher)
     change(event, publisher, "Publisher's own touch", title="Publisher's title")
@@ -320,7 +322,7 @@ def test_a_publisher_moving_an_event_out_of_view_leaves_a_tombstone(seed, client
 
 
 def test_a_review_comment_never_becomes_the_public_edit_summary(seed, client, editor, publisher):
-    from events import review
+    from desk import review
 
     event = Event.objects.get(slug="agalarov-case")
     Event.objects.filter(pk=event.pk).update(state="draft")
@@ -334,7 +336,7 @@ def test_a_review_comment_never_becomes_the_public_edit_summary(seed, client, ed
 
 
 def test_the_publisher_writes_the_public_summary_when_approving(seed, client, editor, publisher):
-    from events import review
+    from desk import review
 
     event = Event.objects.get(slug="agalarov-case")
     Event.objects.filter(pk=event.pk).update(state="review")
@@ -351,7 +353,7 @@ def test_the_publisher_writes_the_public_summary_when_approving(seed, client, ed
 
 
 def test_an_outsider_cannot_watch_a_draft_crisis_or_learn_its_title(seed, client, outsider):
-    from events.models import CrisisWatch
+    from desk.models import CrisisWatch
 
     with revision(summary="Secret"):
         secret = Crisis.objects.create(slug="secret", title="Secret crisis title",
@@ -387,7 +389,7 @@ def test_a_renamed_withdrawn_event_keeps_its_public_slug_in_its_tombstone(seed):
 def submitted_by(client, editor, publisher, capture, **fields):
     """The editor submits the seed's Agalarov event (a draft, with ``fields``) through the
     review form, its mail to the publisher going out once the step commits."""
-    from events import review
+    from desk import review
 
     publisher.email = "publisher@example.org"
     publisher.save()
@@ -414,7 +416,7 @@ def test_a_title_with_a_line_break_neither_breaks_the_step_nor_the_mail(
 def test_a_mail_that_cannot_be_sent_never_hides_the_saved_step(
     seed, client, editor, publisher, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from events import notifications
+    from desk import notifications
 
     def broken(*args, **kwargs):
         raise ValueError("the mail server said no")
@@ -451,7 +453,7 @@ def test_an_upload_stops_being_read_at_the_limit(db, client, publisher, monkeypa
 
 @override_settings(IMPORT_KEEP_SECONDS=60)
 def test_uploads_no_job_waits_for_are_deleted(db, publisher, django_capture_on_commit_callbacks):
-    from events import import_jobs
+    from interchange import import_jobs
 
     client = Client()
     client.force_login(publisher)

@@ -54,11 +54,10 @@ from crisis_tracker.publication import (
     waits_for_publisher,
 )
 from crisis_tracker.transitions import StateChange
-
-from . import signals
-from .duplicates import probable_duplicates
-from .models import Event
-from .page_cache import bumps_deferred
+from events import signals
+from events.duplicates import probable_duplicates
+from events.models import Event
+from events.page_cache import bumps_deferred
 
 # Import order: what others refer to comes first.
 IMPORTABLE = [

@@ -6,10 +6,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from crisis_tracker.history import reason_problem
-from events import import_jobs
-from events.fixture_admin import job_url
-from events.fixture_import import FixtureError, consequence_lines, import_fixtures
-from events.import_display import change_lines
+from interchange import import_jobs
+from interchange.fixture_import import FixtureError, consequence_lines, import_fixtures
+from interchange.import_display import change_lines
+from interchange.views import job_url
 
 SHOWN_PROBLEMS = 200
 LISTED_CHANGES = 2000  # changes a dry run lists field by field; the summary counts them all

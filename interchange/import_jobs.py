@@ -27,7 +27,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 from django.db import transaction
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
@@ -35,12 +35,11 @@ from django_tasks import task
 from crisis_tracker.history import reason_problem
 from crisis_tracker.publication import may_publish
 from crisis_tracker.spreadsheets import spreadsheet_imported
+from events.models import ENTRY_MODELS
+from events.page_cache import CACHE_ERRORS
 
-from . import notifications
 from .fixture_import import FixtureError, import_fixtures
 from .models import ImportJob
-from .page_cache import CACHE_ERRORS
-from .review import ENTRY_MODELS
 
 Status = ImportJob.Status
 PREVIEW_DETAILS = 500  # changes kept field by field in a job's report
@@ -53,6 +52,11 @@ class ImportStorage(LazyObject):
 
 
 storage = ImportStorage()
+
+# Sent once the change commits: a submission waits for a publisher (``job_submitted``), or a
+# publisher imported or sent it back (``job_reviewed``). The desk tells the people concerned.
+job_submitted = Signal()  # job
+job_reviewed = Signal()  # job
 
 
 def start(*, uploads, reason: str, user) -> ImportJob:
@@ -134,7 +138,7 @@ def submit(job: ImportJob) -> bool:
     )
     if changed:
         job.refresh_from_db()
-        transaction.on_commit(lambda: notifications.import_submitted(job), robust=True)
+        transaction.on_commit(lambda: job_submitted.send(ImportJob, job=job), robust=True)
     return bool(changed)
 
 
@@ -169,7 +173,7 @@ def send_back(job: ImportJob, user, comment: str) -> bool:
     if changed:
         job.refresh_from_db()
         delete_files(job)
-        transaction.on_commit(lambda: notifications.import_reviewed(job), robust=True)
+        transaction.on_commit(lambda: job_reviewed.send(ImportJob, job=job), robust=True)
     return bool(changed)
 
 
@@ -221,7 +225,7 @@ def run(job_id: str, *, dry_run: bool) -> None:
         job.result, job.status = report.as_json(), Status.DONE
     job.save()
     if job.reviewed_by_id and not dry_run:
-        transaction.on_commit(lambda: notifications.import_reviewed(job), robust=True)
+        transaction.on_commit(lambda: job_reviewed.send(ImportJob, job=job), robust=True)
 
 
 def delete_files(job: ImportJob) -> None:

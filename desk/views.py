@@ -15,9 +15,9 @@ from django.utils.translation import gettext
 
 from crisis_tracker.editorial.admin import change_path
 
-from .desk import CHECKS_BY_SLUG, SHOWN, Facts
-from .desk_feed import feed_path
+from .feed import feed_path
 from .models import NotificationSettings
+from .panels import CHECKS_BY_SLUG, SHOWN, Facts
 
 
 def attention(request, slug: str):
@@ -50,12 +50,12 @@ def notification_settings(request):
         settings_row.feed_key = uuid.uuid4()
         settings_row.save(update_fields=["feed_key"])
         messages.success(request, gettext("Your feed has a new address; the old one is retired."))
-        return HttpResponseRedirect(reverse("desk_notifications"))
+        return HttpResponseRedirect(reverse("admin:desk_notifications"))
     form = NotificationForm(request.POST or None, instance=settings_row)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, gettext("Your e-mail notifications are saved."))
-        return HttpResponseRedirect(reverse("desk_notifications"))
+        return HttpResponseRedirect(reverse("admin:desk_notifications"))
     context = {
         **admin.site.each_context(request),
         "title": gettext("My e-mail notifications"),

@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 
 from crisis_tracker.uploads import limit_uploads, too_large
+from events.roles import CONTENT_MODELS
 
 from . import import_jobs
 from .fixture_import import consequence_lines
 from .forms import FixtureUploadForm
 from .models import ImportJob
-from .roles import CONTENT_MODELS
 
 RECENT_JOBS = 20
 

@@ -22,12 +22,12 @@ from django.utils.html import escape
 
 from crisis_tracker.editorial.admin import change_path
 from crisis_tracker.publication import may_preview, may_review
+from events.models import ENTRY_MODELS, Crisis, CrisisRevision
 
-from . import review
-from .models import Crisis, CrisisRevision, CrisisWatch, NotificationSettings, ReviewComment
+from .models import CrisisWatch, NotificationSettings, ReviewComment
 from .notifications import news_in
 
-SALT = "events.desk-feed"
+SALT = "desk.panels-feed"
 ITEMS = 50
 Step = ReviewComment.Step
 
@@ -43,7 +43,7 @@ class Item:
 def feed_path(user) -> str:
     row, _created = NotificationSettings.objects.get_or_create(user=user)
     token = signing.Signer(salt=SALT).sign(f"{user.pk}:{row.feed_key}")
-    return reverse("desk_feed", args=[token])
+    return reverse("admin:desk_feed", args=[token])
 
 
 def user_of(token: str):
@@ -59,7 +59,7 @@ def user_of(token: str):
 def types_for(user, allowed) -> list[ContentType]:
     """The content types of the reviewed models ``allowed(user, model)`` lets the user see now:
     rights are checked on every read of the feed, so a user who lost them receives nothing."""
-    models = [model for model in review.ENTRY_MODELS if allowed(user, model)]
+    models = [model for model in ENTRY_MODELS if allowed(user, model)]
     return list(ContentType.objects.get_for_models(*models).values()) if models else []
 
 

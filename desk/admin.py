@@ -16,11 +16,12 @@ from actors.models import Actor, Participation
 from crisis_tracker.editorial.admin import EditorialAdmin, EditorialInline
 from crisis_tracker.editorial.publishing import PublishingAdmin
 from crisis_tracker.spreadsheets import SpreadsheetMixin
+from events.models import Crisis, Event, EventActor, Section
+from events.resources import EventResource
+from interchange.views import import_fixture_view, import_job_view
 from places.models import Place
 
-from .fixture_admin import import_fixture_view, import_job_view
-from .models import Crisis, Event, EventActor, PreviewLink, Section
-from .resources import EventResource
+from .models import PreviewLink
 from .review_admin import ReviewAdmin
 
 
@@ -203,7 +204,7 @@ class PreviewLinkAdmin(admin.ModelAdmin):
         url = request.build_absolute_uri(obj.get_absolute_url())
         message = _("Preview link created; send it to the reviewer: %(url)s") % {"url": url}
         self.message_user(request, message, messages.SUCCESS)
-        return HttpResponseRedirect(reverse("admin:events_previewlink_changelist"))
+        return HttpResponseRedirect(reverse("admin:desk_previewlink_changelist"))
 
     @admin.display(description=_("status"))
     def status(self, link: PreviewLink) -> str:
@@ -214,7 +215,7 @@ class PreviewLinkAdmin(admin.ModelAdmin):
     @admin.display(description=_("addresses"))
     def links(self, link: PreviewLink) -> str:
         article = link.get_absolute_url()
-        timeline = reverse("events:preview_timeline", args=[link.token()])
+        timeline = reverse("desk:preview_timeline", args=[link.token()])
         return format_html('<a href="{}">{}</a> · <a href="{}">{}</a>', article,
                            gettext("article"), timeline, gettext("timeline"))  # fmt: skip
 

@@ -19,10 +19,12 @@ from crisis_tracker.citations import may_cite
 from crisis_tracker.editorial.admin import change_path
 from crisis_tracker.narrative import crises_citing
 from crisis_tracker.publication import DRAFT, REVIEW, may_review
+from events.models import ENTRY_MODELS, CrisisRevision, Event
+from interchange import import_jobs
+from interchange.models import ImportJob
 from sources.models import Source
 
-from . import import_jobs, review
-from .models import CrisisRevision, Event, ImportJob
+from . import review
 
 SHOWN = 50  # rows listed per kind of entry in a panel, and per needs-attention list
 STALE_AFTER = datetime.timedelta(days=14)
@@ -67,7 +69,7 @@ def with_crisis(model, queryset):
 def awaiting_review(user) -> list[Row]:
     """Entries in review that this user may publish, oldest first, each with its submission."""
     found = []
-    for model in review.ENTRY_MODELS:
+    for model in ENTRY_MODELS:
         if may_review(user, model):
             entries = model.objects.filter(state=REVIEW).annotate(changed_at=last_change(model))
             oldest = with_crisis(model, entries).order_by("changed_at")[:SHOWN]
@@ -78,7 +80,7 @@ def awaiting_review(user) -> list[Row]:
 def my_work(user) -> list[Row]:
     """This user's drafts and submissions: sent back first, then the latest changed."""
     found = []
-    for model in review.ENTRY_MODELS:
+    for model in ENTRY_MODELS:
         mine = model.history.filter(history_user=user).values("id")
         entries = model.objects.filter(pk__in=mine, state__in=[DRAFT, REVIEW])
         entries = entries.annotate(changed_at=last_change(model)).order_by("-changed_at")

@@ -2,7 +2,7 @@
 
 from django import template
 
-from .. import desk
+from .. import panels as desk
 
 register = template.Library()
 

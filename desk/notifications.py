@@ -17,9 +17,11 @@ from django.urls import reverse
 
 from crisis_tracker.editorial.admin import change_path
 from crisis_tracker.publication import permission
+from events.models import Crisis, CrisisRevision, Event
+from events.revisions import revision_recorded
+from interchange.import_jobs import job_reviewed, job_submitted
 
-from .models import Crisis, CrisisRevision, Event, NotificationSettings, ReviewComment
-from .revisions import revision_recorded
+from .models import NotificationSettings, ReviewComment
 
 log = logging.getLogger(__name__)
 PERMISSIONS_BACKEND = "django.contrib.auth.backends.ModelBackend"  # where permissions live
@@ -156,7 +158,8 @@ def files_of(job) -> str:
     return ", ".join(item["name"] for item in job.files)
 
 
-def import_submitted(job) -> None:
+@receiver(job_submitted)
+def import_submitted(sender, job, **kwargs) -> None:
     """Publishers of what the submission holds hear of it."""
     publishers = {p for model in (Crisis, Event) for p in publishers_of(model)}
     people = switched_on([p for p in publishers if p.pk != job.user_id], "submitted")
@@ -167,7 +170,8 @@ def import_submitted(job) -> None:
         send(people, f"Import submitted for review: {files_of(job)}", body)
 
 
-def import_reviewed(job) -> None:
+@receiver(job_reviewed)
+def import_reviewed(sender, job, **kwargs) -> None:
     """The editor hears that their submission was imported or sent back, and why."""
     people = switched_on([job.user] if job.user_id != job.reviewed_by_id else [], "reviewed")
     if not people:

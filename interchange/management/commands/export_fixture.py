@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from events.fixture_export import crisis_objects, everything, serialize
 from events.models import Crisis
+from interchange.fixture_export import crisis_objects, everything, serialize
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 """Scheduled publishing: an entry whose ``publish_at`` has come goes live, one whose
 ``unpublish_at`` has come goes back to draft, each as one edit in the name of the publisher who
-scheduled it and under the same rules as if they had done it then (``events.review``). Run every
+scheduled it and under the same rules as if they had done it then (``desk.review``). Run every
 minute by ``manage.py publish_scheduled --every 60`` (``make run`` starts it) or by cron."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from django.utils import timezone
 from crisis_tracker import transitions
 from crisis_tracker.history import revision
 from crisis_tracker.publication import DRAFT, PUBLISHED, may_set_state
+from events.models import ENTRY_MODELS
 
 from . import review
 
@@ -132,7 +133,7 @@ def publish_scheduled(now=None) -> list[str]:
     done, one line each."""
     now = now or timezone.now()
     done = []
-    for model in review.ENTRY_MODELS:
+    for model in ENTRY_MODELS:
         for schedule in SCHEDULES:
             for pk in schedule.due(model, now):
                 with transaction.atomic():

@@ -1,7 +1,7 @@
 """Review: an editor submits an entry (a crisis or an event), a publisher publishes it or sends
 it back with a comment, and anyone who may change it may comment. Each step is one revision whose
 edit summary says what happened and why, plus one comment in the entry's thread; the people
-concerned are told once the step commits (``events.notifications``).
+concerned are told once the step commits (``desk.notifications``).
 
 Who may take which step is ``crisis_tracker.publication.may_set_state``: this module only names
 the steps and the states they move between.
@@ -28,12 +28,12 @@ from crisis_tracker.publication import (
     permission,
 )
 from crisis_tracker.transitions import state_changed, summary_of
+from events.models import ENTRY_MODELS
 
 from . import notifications
-from .models import Crisis, Event, ReviewComment
+from .models import ReviewComment
 
 Step = ReviewComment.Step
-ENTRY_MODELS = (Crisis, Event)  # what is reviewed, scheduled and previewed
 COMMENT_LIMIT = 5000
 
 

@@ -9,10 +9,9 @@ from django.db import models
 from actors.models import Actor
 from crisis_tracker.narrative import keys_cited_by
 from crisis_tracker.publication import SCHEDULE_FIELDS
+from events.models import Crisis, EventActor
 from places.models import Place
 from sources.models import Source
-
-from .models import Crisis, EventActor
 
 
 def crisis_objects(crisis) -> list[models.Model]:

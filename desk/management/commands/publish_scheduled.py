@@ -2,8 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from events.import_jobs import expire_uploads
-from events.scheduling import publish_scheduled
+from desk.scheduling import publish_scheduled
+from interchange.import_jobs import expire_uploads
 
 
 class Command(BaseCommand):

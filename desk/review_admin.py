@@ -1,5 +1,5 @@
 """Review and scheduling on the admin's change forms of crises and events: the comment thread,
-the steps this user may take (``events.review``), and "publish at" / "unpublish at" for those
+the steps this user may take (``desk.review``), and "publish at" / "unpublish at" for those
 who may publish."""
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ class ReviewAdmin:
             "preview": entry.get_absolute_url(),
             "watching": CrisisWatch.objects.filter(user=request.user, crisis=crisis).exists(),
             "watch": self.entry_url("watch", entry),
-            "share": reverse("admin:events_previewlink_add") + f"?crisis={crisis.pk}",
+            "share": reverse("admin:desk_previewlink_add") + f"?crisis={crisis.pk}",
         }
 
     def entry_or_404(self, request, object_id):

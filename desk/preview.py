@@ -1,0 +1,55 @@
+"""A crisis's article and timeline through a signed preview link (``PreviewLink``): what staff
+preview, shown to a reviewer outside the admin."""
+
+from django.contrib.auth.models import AnonymousUser
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+
+from crisis_tracker.http_cache import KEY_HEADER
+from events.views import crisis_detail, crisis_map_data, crisis_timeline
+
+from .models import PREVIEW_SALT, PreviewLink
+
+
+class PreviewViewer(AnonymousUser):
+    """Who a preview link's pages are built for: sees unpublished entries as staff preview
+    them, and may do nothing else."""
+
+    is_active = True
+    is_staff = True
+
+    def has_perm(self, perm, obj=None) -> bool:
+        return perm.partition(".")[2].startswith("view_")
+
+
+PAGES = {"article": crisis_detail, "timeline": crisis_timeline, "map": crisis_map_data}
+
+
+def preview(request: HttpRequest, token: str, page: str = "article") -> HttpResponse:
+    """A crisis's article or timeline through a signed preview link: read-only, never indexed,
+    never kept by a cache, gone once the link expires or is revoked."""
+    try:
+        key = signing.Signer(salt=PREVIEW_SALT).unsign(token)
+    except signing.BadSignature:
+        key = None
+    link = PreviewLink.objects.valid().filter(key=key).select_related("crisis").first()
+    if link is None:
+        response = render(request, "desk/preview_gone.html", status=410)
+    else:
+        request.preview_as = PreviewViewer()
+        response = PAGES[page](request, link.crisis.slug)
+        if page == "timeline" and response.status_code == 200:
+            # The timeline's map fetches its data: through the link too, drafts included.
+            public = reverse("events:map_data", args=[link.crisis.slug]).encode()
+            private = reverse("desk:preview_map", args=[token]).encode()
+            response.content = response.content.replace(
+                b'data-map-url="' + public, b'data-map-url="' + private
+            )
+    patch_cache_control(response, private=True, no_store=True)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"  # the link stays with the reviewer
+    response.headers.pop(KEY_HEADER, None)
+    return response
