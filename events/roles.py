@@ -3,19 +3,12 @@ permission allows is decided in ``crisis_tracker.publication``."""
 
 from django.contrib.auth.management import create_permissions
 
+from . import registry
+
 EDITORS = "Editors"
 PUBLISHERS = "Publishers"
 
-CONTENT_MODELS = [
-    ("events", "crisis"),
-    ("events", "section"),
-    ("events", "event"),
-    ("events", "eventactor"),
-    ("actors", "actor"),
-    ("actors", "participation"),
-    ("sources", "source"),
-    ("places", "place"),
-]
+CONTENT_MODELS = [tuple(label.split(".")) for label in registry.CONTENT_MODELS]  # (app, model)
 # Editors may delete parts of an entry and unpublished crises and events (the admin refuses
 # them published ones); shared records (sources, actors, places) and publishing are for
 # publishers.

@@ -14,18 +14,13 @@ is written, and two imports never interleave.
 
 from __future__ import annotations
 
-import datetime
-import functools
-import io
-import json
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-import ijson
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import OperationalError, models, transaction
 from django.db.models import Max
 from django.utils import translation
@@ -35,7 +30,6 @@ from crisis_tracker.citations import cited_keys, known_keys, source_model
 from crisis_tracker.constraints import (
     check_constraint_errors,
     natural_key_fields,
-    natural_key_length,
 )
 from crisis_tracker.dates import (
     Precision,
@@ -48,7 +42,6 @@ from crisis_tracker.dates import (
 from crisis_tracker.locking import exclusive
 from crisis_tracker.narrative import narrative_fields
 from crisis_tracker.publication import (
-    SCHEDULE_FIELDS,
     Publishable,
     WaitsFor,
     waits_for_publisher,
@@ -58,402 +51,29 @@ from events import signals
 from events.duplicates import probable_duplicates
 from events.models import Event
 from events.page_cache import bumps_deferred
+from events.registry import CONTENT_MODELS
 
-# Import order: what others refer to comes first.
-IMPORTABLE = [
-    "sources.source",
-    "actors.actor",
-    "places.place",
-    "events.crisis",
-    "actors.participation",
-    "events.section",
-    "events.event",
-    "events.eventactor",
-]
+from .fields import (
+    FieldRules,
+    differences,
+    field_messages,
+    field_refusal,
+    importable_fields,
+    new_instance,
+    reference,
+    required_relations,
+)
+from .keys import KeyIndex, existing_rows
+from .problems import FixtureError, Problem, problem_order
+from .reading import Entry, read_fixture, survey
+from .reports import Change, ImportReport
+
+IMPORTABLE = CONTENT_MODELS  # in import order: what others refer to comes first
 BATCH_SIZE = 1000
-KEYS_KEPT = 50_000  # natural keys cached per model (see KeyIndex)
 PROGRESS_EVERY = 1000
-EXACT_ERRORS_UP_TO = 20 * 1024 * 1024  # re-read a broken file this small for line and column
 LOCK_NAME = "fixture-import"
 PRECISIONS = frozenset(Precision.values)
 ANALYZE_AFTER = 10_000  # rows an import writes to a table before its statistics are renewed
-VALID_KEPT = 1000  # values remembered as valid per field (see FieldRules)
-
-
-@dataclass
-class Problem:
-    file: str
-    index: int | None  # counted from 1
-    message: str
-    label: str = ""
-    natural_key: tuple | None = None
-    field: str = ""
-    refers_to: tuple | None = None  # (label, natural key) of the object it names but cannot find
-    cause: tuple | None = None  # (label, natural key) of the refused object it follows from
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.index is not None:
-            what = f"object {self.index}"
-            if self.label:
-                what += f" ({self.label}"
-                what += f" {list(self.natural_key)})" if self.natural_key else ")"
-            where.append(what)
-        if self.field:
-            where.append(f"field '{self.field}'")
-        return ": ".join(where) + ": " + self.message
-
-    def as_json(self) -> dict:
-        return {
-            "file": self.file,
-            "index": self.index,
-            "label": self.label,
-            "natural_key": list(self.natural_key) if self.natural_key else None,
-            "field": self.field,
-            "message": self.message,
-            "text": str(self),
-            "cause": [self.cause[0], list(self.cause[1])] if self.cause else None,
-        }
-
-
-class FixtureError(Exception):
-    """The problems that refuse an import: their causes first, then one line per group of
-    problems that only follow from them (objects naming an object refused above)."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        lines = [str(problem) for problem in problems if problem.cause is None]
-        lines += consequence_lines([problem.as_json() for problem in problems])
-        super().__init__("\n".join(lines))
-
-
-def consequence_lines(problems: list[dict]) -> list[str]:
-    """'22 actors.participation objects refer to the 7 events.event objects above', one line
-    per kind of object refused only because an object it names was refused (``as_json`` form)."""
-    groups: dict[tuple[str, str], tuple[int, set]] = {}
-    for problem in problems:
-        if problem.get("cause"):
-            label, key = problem["cause"]
-            count, causes = groups.get((problem["label"], label), (0, set()))
-            groups[(problem["label"], label)] = (count + 1, causes | {tuple(key)})
-    return [
-        f"{count} {label} {'object refers' if count == 1 else 'objects refer'} to the "
-        f"{len(causes)} {cause} {'object' if len(causes) == 1 else 'objects'} above"
-        for (label, cause), (count, causes) in groups.items()
-    ]
-
-
-@dataclass
-class Change:
-    label: str
-    natural_key: tuple
-    action: str  # "created" or "changed"
-    fields: list[tuple[str, object, object]] = field(default_factory=list)
-
-
-@dataclass
-class ImportReport:
-    counts: dict[str, Counter] = field(default_factory=dict)
-    changes: list[Change] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    dry_run: bool = False
-    details: int | None = None  # how many changes to keep field by field (None: all)
-    changes_not_kept: int = 0
-    for_review: list[Problem] = field(default_factory=list)  # what waits for a publisher
-
-    def count(self, label: str, outcome: str) -> None:
-        self.counts.setdefault(label, Counter())[outcome] += 1
-
-    def wants_details(self) -> bool:
-        return self.details is None or len(self.changes) < self.details
-
-    def keep(self, change: Change) -> None:
-        if self.details is None or len(self.changes) < self.details:
-            self.changes.append(change)
-        else:
-            self.changes_not_kept += 1
-
-    def outcome(self, name: str) -> int:
-        return sum(counter[name] for counter in self.counts.values())
-
-    @property
-    def total(self) -> int:
-        return sum(sum(counter.values()) for counter in self.counts.values())
-
-    def summary_lines(self) -> list[str]:
-        lines = []
-        for label in IMPORTABLE:
-            if label in self.counts:
-                c = self.counts[label]
-                lines.append(
-                    f"{label}: {c['created']} created, {c['changed']} changed, "
-                    f"{c['unchanged']} unchanged"
-                )
-        return lines
-
-    def as_json(self) -> dict:
-        return {
-            "counts": {label: dict(counter) for label, counter in self.counts.items()},
-            "changes": [
-                {
-                    "label": c.label,
-                    "natural_key": list(c.natural_key),
-                    "action": c.action,
-                    "fields": [[name, display(old), display(new)] for name, old, new in c.fields],
-                }
-                for c in self.changes
-            ],
-            "changes_not_kept": self.changes_not_kept,
-            "warnings": [w.as_json() for w in self.warnings],
-            "for_review": [item.as_json() for item in self.for_review],
-            "review_lines": self.review_lines(),
-        }
-
-    def review_lines(self) -> list[str]:
-        """'7 events.event will wait for review: marked published', one line per model and
-        reason."""
-        groups = Counter((item.label, item.message) for item in self.for_review)
-        with translation.override("en"):
-            return [
-                f"{count} {plural(label, count)} will wait for review: {reason}"
-                for (label, reason), count in groups.items()
-            ]
-
-
-def plural(label: str, count: int) -> str:
-    """'events' for 7 events.event, 'event' for one."""
-    opts = apps.get_model(label)._meta
-    return str(opts.verbose_name if count == 1 else opts.verbose_name_plural)
-
-
-def display(value) -> str:
-    """A field value as an editor reads it: dates as dates, nothing as an empty string."""
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
-
-
-@dataclass
-class Entry:
-    file: str
-    index: int
-    label: str
-    data: dict
-
-    def problem(self, message: str, **kwargs) -> Problem:
-        return Problem(self.file, self.index, message, label=self.label, **kwargs)
-
-
-# Reading -----------------------------------------------------------------------------------
-
-
-def open_source(source) -> io.BufferedIOBase:
-    """A binary stream of a fixture given as text, bytes, a path or an open file."""
-    if isinstance(source, str):
-        return io.BytesIO(source.encode("utf-8"))
-    if isinstance(source, bytes):
-        return io.BytesIO(source)
-    if isinstance(source, Path):
-        return source.open("rb")
-    source.seek(0)
-    return source
-
-
-def read_fixture(name: str, source) -> Iterator[Entry | Problem]:
-    """Each object of the fixture in turn (or a problem in its place), read as a stream."""
-    stream = open_source(source)
-    first = stream.read(64).lstrip()
-    stream.seek(0)
-    if first.startswith(b"\xef\xbb\xbf"):
-        first = first[3:].lstrip()
-    if not first.startswith(b"["):
-        if first.startswith(b"{"):
-            yield Problem(name, None, "a fixture is a JSON list of objects")
-            return
-        yield Problem(name, None, json_error(stream))
-        return
-    index = 0
-    try:
-        for index, item in enumerate(ijson.items(stream, "item", use_float=True), start=1):
-            yield entry_or_problem(name, index, item)
-    except ijson.JSONError as error:
-        yield Problem(name, None, json_error(stream, fallback=error))
-
-
-def entry_or_problem(name: str, index: int, item) -> Entry | Problem:
-    if not isinstance(item, dict) or not isinstance(item.get("fields", {}), dict):
-        return Problem(name, index, "each object needs a 'model' and 'fields'")
-    label = str(item.get("model", "")).lower()
-    if label not in IMPORTABLE:
-        known = ", ".join(IMPORTABLE)
-        return Problem(name, index, f"unknown model '{label}'; expected one of {known}")
-    entry = Entry(name, index, label, item)
-    if "pk" in item:
-        return entry.problem(
-            "objects are matched by natural key only: remove the 'pk' "
-            f"(it is {item['pk']!r}, which could name an unrelated row in this database)"
-        )
-    return entry
-
-
-def json_error(stream, fallback=None) -> str:
-    """Where the JSON breaks: line and column when the file is small enough to re-read."""
-    stream.seek(0, io.SEEK_END)
-    size = stream.tell()
-    if size <= EXACT_ERRORS_UP_TO:
-        stream.seek(0)
-        try:
-            json.loads(stream.read().decode("utf-8-sig"))
-        except json.JSONDecodeError as error:
-            return f"not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
-        except UnicodeDecodeError as error:
-            return f"not UTF-8 text at byte {error.start + 1}"
-    detail = str(fallback).splitlines()[0] if fallback else "not valid JSON"
-    return f"not valid JSON: {detail}"
-
-
-# A fixture nests four levels deep (the list, an object, its fields, a natural key) and five at
-# most (a many-to-many's keys); an object has a few dozen fields. Anything deeper or larger is
-# refused by a first pass that holds one parser event at a time, before any object is built.
-MAX_DEPTH = 5
-MAX_OBJECT_EVENTS = 10_000
-
-
-def survey(files: list[tuple[str, object]]) -> int:
-    """How many objects the files hold; raises FixtureError for a file nested deeper, or with
-    an object larger, than the format allows (its memory is then never spent)."""
-    total, problems = 0, []
-    for name, source in files:
-        found = survey_file(name, open_source(source))
-        if isinstance(found, Problem):
-            problems.append(found)
-        else:
-            total += found
-    if problems:
-        raise FixtureError(problems)
-    return total
-
-
-def survey_file(name: str, stream) -> int | Problem:
-    objects = depth = events = 0
-    try:
-        for event, _value in ijson.basic_parse(stream):
-            events += 1
-            if event in ("start_map", "start_array"):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    message = f"nested deeper than a fixture can be (at most {MAX_DEPTH} levels)"
-                    return Problem(name, objects or None, message)
-                if depth == 2:
-                    objects += 1
-                    events = 0
-            elif event in ("end_map", "end_array"):
-                depth -= 1
-            if events > MAX_OBJECT_EVENTS:
-                message = f"larger than a fixture object can be ({MAX_OBJECT_EVENTS} values)"
-                return Problem(name, objects, message)
-    except ijson.JSONError:
-        return 0  # reading the objects names the error, with its line and column
-    finally:
-        stream.seek(0)
-    return objects
-
-
-# Natural keys --------------------------------------------------------------------------------
-
-
-@functools.cache
-def referred_to() -> set[str]:
-    """The labels of the importable models that others refer to."""
-    return {
-        f.related_model._meta.label_lower
-        for label in IMPORTABLE
-        for f in apps.get_model(label)._meta.concrete_fields
-        if f.is_relation
-    }
-
-
-class KeyIndex:
-    """Primary keys by natural key of the objects others may refer to, as this import resolved,
-    matched or created them: a cache of at most ``limit`` keys per model, emptied when full
-    (what is not in it is looked up again), so a large import's memory does not grow with it."""
-
-    def __init__(self, limit: int | None = None):
-        self.pks: dict[str, dict[tuple, int]] = defaultdict(dict)
-        self.limit = limit or KEYS_KEPT
-
-    def add(self, label: str, natural_key: tuple, pk: int) -> None:
-        if label not in referred_to():
-            return
-        known = self.pks[label]
-        if len(known) >= self.limit:
-            known.clear()
-        known[natural_key] = pk
-
-    def resolve(self, model, wanted: set[tuple]) -> dict[tuple, int]:
-        """The pks of ``wanted`` natural keys that exist, looking up the unknown ones at once."""
-        label = model._meta.label_lower
-        known = self.pks[label]
-        found = {key: known[key] for key in wanted if key in known}
-        unknown = {key for key in wanted if key not in known}
-        if unknown:
-            for key, pk in self.lookup(model, unknown).items():
-                found[key] = pk
-                self.add(label, key, pk)
-        return found
-
-    def lookup(self, model, keys: set[tuple]) -> dict[tuple, int]:
-        """One query (plus one per related model in the key) for many natural keys."""
-        names = natural_key_fields(model)
-        columns, parts = [], []
-        offset = 0
-        for name in names:
-            model_field = model._meta.get_field(name)
-            if model_field.is_relation:
-                width = natural_key_length(model_field.related_model)
-                sub = {key[offset : offset + width] for key in keys}
-                parts.append((offset, width, self.resolve(model_field.related_model, sub)))
-                offset += width
-            else:
-                parts.append((offset, 1, None))
-                offset += 1
-            columns.append(model_field.attname)
-        local = {}
-        for key in keys:
-            values = []
-            for start, width, pks in parts:
-                piece = key[start : start + width]
-                if pks is None:
-                    values.append(piece[0])
-                elif piece in pks:
-                    values.append(pks[piece])
-                else:
-                    break
-            else:
-                local[tuple(values)] = key
-        if not local:
-            return {}
-        found = existing_rows(model, columns, set(local), values_only=True)
-        return {local[row]: pk for row, pk in found.items()}
-
-
-def existing_rows(model, columns: list[str], wanted: set[tuple], values_only: bool = False):
-    """Rows whose ``columns`` match one of ``wanted``: one query, filtered column by column
-    and matched exactly here. Returns {values: pk} or {values: {attname: value}} (no model
-    instance is built: most rows of a re-import are only compared)."""
-    filters = {f"{column}__in": {row[i] for row in wanted} for i, column in enumerate(columns)}
-    query = model._default_manager.filter(**filters).order_by()  # no joins for the ordering
-    if values_only:
-        found = {tuple(row[:-1]): row[-1] for row in query.values_list(*columns, "pk")}
-    else:
-        attnames = [f.attname for f in model._meta.concrete_fields]
-        found = {tuple(row[c] for c in columns): row for row in query.values(*attnames)}
-    return {values: found[values] for values in wanted if values in found}
-
-
-# Importing -----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -862,125 +482,6 @@ class Importer:
         transitions.announce(changes, user=self.user)
 
 
-@functools.cache
-def importable_fields(model) -> dict[str, models.Field]:
-    """The fields a fixture may give, by name."""
-    return {
-        f.name: f
-        for f in model._meta.concrete_fields
-        if not f.primary_key and not f.many_to_many and f.name not in SCHEDULE_FIELDS
-    }
-
-
-@functools.cache
-def required_relations(model) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if f.is_relation and not f.null]
-
-
-def field_refusal(model, name: str) -> str:
-    try:
-        model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return f"unknown field for {model._meta.label_lower}"
-    return "this field cannot be imported"
-
-
-def reference(model_field, raw) -> tuple | None:
-    """A natural key given for a relation, as a tuple (None: no related object)."""
-    if raw is None:
-        return None
-    if type(raw) is list and raw and all(type(part) in (str, int) for part in raw):
-        return tuple(raw)
-    if isinstance(raw, str):
-        return (raw,)
-    target = model_field.related_model._meta.label_lower
-    raise ValidationError(
-        '%(raw)r is not a natural key of %(target)s (a list like ["slug"])',
-        params={"raw": raw, "target": target},
-    )
-
-
-class FieldRules:
-    """``full_clean`` for values already converted by ``parse``: each field's rules and the
-    model's ``clean()``. Related rows were resolved by natural key, uniqueness is the natural
-    key, and check constraints are evaluated apart, so none of them costs a query here.
-
-    A field's rules depend on its value alone, and an import repeats values (kinds, dates,
-    places): the first ``VALID_KEPT`` short values a field accepts are remembered as valid."""
-
-    MEMO_TYPES = frozenset({int, float, datetime.date, str})
-
-    def __init__(self):
-        self.fields: dict[type, list[tuple[models.Field, set]]] = {}
-
-    def errors(self, candidate) -> ValidationError | None:
-        errors: dict = {}
-        for f, known in self.checked(type(candidate)):
-            value = getattr(candidate, f.attname)
-            if f.blank and value in f.empty_values:
-                continue
-            kind = type(value)
-            memorable = kind in self.MEMO_TYPES and (kind is not str or len(value) <= 64)
-            if memorable and value in known:
-                continue
-            try:
-                f.validate(value, candidate)
-                f.run_validators(value)
-            except ValidationError as error:
-                errors[f.name] = error.error_list
-                continue
-            if memorable and len(known) < VALID_KEPT:
-                known.add(value)
-        try:
-            candidate.clean()
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        return ValidationError(errors) if errors else None
-
-    def checked(self, model) -> list[tuple[models.Field, set]]:
-        """The fields whose rules run here, each with the values it was seen to accept."""
-        if model not in self.fields:
-            self.fields[model] = [
-                (f, set())
-                for f in model._meta.concrete_fields
-                if not f.is_relation and not f.primary_key
-            ]
-        return self.fields[model]
-
-
-def new_instance(model, values: dict):
-    """``model(**values)``, in half the time: every field's value in order, defaults for the
-    fields the file leaves out."""
-    fields = construction(model)
-    return model(*[values[name] if name in values else default() for name, default in fields])
-
-
-@functools.cache
-def construction(model) -> list[tuple[str, Callable]]:
-    return [(f.attname, f.get_default) for f in model._meta.concrete_fields]
-
-
-def field_messages(model, error: ValidationError) -> Iterator[tuple[str, str]]:
-    """(field, message) for each error, a refused choice with the codes that are allowed."""
-    for name, errors in error.error_dict.items():
-        for found in errors:
-            message = " ".join(found.messages)
-            if found.code == "invalid_choice":
-                codes = ", ".join(
-                    str(value) for value, _label in model._meta.get_field(name).flatchoices
-                )
-                message = f"{message} Valid codes: {codes}."
-            yield name, message
-
-
-def differences(model, before: dict, candidate) -> list[tuple[str, object, object]]:
-    return [
-        (f.name, before[f.attname], getattr(candidate, f.attname))
-        for f in model._meta.concrete_fields
-        if getattr(candidate, f.attname) != before[f.attname]
-    ]
-
-
 def created_fields(model, candidate, item: Parsed) -> list[tuple[str, object, object]]:
     """The fields a new object is given (related objects by natural key), empty ones aside."""
     fields = []
@@ -1078,7 +579,3 @@ def refresh_statistics(report: ImportReport) -> None:
     tables = [quote(t) for m in written for t in (m._meta.db_table, m.history.model._meta.db_table)]
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")
-
-
-def problem_order(problem: Problem) -> tuple:
-    return (problem.file, problem.index or 0)

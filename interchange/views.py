@@ -22,9 +22,9 @@ from crisis_tracker.uploads import limit_uploads, too_large
 from events.roles import CONTENT_MODELS
 
 from . import import_jobs
-from .fixture_import import consequence_lines
 from .forms import FixtureUploadForm
 from .models import ImportJob
+from .problems import consequence_lines
 
 RECENT_JOBS = 20
 

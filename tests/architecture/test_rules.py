@@ -11,6 +11,7 @@ import json
 import pytest
 import tablib
 from bs4 import BeautifulSoup
+from django.apps import apps
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -23,8 +24,10 @@ from crisis_tracker.dates import DateSpan
 from crisis_tracker.editorial.widgets import CitationTextarea
 from crisis_tracker.narrative import crises_citing, narrative_fields, narrative_models
 from crisis_tracker.publication import PublicationState, may_set_state
+from events import registry, roles, signals
 from events.models import Crisis, Event, EventActor, Section
 from events.resources import EventResource
+from interchange import fixture_import
 from interchange.fixture_export import crisis_objects
 from interchange.fixture_import import FixtureError, import_fixtures
 from sources.models import Source
@@ -271,3 +274,19 @@ def test_no_write_path_stamps_history_attributes_of_its_own():
                 if node.attr in {"_change_reason", "_history_user", "_edit_summary"}:
                     offenders.append(f"{name}:{node.lineno}")
     assert offenders == []
+
+
+def test_the_content_models_are_listed_in_one_registry():
+    """One list (events.registry) names the content: the importer's order, the roles and the
+    page cache's listeners all follow it, and each model comes after every model it needs."""
+    labels = registry.CONTENT_MODELS
+    assert fixture_import.IMPORTABLE is labels
+    assert [f"{app}.{model}" for app, model in roles.CONTENT_MODELS] == labels
+    assert sorted(model._meta.label_lower for model in signals.HANDLERS) == sorted(labels)
+    for position, label in enumerate(labels):
+        needed = {
+            f.related_model._meta.label_lower
+            for f in apps.get_model(label)._meta.concrete_fields
+            if f.is_relation and f.related_model._meta.label_lower in labels
+        }
+        assert needed <= set(labels[:position]) | {label}, label

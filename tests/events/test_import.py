@@ -277,7 +277,7 @@ def test_an_object_given_twice_is_refused_whichever_batches_hold_it(db, monkeypa
 def test_a_full_cache_of_natural_keys_is_looked_up_again(db, monkeypatch):
     """A large import keeps a bounded number of keys: the rest are found in the database."""
     monkeypatch.setattr("interchange.fixture_import.BATCH_SIZE", 3)
-    monkeypatch.setattr("interchange.fixture_import.KEYS_KEPT", 2)
+    monkeypatch.setattr("interchange.keys.KEYS_KEPT", 2)
     objects = seed_objects()
     import_objects(objects)
     links = [o for o in objects if o["model"] == "events.eventactor"]

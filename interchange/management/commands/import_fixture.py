@@ -7,8 +7,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from crisis_tracker.history import reason_problem
 from interchange import import_jobs
-from interchange.fixture_import import FixtureError, consequence_lines, import_fixtures
+from interchange.fixture_import import FixtureError, import_fixtures
 from interchange.import_display import change_lines
+from interchange.problems import consequence_lines
 from interchange.views import job_url
 
 SHOWN_PROBLEMS = 200
