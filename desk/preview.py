@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
 from crisis_tracker.http_cache import KEY_HEADER
-from events.views import crisis_detail, crisis_map_data, crisis_timeline
+from events.views.data import crisis_map_data
+from events.views.pages import crisis_detail, crisis_timeline
 
 from .models import PREVIEW_SALT, PreviewLink
 

@@ -19,10 +19,10 @@ from django.core.exceptions import DisallowedHost
 from django.urls import Resolver404, resolve
 from django.utils import translation
 
-from . import views
+from .views import history, pages
 
 # Reader pages served from the page cache, the same for every anonymous reader.
-VIEWS = frozenset({views.crisis_detail, views.crisis_timeline, views.crisis_history})
+VIEWS = frozenset({pages.crisis_detail, pages.crisis_timeline, history.crisis_history})
 
 
 class EarlyAnswerMiddleware:

@@ -28,7 +28,7 @@ Mutations tried (each bug put back on purpose; each made this test fail, and the
 caught it is kept in ``examples/``, so the CI profile catches each again on its first run — checked
 on 2026-11-30 for all six):
 
-1. Cached pages built from ``request.path`` (``events/views.py``): a preview visit wrote the link's
+1. Cached pages built from ``request.path`` (``events/views/pages.py``): a preview visit wrote the link's
    address into the public article — "carries a preview link's address".
 2. No page-cache refresh when an event is withdrawn (``part_changed`` skipping unpublished events
    and ``revision_changed`` not bumping, in ``events/signals.py``): the timeline kept the withdrawn

@@ -1,0 +1,1 @@
+"""Reader pages of the crisis content, one module per kind of page."""
