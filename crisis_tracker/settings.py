@@ -246,6 +246,9 @@ IMPORT_KEEP_SECONDS = env_int("IMPORT_KEEP_SECONDS", 24 * 3600)
 # Review e-mail (desk.notifications): links point at SITE_URL. Without EMAIL_HOST the messages
 # are printed to the console (make run); with it they go out over SMTP.
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000")
+# Fetching cited pages (sources.fetching) refuses loopback addresses; this lets it reach servers on
+# 127.0.0.1, and only together with DJANGO_DEBUG (tests and local trials, never production).
+FETCH_ALLOW_LOOPBACK = env_bool("FETCH_ALLOW_LOOPBACK", default=False)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "desk@localhost")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = env_int("EMAIL_PORT", 587)

@@ -200,3 +200,33 @@ def english(client):
 
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
+
+
+@pytest.fixture(autouse=True)
+def no_packet_leaves_the_machine(monkeypatch):
+    """Whatever a test saves (a source with an address, say), the code that fetches URLs
+    resolves nothing but the loopback names: no test sends a packet to another address."""
+    import socket
+
+    from sources import fetching
+
+    real = socket.getaddrinfo
+
+    def loopback_only(host, port, *args, **kwargs):
+        if host in ("127.0.0.1", "localhost", "::1"):
+            return real(host, port, *args, **kwargs)
+        raise socket.gaierror(socket.EAI_NONAME, f"{host}: tests resolve loopback names only")
+
+    monkeypatch.setattr(fetching, "resolver", loopback_only)
+
+
+@pytest.fixture
+def local_web(settings):
+    """A web server on 127.0.0.1, and fetching allowed to reach it (debug and loopback)."""
+    from tests.support.local_web import LocalWeb
+
+    settings.DEBUG = True
+    settings.FETCH_ALLOW_LOOPBACK = True
+    web = LocalWeb().start()
+    yield web
+    web.stop()
