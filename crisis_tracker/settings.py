@@ -227,6 +227,17 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Captured copies of cited pages (WARC files): never served from the site's origin. Set
+    # CAPTURE_STORAGE_BACKEND (and its options, e.g. for django-storages' S3Storage) to keep
+    # them elsewhere.
+    "captures": {
+        "BACKEND": os.environ.get(
+            "CAPTURE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": {"location": os.environ.get("CAPTURE_ROOT", str(BASE_DIR / "var" / "captures"))}
+        if not os.environ.get("CAPTURE_STORAGE_BACKEND")
+        else {},
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -249,6 +260,13 @@ SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000")
 # Fetching cited pages (sources.fetching) refuses loopback addresses; this lets it reach servers on
 # 127.0.0.1, and only together with DJANGO_DEBUG (tests and local trials, never production).
 FETCH_ALLOW_LOOPBACK = env_bool("FETCH_ALLOW_LOOPBACK", default=False)
+# A source saved with an address it has no copy of is captured in the background (WARC, text).
+SOURCE_CAPTURE_ON_SAVE = env_bool("SOURCE_CAPTURE_ON_SAVE", default=True)
+# Whether readers may open the captured copies; publishers decide what copyright allows. Off:
+# editors see them, readers see the original link and any external archive address.
+SOURCE_CAPTURES_PUBLIC = env_bool("SOURCE_CAPTURES_PUBLIC", default=False)
+# Link checks wait this long between two requests to the same host (seconds).
+LINK_CHECK_DELAY = float(os.environ.get("LINK_CHECK_DELAY", "2"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "desk@localhost")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = env_int("EMAIL_PORT", 587)

@@ -1,8 +1,11 @@
 import functools
 
+from django.conf import settings
+from django.core.files.storage import storages
 from django.core.validators import URLValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -203,3 +206,117 @@ class Source(models.Model):
             archived = escape(_("Archived"))
             parts.append(f' <a class="external" href="{escape(self.archive_url)}">{archived}</a>')
         return mark_safe("".join(parts))  # noqa: S308  (every piece escaped above)
+
+
+def capture_storage():
+    """Where captured copies are kept (``STORAGES["captures"]``: local files unless set)."""
+    return storages["captures"]
+
+
+def capture_path(capture, filename: str) -> str:
+    return f"{capture.source.key}/{capture.captured_at:%Y%m%dT%H%M%S}-{filename}"
+
+
+class Capture(models.Model):
+    """A copy of a cited page as it was fetched: evidence, never changed once made."""
+
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="captures", verbose_name=_("source")
+    )
+    requested_url = models.URLField(_("address asked for"), max_length=1000)
+    final_url = models.URLField(_("address after redirects"), max_length=1000)
+    status = models.PositiveSmallIntegerField(_("HTTP status"))
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    captured_at = models.DateTimeField(_("captured"), default=timezone.now, db_index=True)
+    body_size = models.PositiveIntegerField(_("page size (bytes)"))
+    text = models.TextField(_("main text"), blank=True)
+    text_sha256 = models.CharField(_("SHA-256 of the text"), max_length=64)
+    warc = models.FileField(_("WARC"), storage=capture_storage, upload_to=capture_path)
+    warc_size = models.PositiveIntegerField(_("WARC size (bytes)"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("asked for by"),
+    )
+
+    class Meta:
+        ordering = ["-captured_at", "-pk"]
+        verbose_name = _("capture")
+        verbose_name_plural = _("captures")
+
+    def __str__(self) -> str:
+        return f"{self.source.key} {self.captured_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValueError("A capture is evidence: it is kept as it was made.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("sources:copy", args=[self.source.key, self.pk])
+
+
+class LinkCheck(models.Model):
+    """One check of a cited address, as link health reads it."""
+
+    class Outcome(models.TextChoices):
+        OK = "ok", _("ok")
+        REDIRECTED = "redirected", _("redirected")
+        BLOCKED = "blocked", _("blocked (not dead)")
+        SOFT_404 = "soft-404", _("not found, though it answers as a page")
+        FAILED = "failed", _("failed")
+
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="link_checks", verbose_name=_("source")
+    )
+    checked_at = models.DateTimeField(_("checked"), default=timezone.now, db_index=True)
+    url = models.URLField(_("address"), max_length=1000)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome)
+    status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    text_sha256 = models.CharField(_("SHA-256 of the text"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-checked_at", "-pk"]
+        verbose_name = _("link check")
+        verbose_name_plural = _("link checks")
+
+    def __str__(self) -> str:
+        return f"{self.url} {self.get_outcome_display()}"
+
+
+class LinkHealth(models.Model):
+    """What the checks and captures of a source's address add up to, kept with the source so
+    references can show it without reading every check."""
+
+    class State(models.TextChoices):
+        UNCHECKED = "unchecked", _("not checked yet")
+        LIVE = "live", _("live")
+        BLOCKED = "blocked", _("blocked (not dead)")
+        FAILING = "failing", _("failing (not dead yet)")
+        DEAD = "dead", _("dead")
+
+    source = models.OneToOneField(
+        Source, on_delete=models.CASCADE, primary_key=True, related_name="link_health"
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State, default=State.UNCHECKED)
+    checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
+    changed = models.BooleanField(_("changed since captured"), default=False)
+    capture = models.ForeignKey(
+        Capture,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("latest capture"),
+    )
+
+    class Meta:
+        verbose_name = _("link health")
+        verbose_name_plural = _("link health")
+
+    def __str__(self) -> str:
+        return f"{self.source.key}: {self.get_state_display()}"

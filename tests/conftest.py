@@ -220,6 +220,13 @@ def no_packet_leaves_the_machine(monkeypatch):
     monkeypatch.setattr(fetching, "resolver", loopback_only)
 
 
+@pytest.fixture(autouse=True)
+def no_capture_on_save(settings):
+    """Saving a source does not capture it unless a test asks; link checks do not wait."""
+    settings.SOURCE_CAPTURE_ON_SAVE = False
+    settings.LINK_CHECK_DELAY = 0
+
+
 @pytest.fixture
 def local_web(settings):
     """A web server on 127.0.0.1, and fetching allowed to reach it (debug and loopback)."""

@@ -22,12 +22,14 @@ class Answer:
 class Request:
     path: str
     headers: dict[str, str]
+    at: float = field(default_factory=time.monotonic)
 
 
 class LocalWeb:
     def __init__(self):
         self.routes: dict[str, Answer | Callable[[Request], Answer]] = {}
         self.requests: list[Request] = []
+        self.fallback = Answer(404, b"not found")  # for any other path
         web = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -36,7 +38,7 @@ class LocalWeb:
             def do_GET(self):  # noqa: N802 (the standard library's name)
                 request = Request(self.path, dict(self.headers.items()))
                 web.requests.append(request)
-                answer = web.routes.get(self.path.split("?")[0]) or Answer(404, b"not found")
+                answer = web.routes.get(self.path.split("?")[0]) or web.fallback
                 if callable(answer):
                     answer = answer(request)
                 time.sleep(answer.delay)
