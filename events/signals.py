@@ -10,6 +10,7 @@ from crisis_tracker import surrogate_keys as keys_of
 from crisis_tracker.http_cache import purge
 from crisis_tracker.narrative import crises_touched, narrative_fields
 from places.models import Place
+from sources.captures import archive_changed
 from sources.models import Source
 
 from .models import Crisis, Event, EventActor, Section
@@ -89,3 +90,9 @@ def revision_changed(sender, revision, crisis_ids, **kwargs) -> None:
     # Pages show the latest revision (last updated, corrections): render them afresh.
     purge([keys_of.crisis(crisis_id) for crisis_id in crisis_ids])
     bump_crisis_ids(crisis_ids)
+
+
+@receiver(archive_changed)
+def source_archive_changed(sender, source: Source, **kwargs) -> None:
+    """A capture or a link's state changes what every reference to the source shows."""
+    shared_record_changed(Source, source)

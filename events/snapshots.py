@@ -31,7 +31,7 @@ def cited_in(texts) -> set[str]:
 
 def sources_cited_in(texts) -> dict[str, Source]:
     keys = cited_in(texts)
-    return Source.objects.in_bulk(keys, field_name="key") if keys else {}
+    return Source.objects.with_archive().in_bulk(keys, field_name="key") if keys else {}
 
 
 def current(slug: str) -> Snapshot | None:

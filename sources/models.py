@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from crisis_tracker.dates import Precision, iso_date, truncate
+from crisis_tracker.dates import Precision, format_date, iso_date, truncate
 from crisis_tracker.history import history_with_revisions
 
 WEB_ONLY = URLValidator(
@@ -35,6 +35,10 @@ def is_web_address(url: str) -> bool:
 
 
 class SourceQuerySet(models.QuerySet):
+    def with_archive(self) -> "SourceQuerySet":
+        """With what references show of the address (its health, its latest capture)."""
+        return self.select_related("link_health__capture").defer("link_health__capture__text")
+
     def search(self, term: str) -> "SourceQuerySet":
         return self.filter(models.Q(key__icontains=term) | models.Q(title__icontains=term))
 
@@ -186,8 +190,9 @@ class Source(models.Model):
         if authors:
             parts.append(f"{escape('; '.join(authors))}. ")
         title = escape(self.title)
-        if is_web_address(self.url):
-            parts.append(f'<a class="external" href="{escape(self.url)}">{title}</a>. ')
+        address = self.reader_address()
+        if address:
+            parts.append(f'<a class="external" href="{escape(address)}">{title}</a>. ')
         else:
             parts.append(f"{title}. ")
         if self.work:
@@ -202,10 +207,60 @@ class Source(models.Model):
             tail = f"{tail}. ISSN {escape(self.issn)}" if tail else f"ISSN {escape(self.issn)}"
         language = escape(language_name(self.language))
         parts.append(f"{tail} ({language})." if tail else f"({language}).")
-        if is_web_address(self.archive_url):
-            archived = escape(_("Archived"))
-            parts.append(f' <a class="external" href="{escape(self.archive_url)}">{archived}</a>')
+        parts.append(self.archive_html())
         return mark_safe("".join(parts))  # noqa: S308  (every piece escaped above)
+
+    def loaded_health(self) -> "LinkHealth | None":
+        """The link's health if it was read with the source (``with_archive``), else None:
+        a reference list never reads it source by source."""
+        if not Source.link_health.is_cached(self):
+            return None
+        try:
+            return self.link_health
+        except LinkHealth.DoesNotExist:
+            return None
+
+    def archived_copy(self) -> tuple[str, object] | None:
+        """(address, captured) of the copy readers may open: this site's latest capture when
+        copies are public, else the external archive address (its time unknown)."""
+        health = self.loaded_health()
+        if health and health.capture_id and settings.SOURCE_CAPTURES_PUBLIC:
+            return health.capture.get_absolute_url(), health.capture.captured_at
+        if is_web_address(self.archive_url):
+            return self.archive_url, None
+        return None
+
+    def link_is_dead(self) -> bool:
+        health = self.loaded_health()
+        return health is not None and health.state == LinkHealth.State.DEAD
+
+    def reader_address(self) -> str:
+        """Where the title leads: the original, or its archived copy once the original is
+        dead (as Wikipedia does with url-status=dead)."""
+        copy = self.archived_copy()
+        if copy and self.link_is_dead():
+            return copy[0]
+        return self.url if is_web_address(self.url) else ""
+
+    def archive_html(self) -> str:
+        """ "Archived copy, captured 3 July 2025" after the reference, as Wikipedia shows its
+        archive-url; a dead original is said to be dead."""
+        dead, copy, parts = self.link_is_dead(), self.archived_copy(), []
+        if copy:
+            address, captured = copy
+            label = (
+                _("archived copy, captured %(date)s")
+                % {"date": format_date(captured.date(), Precision.DAY)}
+                if captured
+                else _("archived copy")
+            )
+            parts.append(f' <a class="archived" href="{escape(address)}">{escape(label)}</a>')
+        if dead and is_web_address(self.url):
+            label = escape(_("original link"))
+            original = f'<a href="{escape(self.url)}">{label}</a>'
+            said = escape(_("(%(original_link)s dead)")) % {"original_link": original}
+            parts.append(f' <span class="dead-link">{said}</span>')
+        return "".join(parts)
 
 
 def capture_storage():
