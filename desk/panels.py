@@ -22,7 +22,7 @@ from crisis_tracker.publication import DRAFT, REVIEW, may_review
 from events.models import ENTRY_MODELS, CrisisRevision, Event
 from interchange import import_jobs
 from interchange.models import ImportJob
-from sources.models import Source
+from sources.models import LinkHealth, Source
 
 from . import review
 
@@ -144,6 +144,21 @@ def cited_sources_missing_fields(facts: Facts):
     return incomplete.filter(key__in=facts.cited)
 
 
+def dead_links(facts: Facts):
+    """Cited sources whose address is dead (three failed checks, three days apart)."""
+    return Source.objects.filter(link_health__state=LinkHealth.State.DEAD, key__in=facts.cited)
+
+
+def changed_links(facts: Facts):
+    """Cited sources whose page no longer reads as it did when captured."""
+    return Source.objects.filter(link_health__changed=True, key__in=facts.cited)
+
+
+def never_captured(facts: Facts):
+    """Cited sources with an address and no copy of it."""
+    return Source.objects.exclude(url="").filter(captures=None, key__in=facts.cited)
+
+
 def events_without_place(facts: Facts):
     """Events neither placed nor marked as having no single place (with the reason)."""
     return Event.objects.filter(location__isnull=True, latitude__isnull=True, no_place_reason="")
@@ -173,6 +188,9 @@ CHECKS = [
         _("Cited sources without their work or date"),
         cited_sources_missing_fields,
     ),  # fmt: skip
+    Check("dead-links", _("Cited sources whose link is dead"), dead_links),
+    Check("changed-links", _("Cited sources changed since captured"), changed_links),
+    Check("never-captured", _("Cited sources never captured"), never_captured),
     Check("events-without-place", _("Events without a place on the map"), events_without_place),
     Check("stale-drafts", _("Drafts untouched for 14 days"), stale_drafts),
 ]

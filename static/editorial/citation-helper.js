@@ -1,4 +1,5 @@
-// Beside each narrative field: search sources by key or title and insert [@key] at the cursor.
+// Beside each narrative field: search sources by key or title and insert [@key] at the cursor;
+// or paste a page's address to make a new source from the page and cite it.
 (function () {
   "use strict";
 
@@ -33,10 +34,37 @@
       });
     }
 
+    function citeAddress(address) {
+      results.innerHTML = "";
+      var li = document.createElement("li");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = field.getAttribute("data-cite-label");
+      button.addEventListener("click", function () {
+        button.disabled = true;
+        button.textContent = field.getAttribute("data-citing-label");
+        var body = new FormData();
+        body.append("url", address);
+        var token = document.querySelector("input[name=csrfmiddlewaretoken]");
+        fetch(field.getAttribute("data-cite-url"), {
+          method: "POST", body: body, credentials: "same-origin",
+          headers: { "X-CSRFToken": token ? token.value : "" }
+        }).then(function (response) { return response.json(); }).then(function (data) {
+          if (data.error) { li.textContent = data.error; return; }
+          insertAtCursor(textarea, "[@" + data.key + "]");
+          li.textContent = "[@" + data.key + "] " + data.title;
+          search.value = "";
+        });
+      });
+      li.appendChild(button);
+      results.appendChild(li);
+    }
+
     search.addEventListener("input", function () {
       clearTimeout(timer);
       var term = search.value.trim();
       if (!term) { results.innerHTML = ""; return; }
+      if (/^https?:\/\//i.test(term)) { citeAddress(term); return; }
       timer = setTimeout(function () {
         fetch(url + "?q=" + encodeURIComponent(term), { credentials: "same-origin" })
           .then(function (response) { return response.ok ? response.json() : { results: [] }; })
