@@ -28,7 +28,7 @@
       note(field, status.getAttribute("data-from") + " " + data.from[name]);
       filled += 1;
     });
-    status.textContent = status.getAttribute("data-done").replace("%s", filled) +
+    status.textContent = status.getAttribute("data-done").replace("{n}", filled) +
       (data.notes.length ? " " + data.notes.join(" ") : "");
   }
 
