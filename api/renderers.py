@@ -111,6 +111,7 @@ def csl_item(source: dict) -> dict:
         "ISSN": source.get("issn") or None,
         "language": source.get("language") or None,
         "note": source.get("reliability_note") or None,
+        "archive_location": source.get("archived_copy") or None,
     }
     return {name: value for name, value in item.items() if value not in (None, [])}
 

@@ -3,6 +3,8 @@ with its public page and, for narrative text, the sources it cites with their re
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import translation
@@ -174,12 +176,23 @@ class SourceSerializer(serializers.ModelSerializer):
     published = serializers.SerializerMethodField()
     reference = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
+    link_status = serializers.SerializerMethodField(
+        help_text="What the checks of source_url found: unchecked, live, blocked (not dead), "
+        "failing (not dead yet) or dead (three failures at least three days apart)."
+    )
+    archived_copy = serializers.SerializerMethodField(
+        help_text="A copy readers may open: this site's capture when copies are public, else "
+        "archive_url; null when there is none."
+    )
+    archived_at = serializers.SerializerMethodField(
+        help_text="When the copy was captured (null for an external archive or none)."
+    )
 
     class Meta:
         model = Source
         fields = ["key", "authors", "title", "work", "source_url", "archive_url", "published",
                   "accessed", "language", "issn", "reliability_note", "reference",
-                  "url"]  # fmt: skip
+                  "url", "link_status", "archived_copy", "archived_at"]  # fmt: skip
 
     def get_published(self, source: Source) -> str | None:
         return iso_date(source.published, source.published_precision) or None
@@ -189,6 +202,21 @@ class SourceSerializer(serializers.ModelSerializer):
 
     def get_url(self, source: Source) -> str:
         return absolute(self.context.get("request"), source)
+
+    def get_link_status(self, source: Source) -> str:
+        health = source.loaded_health()
+        return health.state if health and source.url else "unchecked"
+
+    def get_archived_copy(self, source: Source) -> str | None:
+        copy = source.archived_copy()
+        if copy is None:
+            return None
+        request = self.context.get("request")
+        return request.build_absolute_uri(copy[0]) if request and copy[1] else copy[0]
+
+    def get_archived_at(self, source: Source) -> datetime.datetime | None:
+        copy = source.archived_copy()
+        return copy[1] if copy else None
 
 
 class RevisionSerializer(serializers.ModelSerializer):

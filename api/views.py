@@ -205,7 +205,7 @@ class SourceViewSet(ReadOnly):
 
     serializer_class = serializers.SourceSerializer
     lookup_field = "key"
-    queryset = Source.objects.all()
+    queryset = Source.objects.with_archive()
     filter_backends = [DjangoFilterBackend]
     filterset_class = SourceFilter
     renderer_classes = [*PublicAPI.renderer_classes, CSLJSONRenderer]

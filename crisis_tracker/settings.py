@@ -4,6 +4,7 @@ Every variable is optional except DJANGO_SECRET_KEY when debug is off. A bad val
 start-up with ImproperlyConfigured naming the variable, so a typo never runs silently.
 """
 
+import json
 import os
 from pathlib import Path
 from urllib.parse import urlparse
@@ -228,15 +229,15 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Captured copies of cited pages (WARC files): never served from the site's origin. Set
-    # CAPTURE_STORAGE_BACKEND (and its options, e.g. for django-storages' S3Storage) to keep
-    # them elsewhere.
+    # CAPTURE_STORAGE_BACKEND and CAPTURE_STORAGE_OPTIONS (JSON, e.g. django-storages' S3Storage
+    # {"bucket_name": …, "endpoint_url": …}) to keep them elsewhere.
     "captures": {
         "BACKEND": os.environ.get(
             "CAPTURE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
         ),
-        "OPTIONS": {"location": os.environ.get("CAPTURE_ROOT", str(BASE_DIR / "var" / "captures"))}
-        if not os.environ.get("CAPTURE_STORAGE_BACKEND")
-        else {},
+        "OPTIONS": json.loads(os.environ["CAPTURE_STORAGE_OPTIONS"])
+        if os.environ.get("CAPTURE_STORAGE_OPTIONS")
+        else {"location": os.environ.get("CAPTURE_ROOT", str(BASE_DIR / "var" / "captures"))},
     },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -265,6 +266,10 @@ SOURCE_CAPTURE_ON_SAVE = env_bool("SOURCE_CAPTURE_ON_SAVE", default=True)
 # Whether readers may open the captured copies; publishers decide what copyright allows. Off:
 # editors see them, readers see the original link and any external archive address.
 SOURCE_CAPTURES_PUBLIC = env_bool("SOURCE_CAPTURES_PUBLIC", default=False)
+# An external archive speaking the Internet Archive's Save Page Now API (e.g.
+# https://web.archive.org) fills a captured source's archive URL; its keys as "access:secret".
+EXTERNAL_ARCHIVE_URL = os.environ.get("EXTERNAL_ARCHIVE_URL", "").strip()
+EXTERNAL_ARCHIVE_KEYS = os.environ.get("EXTERNAL_ARCHIVE_KEYS", "").strip()
 # Link checks wait this long between two requests to the same host (seconds).
 LINK_CHECK_DELAY = float(os.environ.get("LINK_CHECK_DELAY", "2"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "desk@localhost")

@@ -8,6 +8,7 @@ admin page), and again by the link check when the page's text changed.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
 import logging
@@ -17,12 +18,15 @@ import trafilatura
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.signals import post_save
 from django.dispatch import Signal, receiver
+from django.utils import timezone
 from django_tasks import task
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from . import external_archive
 from .fetching import Fetched, FetchFailed, FetchRefused, fetch
 from .metadata import text_of
 from .models import Capture, LinkHealth, Source
@@ -132,6 +136,24 @@ def capture_later(source_id: int) -> None:
         capture(source)
     except CaptureFailed as error:
         log.warning("No capture of %s: %s", source.key, error)
+        return
+    if external_archive.enabled() and not source.archive_url:
+        try:
+            external_archive.archive(source)
+        except external_archive.ArchiveFailed as error:
+            log.warning("No external archive of %s: %s", source.key, error)
+
+
+def due_again(older_than: datetime.timedelta):
+    """Sources to capture again while their link lives: the page changed since its capture,
+    the capture is older than ``older_than``, or there is none."""
+    stale = timezone.now() - older_than
+    live = Source.objects.exclude(url="").filter(link_health__state=LinkHealth.State.LIVE)
+    return live.filter(
+        Q(link_health__changed=True)
+        | Q(link_health__capture__isnull=True)
+        | Q(link_health__capture__captured_at__lt=stale)
+    ).order_by("key")
 
 
 def needs_capture(source: Source) -> bool:

@@ -30,7 +30,9 @@ def test_a_publisher_fills_a_source_from_its_url_and_it_is_captured(
     expect(page.locator("#id_title")).to_have_value("Baku recalls envoy")
     expect(page.locator("#id_authors")).to_have_value("Nailia Bagirova")
     expect(page.locator("#id_published")).to_have_value("2025-07-02")
-    expect(page.locator(".field-title .filled-from")).to_contain_text("JSON-LD NewsArticle.headline")
+    expect(page.locator(".field-title .filled-from")).to_contain_text(
+        "JSON-LD NewsArticle.headline"
+    )
     shoot(page, "filled-from-url")
     page.fill("#id_edit_summary", "新增来源")
     page.click("input[name=_save]")

@@ -210,3 +210,18 @@ def test_many_hosts_are_checked_at_once_and_one_host_one_request_at_a_time(setti
     finally:
         for web in webs:
             web.stop()
+
+
+def test_check_links_captures_a_live_page_again_when_it_changed(local_web):
+    source = cited(local_web)
+    first = capture(source)
+    rewritten = ARTICLE.replace("on Monday", "on Tuesday, then withdrew the note")
+    local_web.routes["/article"] = Answer(200, rewritten.encode())
+    out = io.StringIO()
+    call_command("check_links", stdout=out)
+    assert "Captured again: 1" in out.getvalue()
+    latest = LinkHealth.objects.get(source=source)
+    assert latest.capture != first and latest.changed is False
+    assert "withdrew the note" in latest.capture.text
+    call_command("check_links", "--days", "0", stdout=out)  # unchanged now: no new copy
+    assert source.captures.count() == 2

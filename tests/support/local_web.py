@@ -23,6 +23,8 @@ class Request:
     path: str
     headers: dict[str, str]
     at: float = field(default_factory=time.monotonic)
+    method: str = "GET"
+    body: bytes = b""
 
 
 class LocalWeb:
@@ -35,8 +37,15 @@ class LocalWeb:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_GET(self):  # noqa: N802 (the standard library's name)
-                request = Request(self.path, dict(self.headers.items()))
+            def do_POST(self):  # noqa: N802 (the standard library's name)
+                size = int(self.headers.get("Content-Length") or 0)
+                self.answer(Request(self.path, dict(self.headers.items()), method="POST",
+                                    body=self.rfile.read(size)))  # fmt: skip
+
+            def do_GET(self):  # noqa: N802
+                self.answer(Request(self.path, dict(self.headers.items())))
+
+            def answer(self, request: Request) -> None:
                 web.requests.append(request)
                 answer = web.routes.get(self.path.split("?")[0]) or web.fallback
                 if callable(answer):
