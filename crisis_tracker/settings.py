@@ -266,6 +266,11 @@ SOURCE_CAPTURE_ON_SAVE = env_bool("SOURCE_CAPTURE_ON_SAVE", default=True)
 # Whether readers may open the captured copies; publishers decide what copyright allows. Off:
 # editors see them, readers see the original link and any external archive address.
 SOURCE_CAPTURES_PUBLIC = env_bool("SOURCE_CAPTURES_PUBLIC", default=False)
+# A screenshot of each captured page, drawn by Chromium from the captured HTML with scripts off
+# and no network (empty: none). Defaults to Debian's /usr/bin/chromium when it is installed.
+CAPTURE_CHROMIUM = os.environ.get(
+    "CAPTURE_CHROMIUM", "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else ""
+)
 # An external archive speaking the Internet Archive's Save Page Now API (e.g.
 # https://web.archive.org) fills a captured source's archive URL; its keys as "access:secret".
 EXTERNAL_ARCHIVE_URL = os.environ.get("EXTERNAL_ARCHIVE_URL", "").strip()

@@ -30,6 +30,7 @@ from . import external_archive
 from .fetching import Fetched, FetchFailed, FetchRefused, fetch
 from .metadata import text_of
 from .models import Capture, LinkHealth, Source
+from .screenshots import screenshot
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +119,10 @@ def capture(source: Source, *, user=None) -> Capture:
         requested_by=user,
     )
     made.warc.save("capture.warc.gz", ContentFile(archive), save=False)
+    if fetched.content_type in ("text/html", "application/xhtml+xml"):
+        picture = screenshot(fetched.body)
+        if picture:
+            made.screenshot.save("screenshot.png", ContentFile(picture), save=False)
     with transaction.atomic():
         made.save()
         health, _created = LinkHealth.objects.get_or_create(source=source)

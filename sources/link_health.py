@@ -43,6 +43,7 @@ DAYS_APART = 3
 BLOCKING = {401, 402, 403, 407, 429, 451}
 FAILING = {Outcome.FAILED, Outcome.SOFT_404}
 SUCCEEDING = {Outcome.OK, Outcome.REDIRECTED}
+RECORDED_TOGETHER = 200  # checks written in one transaction when they arrive together
 
 
 @dataclass
@@ -206,13 +207,17 @@ def check_many(sources: Iterable[Source], *, hosts: int = 4, progress=None) -> d
         done = 0
         while done < total:
             try:
-                source, judged = found.get(timeout=0.5)
+                batch = [found.get(timeout=0.5)]
             except queue.Empty:
                 if all(task.done() for task in running):
                     break  # a thread failed: its error is raised below
                 continue
-            counts[record(source, judged).outcome] += 1
-            done += 1
+            while len(batch) < RECORDED_TOGETHER and not found.empty():
+                batch.append(found.get_nowait())
+            with transaction.atomic():  # one commit for what arrived together
+                for source, judged in batch:
+                    counts[record(source, judged).outcome] += 1
+            done += len(batch)
             if progress:
                 progress(done, total)
         for task in running:

@@ -288,6 +288,9 @@ class Capture(models.Model):
     text_sha256 = models.CharField(_("SHA-256 of the text"), max_length=64)
     warc = models.FileField(_("WARC"), storage=capture_storage, upload_to=capture_path)
     warc_size = models.PositiveIntegerField(_("WARC size (bytes)"))
+    screenshot = models.FileField(
+        _("screenshot"), storage=capture_storage, upload_to=capture_path, blank=True
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

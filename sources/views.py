@@ -49,3 +49,13 @@ def source_warc(request: HttpRequest, key: str, capture_id: int) -> FileResponse
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def source_screenshot(request: HttpRequest, key: str, capture_id: int) -> FileResponse:
+    """The picture of the page as captured (drawn without scripts or network)."""
+    capture = capture_or_404(request, key, capture_id)
+    if not capture.screenshot:
+        raise Http404
+    response = FileResponse(capture.screenshot.open("rb"), content_type="image/png")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

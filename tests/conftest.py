@@ -225,6 +225,7 @@ def no_capture_on_save(settings):
     """Saving a source does not capture it unless a test asks; link checks do not wait."""
     settings.SOURCE_CAPTURE_ON_SAVE = False
     settings.LINK_CHECK_DELAY = 0
+    settings.CAPTURE_CHROMIUM = ""  # screenshots only where a test asks for them
 
 
 @pytest.fixture

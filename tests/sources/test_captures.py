@@ -2,6 +2,7 @@
 
 import datetime
 import io
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -225,3 +226,17 @@ def test_check_links_captures_a_live_page_again_when_it_changed(local_web):
     assert "withdrew the note" in latest.capture.text
     call_command("check_links", "--days", "0", stdout=out)  # unchanged now: no new copy
     assert source.captures.count() == 2
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs Chromium")
+def test_a_screenshot_is_drawn_without_scripts_or_network(local_web, settings, client, editor):
+    settings.CAPTURE_CHROMIUM = "/usr/bin/chromium"
+    pixel = local_web.url("/pixel.png")
+    page = ARTICLE.replace("<h1>", f'<img src="{pixel}"><script>fetch("{pixel}?js")</script><h1>')
+    source = cited(local_web, body=page)
+    made = capture(source)
+    assert made.screenshot.read()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [r.path for r in local_web.requests] == ["/article"]  # nothing else was fetched
+    client.force_login(editor)
+    shown = client.get(made.get_absolute_url().rstrip("/") + ".png")
+    assert (shown.status_code, shown["Content-Type"]) == (200, "image/png")
