@@ -1,5 +1,6 @@
 """Link checks at desk scale: 10,000 cited addresses spread over 20 hosts (web servers on
-127.0.0.1 in a separate process), checked by ``sources.link_health.check_many`` with one request
+127.0.0.1 in a separate process, named h0.bench.test … h19.bench.test, which this script's
+resolver maps to 127.0.0.1), checked by ``sources.link_health.check_many`` with one request
 at a time per host. Prints the time against the politeness budget (the longest host's share of
 delays), requests per second and the peak memory of the checking process.
 
@@ -12,6 +13,7 @@ import argparse
 import multiprocessing
 import os
 import resource
+import socket
 import tempfile
 import time
 
@@ -76,14 +78,21 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
+    from sources import fetching
     from sources.link_health import check_many
     from sources.models import LinkCheck, Source
+
+    def bench_names(host, port, *rest, **kwargs):
+        return socket.getaddrinfo("127.0.0.1" if host.endswith(".bench.test") else host, port,
+                                  *rest, **kwargs)  # fmt: skip
+
+    fetching.resolver = bench_names
 
     call_command("migrate", verbosity=0)
     Source.objects.filter(key__startswith="bench-link-").delete()
     Source.objects.bulk_create(
         Source(key=f"bench-link-{n}", title=f"Statement {n}",
-               url=f"http://127.0.0.1:{ports[n % len(ports)]}/page/{n}")
+               url=f"http://h{n % len(ports)}.bench.test:{ports[n % len(ports)]}/page/{n}")
         for n in range(args.urls)
     )  # fmt: skip
     sources = list(Source.objects.filter(key__startswith="bench-link-"))
