@@ -5,7 +5,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
 from crisis_tracker.http_cache import KEY_HEADER
@@ -42,13 +41,6 @@ def preview(request: HttpRequest, token: str, page: str = "article") -> HttpResp
     else:
         request.preview_as = PreviewViewer()
         response = PAGES[page](request, link.crisis.slug)
-        if page == "timeline" and response.status_code == 200:
-            # The timeline's map fetches its data: through the link too, drafts included.
-            public = reverse("events:map_data", args=[link.crisis.slug]).encode()
-            private = reverse("desk:preview_map", args=[token]).encode()
-            response.content = response.content.replace(
-                b'data-map-url="' + public, b'data-map-url="' + private
-            )
     patch_cache_control(response, private=True, no_store=True)
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"  # the link stays with the reviewer

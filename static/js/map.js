@@ -87,11 +87,21 @@
     container.classList.add("is-live");
   }
 
+  // A page shown through a signed preview link (/preview/<token>/…) fetches its map data
+  // through the link too, drafts included; the page itself is the one staff preview.
+  function dataUrl(container) {
+    var url = container.dataset.mapUrl;
+    var link = location.pathname.match(/^((?:\/[a-z]{2})?\/preview\/[^\/]+\/)/);
+    if (!link) { return url; }
+    var query = url.indexOf("?") >= 0 ? url.slice(url.indexOf("?")) : "";
+    return link[1] + "map.json" + query;
+  }
+
   function load(container) {
     var outlines = container.dataset.tileUrl
       ? Promise.resolve(null)
       : fetch(container.dataset.outlines).then(function (r) { return r.json(); });
-    var data = fetch(container.dataset.mapUrl, { headers: { Accept: "application/json" } })
+    var data = fetch(dataUrl(container), { headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); });
     Promise.all([outlines, data])
       .then(function (loaded) { draw(container, loaded[0], loaded[1]); })

@@ -84,12 +84,15 @@ paths = ["/", f"/crises/{crisis}/", f"/crises/{crisis}/timeline/",
          f"/crises/{crisis}/timeline/?page=2025-07", f"/crises/{crisis}/history/",
          f"/crises/{crisis}/feed/", f"/crises/{crisis}/events.json", f"/en/crises/{crisis}/",
          "/actors/desk-actor/", "/sources/desk-2025-07-01/", "/feed/",
-         f"/preview/{token}/", f"/preview/{token}/timeline/", f"/preview/{token}/map.json",
+         f"/preview/{token}/", f"/preview/{token}/map.json",
          "/api/v1/events/?page_size=100"]
 pages = {}
 for path in paths:
     response = client.get(path)
     pages[path] = [response.status_code, hashlib.sha256(response.content).hexdigest()]
+# The preview link's timeline no longer has its map address rewritten (map.js asks through the
+# link): it is compared by its answer only.
+pages[f"/preview/{token}/timeline/"] = [client.get(f"/preview/{token}/timeline/").status_code]
 revisions = apps.get_model(settings.REVISION_MODEL).objects.order_by("pk")
 history = {m._meta.label: m.history.count() for m in apps.get_models() if hasattr(m, "history")}
 rows = {
@@ -163,7 +166,7 @@ def test_a_database_of_the_commit_before_the_move_migrates_in_place(tmp_path):
     after = json.loads(manage(ROOT, env, "shell", "-c", DUMP).splitlines()[-1])
     manage(ROOT, env, "makemigrations", "--check", "--dry-run")
 
-    statuses = {path: status for path, (status, _digest) in before["pages"].items()}
+    statuses = {path: answer[0] for path, answer in before["pages"].items()}
     assert set(statuses.values()) == {200}, statuses  # every page was really served
     assert before["rows"]["ReviewComment"] and before["revisions"]  # something to keep
     for part in ("pages", "history", "revisions", "rows", "groups"):
