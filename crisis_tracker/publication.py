@@ -125,12 +125,29 @@ def published_q(model, prefix: str = "") -> Q:
     return condition
 
 
+# Who a page is built for: the public sees public rows only; the preview, staff who may view a
+# model in the admin (and a preview link's stand-in), sees unpublished rows too, marked.
+PUBLIC = "public"
+PREVIEW = "preview"
+
+
+def audience(user, model) -> str:
+    """The one rule of who sees what: PREVIEW for those who may preview ``model``, else
+    PUBLIC (``None``, a feed or an export that is the same for everyone, is the public)."""
+    return PREVIEW if may_preview(user, model) else PUBLIC
+
+
 class VisibilityQuerySet(models.QuerySet):
     def published(self):
+        """What the public sees."""
         return self.filter(published_q(self.model))
 
+    def for_audience(self, seen_by: str):
+        return self if seen_by == PREVIEW else self.published()
+
     def visible_to(self, user):
-        return self if may_preview(user, self.model) else self.published()
+        """What ``user`` may see: the queryset method every public view asks."""
+        return self.for_audience(audience(user, self.model))
 
 
 def get_visible_or_404(user, queryset, **lookup):
@@ -143,8 +160,8 @@ def get_visible_or_404(user, queryset, **lookup):
 
 
 def may_read(user, model, state: str) -> bool:
-    """For a page already built (and cached) from a row in ``state``."""
-    return state == PUBLISHED or may_preview(user, model)
+    """For a page already built (and cached) from a row in ``state``: the same rule."""
+    return state == PUBLISHED or audience(user, model) == PREVIEW
 
 
 class Publishable(models.Model):

@@ -31,9 +31,6 @@ from .charts import slot_label
 from .models import Crisis, CrisisRevision, Event, EventActor, Revision, Section
 from .timeline import Paging, TimelineFilters, TimelinePage, count_slots, group_rows
 
-PUBLIC = "public"
-PREVIEW = "preview"
-
 
 @dataclass
 class Page:
@@ -180,9 +177,7 @@ def build_timeline(
     crisis = Crisis.objects.filter(slug=slug).first()
     if crisis is None:
         return None
-    events = Event.objects.for_crisis(crisis)
-    if audience == PUBLIC:
-        events = events.published()
+    events = Event.objects.for_crisis(crisis).for_audience(audience)
     selected = filters.apply(events)
     slots = count_slots(selected)
     paging = Paging.choose(slots, wanted_page)

@@ -18,7 +18,7 @@ from crisis_tracker.http_cache import (
 from crisis_tracker.publication import get_visible_or_404, may_read
 from crisis_tracker.spreadsheets import write_csv
 
-from .. import charts, mapdata, rendering
+from .. import charts, mapdata
 from ..models import Crisis, Event, EventActor
 from ..page_cache import cached_part
 from ..timeline import TimelineFilters, count_slots
@@ -43,9 +43,7 @@ def crisis_data(request: HttpRequest, slug: str, name: str, build) -> Data:
         crisis = Crisis.objects.filter(slug=slug).first()
         if crisis is None:
             return None
-        events = Event.objects.for_crisis(crisis)
-        if audience == rendering.PUBLIC:
-            events = events.published()
+        events = Event.objects.for_crisis(crisis).for_audience(audience)
         content, keys = build(crisis, filters, filters.apply(events))
         return Data(crisis.state, content, [keys_of.crisis(crisis.pk), *keys])
 

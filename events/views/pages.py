@@ -20,7 +20,7 @@ from crisis_tracker.http_cache import (
     tag,
     viewer,
 )
-from crisis_tracker.publication import may_preview, may_read
+from crisis_tracker.publication import audience, may_read
 
 from .. import rendering
 from ..models import Crisis, Event
@@ -96,7 +96,7 @@ def crisis_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def audience_of(request: HttpRequest) -> str:
-    return rendering.PREVIEW if may_preview(viewer(request), Event) else rendering.PUBLIC
+    return audience(viewer(request), Event)
 
 
 @reader_page
