@@ -461,3 +461,28 @@ def test_reader_pages_link_to_every_data_format_with_their_filters(seed, client)
     source = BeautifulSoup(client.get("/sources/cnn-2020-10-10/").content, "html.parser")
     cited = source.select_one('a[type="application/vnd.citationstyles.csl+json"]')["href"]
     assert json.loads(client.get(cited).content)[0]["id"] == "cnn-2020-10-10"
+
+
+def test_sources_carry_their_link_status_and_archived_copy(seed, client, settings):
+    from sources.models import Capture, LinkHealth
+
+    source = Source.objects.order_by("key").first()
+    Source.objects.filter(pk=source.pk).update(url="https://news.example/statement")
+    made = Capture.objects.create(
+        source=source, requested_url="https://news.example/statement",
+        final_url="https://news.example/statement", status=200, content_type="text/html",
+        body_size=10, text="Text.", text_sha256="0" * 64, warc="x.warc.gz", warc_size=10,
+    )  # fmt: skip
+    LinkHealth.objects.create(source=source, state="dead", capture=made)
+    settings.SOURCE_CAPTURES_PUBLIC = True
+    found = json.loads(client.get(f"/api/v1/sources/{source.key}/").content)
+    assert found["link_status"] == "dead"
+    assert found["archived_copy"].startswith("http://testserver/")  # absolute, for any client
+    assert found["archived_copy"].endswith(f"/sources/{source.key}/copy/{made.pk}/")
+    assert found["archived_at"].startswith(made.captured_at.date().isoformat())
+    items = json.loads(client.get("/api/v1/sources/?format=csl-json&page_size=100").content)
+    item = next(i for i in items if i["id"] == source.key)
+    assert item["archive_location"] == found["archived_copy"]
+    assert list(csl_schema_validator().iter_errors(items)) == []
+    settings.SOURCE_CAPTURES_PUBLIC = False  # readers get the external archive only (none here)
+    assert json.loads(client.get(f"/api/v1/sources/{source.key}/").content)["archived_copy"] is None
