@@ -7,6 +7,7 @@ from __future__ import annotations
 
 CRISES = "crises"  # the list of crises (home page, site feed)
 CITATIONS = "citations"  # every source page lists the texts citing it
+ASSESSMENTS = "assessments"  # the monthly tracker across crises
 
 
 def crisis(crisis_id) -> str:

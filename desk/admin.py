@@ -16,7 +16,7 @@ from actors.models import Actor, Participation
 from crisis_tracker.editorial.admin import EditorialAdmin, EditorialInline
 from crisis_tracker.editorial.publishing import PublishingAdmin
 from crisis_tracker.spreadsheets import SpreadsheetMixin
-from events.models import Crisis, Event, EventActor, Section
+from events.models import Assessment, Crisis, Event, EventActor, Section
 from events.resources import EventResource
 from interchange.views import import_fixture_view, import_job_view
 from places.models import Place
@@ -159,6 +159,26 @@ class EventAdmin(ReviewAdmin, SpreadsheetMixin, PublishingAdmin):
     def crisis_short(self, event: Event) -> str:
         title = event.crisis.title
         return format_html('<span title="{}">{}</span>', title, Truncator(title).chars(16))
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ReviewAdmin, PublishingAdmin):
+    list_display = ["month_label", "crisis", "trend", "risk_alert", "resolution_opportunity",
+                    "state"]  # fmt: skip
+    list_filter = ["crisis", "trend", "state", "risk_alert", "resolution_opportunity"]
+    list_select_related = ["crisis"]
+    date_hierarchy = "month"
+    search_fields = ["reason", "text", "crisis__title"]
+    autocomplete_fields = ["crisis"]
+    fieldsets = [
+        (None, {"fields": ["crisis", "month", "state"]}),
+        (None, {"fields": ["trend", "reason", ("risk_alert", "resolution_opportunity")]}),
+        (None, {"fields": ["text"]}),
+    ]
+
+    @admin.display(description=_("month"), ordering="month")
+    def month_label(self, assessment: Assessment) -> str:
+        return f"{assessment.month:%Y-%m}"
 
 
 @admin.register(EventActor)

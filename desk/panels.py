@@ -19,7 +19,7 @@ from crisis_tracker.citations import may_cite
 from crisis_tracker.editorial.admin import change_path
 from crisis_tracker.narrative import crises_citing
 from crisis_tracker.publication import DRAFT, REVIEW, may_review
-from events.models import ENTRY_MODELS, CrisisRevision, Event
+from events.models import ENTRY_MODELS, Crisis, CrisisRevision, Event
 from interchange import import_jobs
 from interchange.models import ImportJob
 from sources.models import LinkHealth, Source
@@ -159,6 +159,17 @@ def never_captured(facts: Facts):
     return Source.objects.exclude(url="").filter(captures=None, key__in=facts.cited)
 
 
+def month_just_ended(today: datetime.date | None = None) -> datetime.date:
+    first = (today or timezone.localdate()).replace(day=1)
+    return (first - datetime.timedelta(days=1)).replace(day=1)
+
+
+def crises_without_assessment(facts: Facts):
+    """Ongoing crises with no assessment of the month that just ended (asked from the 1st)."""
+    ongoing = Crisis.objects.filter(status=Crisis.Status.ONGOING)
+    return ongoing.exclude(assessments__month=month_just_ended())
+
+
 def events_without_place(facts: Facts):
     """Events neither placed nor marked as having no single place (with the reason)."""
     return Event.objects.filter(location__isnull=True, latitude__isnull=True, no_place_reason="")
@@ -187,6 +198,11 @@ CHECKS = [
         "sources-missing-fields",
         _("Cited sources without their work or date"),
         cited_sources_missing_fields,
+    ),  # fmt: skip
+    Check(
+        "missing-assessments",
+        _("Ongoing crises without last month's assessment"),
+        crises_without_assessment,
     ),  # fmt: skip
     Check("dead-links", _("Cited sources whose link is dead"), dead_links),
     Check("changed-links", _("Cited sources changed since captured"), changed_links),

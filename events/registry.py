@@ -8,6 +8,7 @@ CONTENT_MODELS = [
     "actors.actor",
     "places.place",
     "events.crisis",
+    "events.assessment",
     "actors.participation",
     "events.section",
     "events.event",

@@ -28,7 +28,7 @@ from places.models import Place
 
 from . import charts, kinds, mapdata, snapshots
 from .charts import slot_label
-from .models import Crisis, CrisisRevision, Event, EventActor, Revision, Section
+from .models import Assessment, Crisis, CrisisRevision, Event, EventActor, Revision, Section
 from .timeline import Paging, TimelineFilters, TimelinePage, count_slots, group_rows
 
 
@@ -107,8 +107,15 @@ def build_article(slug: str) -> Page | None:
         Event.objects.for_crisis(crisis).published(), crisis.slug, get_language()
     )
     event_map = article_map(located, crisis)
+    assessment = latest_assessment(crisis)
+    if assessment is not None:
+        snapshot.sources.update(snapshots.sources_cited_in([assessment.text]))
     body = render_article(
-        snapshot, last_updated=updated, corrections=corrections(crisis), event_map=event_map
+        snapshot,
+        last_updated=updated,
+        corrections=corrections(crisis),
+        event_map=event_map,
+        assessment=assessment,
     )
     keys = [keys_of.crisis(crisis.pk)]
     keys += [keys_of.place(pk) for pk in located.place_ids]
@@ -117,8 +124,13 @@ def build_article(slug: str) -> Page | None:
     return Page(crisis.slug, crisis.title, crisis.state, crisis.language, body, updated, keys=keys)
 
 
-def render_article(snapshot: snapshots.Snapshot, **extra) -> str:
-    """The article's HTML, numbering citations over infobox, lead and sections in that order."""
+def latest_assessment(crisis: Crisis) -> Assessment | None:
+    return crisis.assessments.published().order_by("-month").first()
+
+
+def render_article(snapshot: snapshots.Snapshot, assessment=None, **extra) -> str:
+    """The article's HTML, numbering citations over infobox, lead, sections and the latest
+    assessment in that order."""
     crisis = snapshot.crisis
     roles = {
         role: [p for p in snapshot.participations if p.role == role]
@@ -132,6 +144,10 @@ def render_article(snapshot: snapshots.Snapshot, **extra) -> str:
         for role in Participation.Role.values
     }
     lead = render(crisis.lead, index)
+    outline = outline_sections(snapshot.sections, index)
+    # Numbered after the sections, though shown under the lead: the article's own references
+    # keep the numbers they have without it.
+    assessed = (assessment, render(assessment.text, index)) if assessment else None
     language = get_language()
     context = {
         "LANGUAGE_CODE": language,
@@ -139,7 +155,8 @@ def render_article(snapshot: snapshots.Snapshot, **extra) -> str:
         "infobox": infobox,
         "dates": crisis.span_display(language),
         "lead": lead,
-        "outline": outline_sections(snapshot.sections, index),
+        "assessment": assessed,
+        "outline": outline,
         "references": references(index),
         **extra,
     }

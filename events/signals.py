@@ -13,7 +13,7 @@ from places.models import Place
 from sources.captures import archive_changed
 from sources.models import Source
 
-from .models import Crisis, Event, EventActor, Section
+from .models import Assessment, Crisis, Event, EventActor, Section
 from .page_cache import bump_all, bump_crisis, bump_crisis_ids, bump_event_id
 from .revisions import revision_recorded
 
@@ -47,6 +47,13 @@ def part_changed(sender, instance, **kwargs) -> None:
     instance.loaded_crisis_id = instance.crisis_id  # a later save of it moves from here
 
 
+@receiver([post_save, post_delete], sender=Assessment)
+def assessment_changed(sender, instance: Assessment, **kwargs) -> None:
+    """An assessment shows under its article, on its crisis's assessments and on the tracker."""
+    purge([keys_of.ASSESSMENTS])
+    part_changed(sender, instance)
+
+
 @receiver([post_save, post_delete], sender=EventActor)
 def event_actor_changed(sender, instance: EventActor, **kwargs) -> None:
     purge([keys_of.event(instance.event_id), keys_of.actor(instance.actor_id)])
@@ -70,6 +77,7 @@ SHARED_KEYS = {
 
 HANDLERS = {
     Crisis: crisis_changed,
+    Assessment: assessment_changed,
     Section: part_changed,
     Event: part_changed,
     Participation: part_changed,

@@ -3,7 +3,7 @@ from django.urls import path
 from crisis_tracker.http_cache import reader_page
 
 from . import feeds
-from .views import data, history, pages
+from .views import assessments, data, history, pages
 from .views import search as search_page
 
 app_name = "events"
@@ -16,6 +16,8 @@ urlpatterns = [
     path("crises/<slug:slug>/timeline/", pages.crisis_timeline, name="timeline"),
     path("crises/<slug:slug>/map.json", data.crisis_map_data, name="map_data"),
     path("crises/<slug:slug>/charts/<slug:chart>.csv", data.crisis_chart_csv, name="chart_csv"),
+    path("crises/<slug:slug>/assessments/", assessments.crisis_assessments, name="assessments"),
+    path("tracker/<str:month>/", assessments.tracker, name="tracker"),
     path("crises/<slug:slug>/history/", history.crisis_history, name="history"),
     path("crises/<slug:slug>/history/<int:revision_id>/", history.crisis_revision, name="revision"),
     path(

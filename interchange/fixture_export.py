@@ -20,19 +20,21 @@ def crisis_objects(crisis) -> list[models.Model]:
     sections = list(crisis.sections.order_by("pk"))
     events = list(crisis.events.order_by("pk"))
     participations = list(crisis.participations.order_by("pk"))
+    assessments = list(crisis.assessments.order_by("pk"))
     event_actors = list(
         EventActor.objects.filter(event__crisis=crisis)
         .select_related("event__crisis", "actor")
         .order_by("pk")
     )
-    keys = keys_cited_by([crisis, *participations, *sections, *events])
+    keys = keys_cited_by([crisis, *assessments, *participations, *sections, *events])
     sources = list(Source.objects.filter(key__in=keys).order_by("pk"))
     actor_ids = {p.actor_id for p in participations} | {link.actor_id for link in event_actors}
     actors = with_affiliations(Actor.objects.filter(pk__in=actor_ids))
     places = list(
         Place.objects.filter(pk__in={event.location_id for event in events}).order_by("pk")
     )
-    return [*sources, *actors, *places, crisis, *participations, *sections, *events, *event_actors]
+    return [*sources, *actors, *places, crisis, *assessments, *participations, *sections, *events,
+            *event_actors]  # fmt: skip
 
 
 def everything() -> list[models.Model]:

@@ -1,7 +1,7 @@
-"""The crisis content (``content``) and its public history (``public_history``)."""
+"""The crisis content (``content``, ``assessments``) and its public history (``public_history``)."""
 
+from .assessments import Assessment
 from .content import (
-    ENTRY_MODELS,
     MAX_MAP_BYTES,
     Crisis,
     CrisisManager,
@@ -17,7 +17,11 @@ from .content import (
 )
 from .public_history import CrisisRevision, Revision, RevisionQuerySet
 
+# What is reviewed, scheduled and previewed as a whole (the rest is part of one of them).
+ENTRY_MODELS = (Crisis, Event, Assessment)
+
 __all__ = [
+    "Assessment",
     "ENTRY_MODELS",
     "MAX_MAP_BYTES",
     "Crisis",

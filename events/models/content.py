@@ -436,10 +436,6 @@ class Event(RemembersCrisis, Publishable, EventDates):
         ]
 
 
-# What is reviewed, scheduled and previewed as a whole (the rest is part of one of them).
-ENTRY_MODELS = (Crisis, Event)
-
-
 def event_url(timeline: str, slug: str, date, precision: str) -> str:
     """An event's place on its crisis's timeline: the page for its date (a long timeline lists
     a month, or a run of a busy month's days, at a time; a short one ignores the page) and its

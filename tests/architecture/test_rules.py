@@ -25,7 +25,7 @@ from crisis_tracker.editorial.widgets import CitationTextarea
 from crisis_tracker.narrative import crises_citing, narrative_fields, narrative_models
 from crisis_tracker.publication import PublicationState, may_set_state
 from events import registry, roles, signals
-from events.models import Crisis, Event, EventActor, Section
+from events.models import Assessment, Crisis, Event, EventActor, Section
 from events.resources import EventResource
 from interchange import fixture_import
 from interchange.fixture_export import crisis_objects
@@ -39,6 +39,7 @@ pytestmark = pytest.mark.django_db
 
 NARRATIVE = [
     ("events.crisis", "lead"),
+    ("events.assessment", "text"),
     ("events.section", "body"),
     ("events.event", "summary"),
     ("actors.participation", "note"),
@@ -57,6 +58,11 @@ def test_the_narrative_fields_are_listed_in_one_registry():
 def narrative_row(crisis: Crisis, label: str):
     return {
         "events.crisis": lambda: crisis,
+        "events.assessment": lambda: Assessment.objects.get_or_create(
+            crisis=crisis,
+            month=datetime.date(2025, 6, 1),
+            defaults={"trend": "deteriorated", "reason": "Worse.", "state": "published"},
+        )[0],  # fmt: skip
         "events.section": lambda: Section.objects.get(crisis=crisis, key="background"),
         "events.event": lambda: Event.objects.get(crisis=crisis, slug="talks"),
         "actors.participation": lambda: Participation.objects.get(crisis=crisis),
