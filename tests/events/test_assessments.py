@@ -1,0 +1,134 @@
+"""Monthly assessments: written and reviewed like any entry, shown under the article, on the
+crisis's assessments page and on the month's tracker; the desk asks for last month's."""
+
+import datetime
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from crisis_tracker.history import revision
+from desk import panels
+from events.models import Assessment, Crisis
+from interchange.fixture_import import import_fixtures
+from tests.conftest import form_data
+
+pytestmark = pytest.mark.django_db
+
+ASSESSMENTS = (
+    Path(__file__).resolve().parents[2] / "fixtures" / "azerbaijan-russia-2025-assessments.json"
+)
+ARTICLE = "/crises/azerbaijan-russia-2025/"
+
+
+@pytest.fixture
+def assessed(seed):
+    import_fixtures(files=[("assessments.json", ASSESSMENTS)], reason="Monthly assessments")
+    return seed
+
+
+def page(client, url: str) -> BeautifulSoup:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def test_the_article_shows_the_latest_assessment_with_the_seeds_numbers(assessed, client):
+    latest = page(client, ARTICLE).select_one(".latest-assessment")
+    assert "2025-07" in latest.h2.get_text()
+    assert latest.select_one(".trend").get_text() == "恶化"
+    assert "两国互相召见外交代表" in latest.select_one(".assessment-reason").get_text()
+    # the article's own references keep their numbers: AP is [11], Xinhua [14] as in the seed
+    assert [a.get_text() for a in latest.select("sup a")][:2] == ["[11]", "[14]"]
+
+
+def test_the_assessments_page_and_the_tracker(assessed, client):
+    months = page(client, ARTICLE + "assessments/").select(".assessment-month h2")
+    assert [h.get_text() for h in months] == ["2025-07", "2025-06"]
+    july = page(client, "/tracker/2025-07/")
+    assert july.select_one(".assessment-month h2").get_text() == "2025年阿塞拜疆—俄罗斯外交危机"
+    assert july.select_one('a[rel="prev"]')["href"] == "/tracker/2025-06/"
+    assert july.select_one('a[rel="next"]')["href"] == "/tracker/2025-08/"
+    assert july.select(".references li")  # the texts' sources, numbered on the page
+    assert "没有" in page(client, "/tracker/2025-08/").get_text()  # none published for August
+    for wrong in ("2025-13", "2025", "2025-07-01", "junk"):
+        assert client.get(f"/tracker/{wrong}/").status_code == 404
+
+
+def test_readers_never_see_an_unpublished_assessment(assessed, client, editor):
+    with revision(summary="Drafted", user=editor):
+        Assessment.objects.create(crisis=Crisis.objects.get(), month=datetime.date(2025, 8, 1),
+                                  trend="improved", reason="草稿理由", state="draft")  # fmt: skip
+    for url in (ARTICLE, ARTICLE + "assessments/", "/tracker/2025-08/"):
+        assert "草稿理由" not in client.get(url).content.decode(), url
+    client.force_login(editor)  # staff preview the draft on the assessments page, marked
+    draft = page(client, ARTICLE + "assessments/").select_one(".assessment .badge-draft")
+    assert draft is not None
+
+
+def test_an_editor_writes_augusts_and_a_publisher_publishes_it(assessed, client, editor, publisher):
+    client.force_login(editor)
+    data = form_data(client, "/admin/events/assessment/add/")
+    data.update(crisis=Crisis.objects.get().pk, month="2025-08-01", trend="unchanged",
+                reason="八月没有新的逮捕。", text="", edit_summary="八月评估")  # fmt: skip
+    response = client.post("/admin/events/assessment/add/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    august = Assessment.objects.get(month=datetime.date(2025, 8, 1))
+    assert august.state == "draft" and august.history.get().history_change_reason == "八月评估"
+    data["state"] = "published"
+    refused = client.post(f"/admin/events/assessment/{august.pk}/change/", data)
+    assert refused.status_code == 200  # an editor may not publish
+    client.force_login(publisher)
+    data = form_data(client, f"/admin/events/assessment/{august.pk}/change/")
+    data.update(state="published", edit_summary="核对后发布")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(f"/admin/events/assessment/{august.pk}/change/", data)
+    august.refresh_from_db()
+    assert august.state == "published"
+    assert "八月没有新的逮捕" in client.get(ARTICLE).content.decode()  # the page was refreshed
+
+
+def test_the_desk_asks_for_the_month_that_just_ended(assessed, monkeypatch):
+    crisis = Crisis.objects.get()
+    monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2025, 8, 1))
+    assert panels.month_just_ended() == datetime.date(2025, 7, 1)
+    assert list(panels.crises_without_assessment(panels.Facts())) == []  # July is written
+    monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2025, 9, 1))
+    assert list(panels.crises_without_assessment(panels.Facts())) == [crisis]
+    Assessment.objects.create(crisis=crisis, month=datetime.date(2025, 8, 1), trend="unchanged",
+                              reason="平稳。")  # fmt: skip
+    assert list(panels.crises_without_assessment(panels.Facts())) == []  # even as a draft
+
+
+def test_one_assessment_a_month_flags_one_way_and_months_are_first_days(assessed):
+    from django.core.exceptions import ValidationError
+
+    crisis = Crisis.objects.get()
+    both = Assessment(crisis=crisis, month=datetime.date(2025, 9, 17), trend="improved",
+                      reason="x", risk_alert=True, resolution_opportunity=True)  # fmt: skip
+    with pytest.raises(ValidationError) as error:
+        both.full_clean()
+    assert "resolution_opportunity" in error.value.error_dict
+    assert both.month == datetime.date(2025, 9, 1)  # read as its month
+    again = Assessment(crisis=crisis, month=datetime.date(2025, 7, 1), trend="improved", reason="x")
+    with pytest.raises(ValidationError):
+        again.full_clean()
+
+
+def test_the_pages_query_count_does_not_grow_with_assessments(assessed, client):
+    counts = []
+    for month in (8, 9, 10):
+        client.get("/tracker/2025-07/")
+        with CaptureQueriesContext(connection) as tracker:
+            client.get("/tracker/2025-07/")
+        with CaptureQueriesContext(connection) as listing:
+            client.get(ARTICLE + "assessments/")
+        counts.append((len(tracker), len(listing)))
+        Assessment.objects.create(crisis=Crisis.objects.get(), month=datetime.date(2025, month, 1),
+                                  trend="unchanged", reason="平稳。[@dw-2025-07-03]",
+                                  state="published")  # fmt: skip
+    assert counts[0] == counts[1] == counts[2]
