@@ -16,7 +16,7 @@ from actors.models import Participation
 from crisis_tracker.countries import validate_country_code
 from crisis_tracker.dates import Period, overlapping
 from crisis_tracker.narrative import keys_cited_by
-from events.models import Crisis, CrisisRevision, Event, EventActor, Section
+from events.models import Assessment, Crisis, CrisisRevision, Event, EventActor, Section
 from sources.models import Source
 
 # What the schema says each parameter accepts, so a client knows before it asks; the filters
@@ -186,6 +186,47 @@ class EventFilter(StrictFilterSet):
         return queryset.filter(pk__in=changed)
 
 
+MONTH_OF_YEAR = rf"^{YEAR}-{MONTH}$"  # 2025-06
+
+
+def validate_month(value: str) -> None:
+    if not re.fullmatch(MONTH_OF_YEAR, value, re.ASCII):
+        raise ValidationError("%(value)r is not a month: use 2025-06.", params={"value": value})
+
+
+@extend_schema_field({"type": "string", "pattern": MONTH_OF_YEAR})
+class MonthFilter(filters.CharFilter):
+    pass
+
+
+class AssessmentFilter(StrictFilterSet):
+    MAY_BE_EMPTY = ("crisis",)
+
+    crisis = SlugFilter(field_name="crisis__slug", help_text="A crisis slug.")
+    month = MonthFilter(
+        method="filter_month",
+        validators=[validate_month],
+        help_text="The month assessed: 2025-06.",
+    )
+    trend = filters.ChoiceFilter(choices=Assessment.Trend.choices)
+    updated_since = RFC3339Filter(
+        method="filter_updated_since",
+        help_text="Assessments created or changed at or after this time (RFC 3339), from the "
+        "history.",
+    )
+
+    class Meta:
+        model = Assessment
+        fields = []
+
+    def filter_month(self, queryset, name, value):
+        return queryset.filter(month=Period.parse(value).first)
+
+    def filter_updated_since(self, queryset, name, value):
+        changed = Assessment.history.filter(history_date__gte=value).values("id")
+        return queryset.filter(pk__in=changed)
+
+
 class RevisionFilter(StrictFilterSet):
     MAY_BE_EMPTY = ("crisis",)
 
@@ -203,6 +244,7 @@ def published_texts_of(crisis: Crisis) -> list:
         *Section.objects.published().filter(crisis=crisis),
         *Event.objects.published().filter(crisis=crisis),
         *Participation.objects.published().filter(crisis=crisis),
+        *Assessment.objects.published().filter(crisis=crisis),
     ]
 
 

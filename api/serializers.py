@@ -15,7 +15,7 @@ from rest_framework import serializers
 from actors.models import Actor
 from crisis_tracker.citations import cited_keys
 from crisis_tracker.dates import iso_date
-from events.models import Crisis, CrisisRevision, Event
+from events.models import Assessment, Crisis, CrisisRevision, Event
 from places.models import Place
 from sources.models import Source
 
@@ -69,6 +69,27 @@ class CitingListSerializer(serializers.ListSerializer):
         narrative = self.child.narrative
         sources_for(self.context, {k for obj in items for k in cited_keys(getattr(obj, narrative))})
         return super().to_representation(items)
+
+
+class AssessmentSerializer(CitingSerializer):
+    """A crisis's monthly assessment: the month's trend, the flags for the next, why."""
+
+    crisis = serializers.CharField(source="crisis.slug")
+    month = serializers.SerializerMethodField(help_text="The month assessed: 2025-06.")
+    url = serializers.SerializerMethodField()
+    narrative = "text"
+
+    class Meta:
+        model = Assessment
+        list_serializer_class = CitingListSerializer
+        fields = ["crisis", "month", "trend", "risk_alert", "resolution_opportunity", "reason",
+                  "text", "citations", "url"]  # fmt: skip
+
+    def get_month(self, assessment: Assessment) -> str:
+        return f"{assessment.month:%Y-%m}"
+
+    def get_url(self, assessment: Assessment) -> str:
+        return absolute(self.context.get("request"), assessment)
 
 
 class EventActorSerializer(serializers.Serializer):

@@ -11,6 +11,7 @@ router.register("actors", views.ActorViewSet, basename="actor")
 router.register("places", views.PlaceViewSet, basename="place")
 router.register("sources", views.SourceViewSet, basename="source")
 router.register("revisions", views.RevisionViewSet, basename="revision")
+router.register("assessments", views.AssessmentViewSet, basename="assessment")
 
 app_name = "api"
 urlpatterns = [

@@ -23,12 +23,12 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from actors.models import Actor
-from events.models import Crisis, CrisisRevision, Event, EventActor, Revision
+from events.models import Assessment, Crisis, CrisisRevision, Event, EventActor, Revision
 from places.models import Place
 from sources.models import Source
 
 from . import acled, serializers, tombstones
-from .filters import EventFilter, RevisionFilter, SourceFilter
+from .filters import AssessmentFilter, EventFilter, RevisionFilter, SourceFilter
 from .renderers import ACLEDRenderer, CSLJSONRenderer, GeoJSONRenderer
 
 
@@ -209,6 +209,28 @@ class SourceViewSet(ReadOnly):
     filter_backends = [DjangoFilterBackend]
     filterset_class = SourceFilter
     renderer_classes = [*PublicAPI.renderer_classes, CSLJSONRenderer]
+
+
+class AssessmentViewSet(ReadOnly):
+    """Published monthly assessments of published crises; filter by crisis, month (2025-06),
+    trend and ``updated_since``."""
+
+    serializer_class = serializers.AssessmentSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = AssessmentFilter
+    lookup_value_regex = r"[-\w]+/\d{4}-\d{2}"
+    lookup_field = "natural"
+
+    def get_queryset(self):
+        return Assessment.objects.published().select_related("crisis").order_by("-month", "pk")
+
+    def get_object(self):
+        """``/api/v1/assessments/<crisis>/<2025-06>/``."""
+        crisis, _slash, month = self.kwargs["natural"].partition("/")
+        return get_object_or_404(self.get_queryset(), crisis__slug=crisis, month=f"{month}-01")
+
+    def list(self, request, *args, **kwargs):
+        return with_tombstones_link(request, super().list(request, *args, **kwargs))
 
 
 class RevisionViewSet(ReadOnly):

@@ -132,3 +132,25 @@ def test_the_pages_query_count_does_not_grow_with_assessments(assessed, client):
                                   trend="unchanged", reason="平稳。[@dw-2025-07-03]",
                                   state="published")  # fmt: skip
     assert counts[0] == counts[1] == counts[2]
+
+
+def test_the_api_serves_published_assessments_with_filters(assessed, client):
+    import json
+
+    found = json.loads(client.get("/api/v1/assessments/?crisis=azerbaijan-russia-2025").content)
+    assert [a["month"] for a in found["results"]] == ["2025-06", "2025-07"]
+    july = found["results"][1]
+    assert (july["trend"], july["risk_alert"]) == ("deteriorated", False)
+    assert [c["key"] for c in july["citations"]][:2] == ["ap-2025-07-02", "xinhua-2025-07-01"]
+    one = client.get("/api/v1/assessments/azerbaijan-russia-2025/2025-06/")
+    assert json.loads(one.content)["month"] == "2025-06"
+    assert (
+        json.loads(client.get("/api/v1/assessments/?month=2025-07").content)["results"][0]["month"]
+        == "2025-07"
+    )
+    assert json.loads(client.get("/api/v1/assessments/?trend=improved").content)["results"] == []
+    assert client.get("/api/v1/assessments/?month=2025-13").status_code == 400
+    assert client.get("/api/v1/assessments/?trend=worse").status_code == 400
+    Assessment.objects.filter(month=datetime.date(2025, 7, 1)).update(state="draft")
+    hidden = json.loads(client.get("/api/v1/assessments/").content)["results"]
+    assert [a["month"] for a in hidden] == ["2025-06"]
