@@ -4,6 +4,8 @@ Feeds are the same for everyone (readers' feed programs sign in as nobody): publ
 and public revisions only, whoever asks.
 """
 
+import datetime
+
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -14,7 +16,7 @@ from crisis_tracker import surrogate_keys as keys_of
 from crisis_tracker.http_cache import tag
 from crisis_tracker.publication import get_visible_or_404, published_q
 
-from .models import Crisis, CrisisRevision
+from .models import Assessment, Crisis, CrisisRevision
 from .templatetags.crisis_tags import describe_changes
 
 FEED_SIZE = 50
@@ -98,3 +100,52 @@ class SiteFeed(CrisisFeed):
 
     def item_title(self, link):
         return f"{link.crisis.title}: {super().item_title(link)}"
+
+
+class AssessmentFeed(Feed):
+    """A crisis's monthly assessments, newest month first (``slug``), or every crisis's
+    (the tracker's feed, without one). Published ones only, whoever asks."""
+
+    feed_type = Atom1Feed
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        return tag(response, [keys_of.ASSESSMENTS, keys_of.CRISES])
+
+    def get_object(self, request, slug=None):
+        return get_visible_or_404(None, Crisis.objects.all(), slug=slug) if slug else None
+
+    def title(self, crisis):
+        if crisis is None:
+            return _("Crisis Tracker: monthly assessments")
+        return _("Monthly assessments: %(title)s") % {"title": crisis.title}
+
+    def link(self, crisis):
+        if crisis is None:
+            return reverse("events:crisis_list")
+        return reverse("events:assessments", args=[crisis.slug])
+
+    def items(self, crisis):
+        found = Assessment.objects.published().select_related("crisis")
+        if crisis is not None:
+            found = found.filter(crisis=crisis)
+        return found.order_by("-month", "crisis__title")[:FEED_SIZE]
+
+    def item_title(self, assessment):
+        return (
+            f"{assessment.crisis.title} {assessment.month:%Y-%m}: {assessment.get_trend_display()}"
+        )
+
+    def item_description(self, assessment):
+        return format_html_join("", "<p>{}</p>", [(assessment.reason,)])
+
+    def item_link(self, assessment):
+        return assessment.get_absolute_url()
+
+    def item_guid(self, assessment):
+        return f"assessment:{assessment.crisis.slug}:{assessment.month:%Y-%m}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, assessment):
+        return datetime.datetime.combine(assessment.month, datetime.time(), tzinfo=datetime.UTC)

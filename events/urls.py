@@ -17,7 +17,13 @@ urlpatterns = [
     path("crises/<slug:slug>/map.json", data.crisis_map_data, name="map_data"),
     path("crises/<slug:slug>/charts/<slug:chart>.csv", data.crisis_chart_csv, name="chart_csv"),
     path("crises/<slug:slug>/assessments/", assessments.crisis_assessments, name="assessments"),
+    path("tracker/feed/", reader_page(feeds.AssessmentFeed()), name="tracker_feed"),
     path("tracker/<str:month>/", assessments.tracker, name="tracker"),
+    path(
+        "crises/<slug:slug>/assessments/feed/",
+        reader_page(feeds.AssessmentFeed()),
+        name="assessments_feed",
+    ),
     path("crises/<slug:slug>/history/", history.crisis_history, name="history"),
     path("crises/<slug:slug>/history/<int:revision_id>/", history.crisis_revision, name="revision"),
     path(

@@ -154,3 +154,18 @@ def test_the_api_serves_published_assessments_with_filters(assessed, client):
     Assessment.objects.filter(month=datetime.date(2025, 7, 1)).update(state="draft")
     hidden = json.loads(client.get("/api/v1/assessments/").content)["results"]
     assert [a["month"] for a in hidden] == ["2025-06"]
+
+
+def test_atom_feeds_of_a_crisiss_assessments_and_of_every_crisis(assessed, client):
+    for url in (ARTICLE + "assessments/feed/", "/tracker/feed/"):
+        response = client.get(url)
+        assert response.status_code == 200 and response["Content-Type"].startswith(
+            "application/atom+xml"
+        )
+        feed = BeautifulSoup(response.content, "xml")
+        titles = [entry.title.get_text() for entry in feed.find_all("entry")]
+        assert titles == ["2025年阿塞拜疆—俄罗斯外交危机 2025-07: 恶化",
+                          "2025年阿塞拜疆—俄罗斯外交危机 2025-06: 恶化"], url  # fmt: skip
+    listing = page(client, ARTICLE + "assessments/")
+    atom = listing.select_one('link[type="application/atom+xml"]')
+    assert atom["href"].endswith("/assessments/feed/")
