@@ -60,9 +60,12 @@ def bar_width(count: int) -> float:
     return min(48.0, (WIDTH - 40) / max(count, 1))
 
 
-def per_month_svg(slots: list[Slot], filters: TimelineFilters, language: str) -> SafeString:
+def per_month_svg(
+    slots: list[Slot], filters: TimelineFilters, language: str, href=None
+) -> SafeString:
     """Stacked bars, one per month with events (and one per year for what is known only to
-    the year), each a link that narrows the timeline to that period."""
+    the year), each a link that narrows the timeline to that period (or, with ``href``, to
+    the address it gives a slot; none where it gives none)."""
     if not slots:
         return mark_safe("")
     peak = max(slot.total for slot in slots)
@@ -91,15 +94,16 @@ def per_month_svg(slots: list[Slot], filters: TimelineFilters, language: str) ->
                 )  # fmt: skip
             )
         label = slot_label(slot, language)
-        parts.append(
-            format_html(
-                '<a href="?{}" aria-label="{}"><g class="bar{}">{}</g></a>',
-                filters.for_period(slot.period),
-                f"{label}: {slot.total}",
-                " vague" if slot.month == YEAR_SLOT else "",
-                mark_safe("".join(segments)),
-            )  # fmt: skip
+        bar = format_html(
+            '<g class="bar{}">{}</g>',
+            " vague" if slot.month == YEAR_SLOT else "",
+            mark_safe("".join(segments)),
         )
+        address = href(slot) if href else f"?{filters.for_period(slot.period)}"
+        if address:
+            bar = format_html('<a href="{}" aria-label="{}">{}</a>', address,
+                              f"{label}: {slot.total}", bar)  # fmt: skip
+        parts.append(bar)
     axis = format_html(
         '<line x1="28" y1="{}" x2="{}" y2="{}" class="axis"/><text x="0" y="14">{}</text>',
         BAR_AREA + 10, WIDTH, BAR_AREA + 10, peak,

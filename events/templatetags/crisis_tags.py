@@ -4,7 +4,7 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from events.models import CrisisRevision
+from events.models import Assessment, CrisisRevision
 
 register = template.Library()
 
@@ -62,3 +62,9 @@ LANGUAGE_NAMES = {"zh-hans": "简体中文", "en": "English"}  # each in its own
 def language_versions(path: str) -> list[tuple[str, str, str]]:
     """(code, name, address) of this page in each interface language."""
     return [(code, name, translate_url(path or "/", code)) for code, name in LANGUAGE_NAMES.items()]
+
+
+@register.filter
+def trend_label(trend: str) -> str:
+    """An assessment's trend as readers read it: 恶化 / deteriorated."""
+    return str(dict(Assessment.Trend.choices).get(trend, trend))

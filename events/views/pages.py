@@ -22,8 +22,8 @@ from crisis_tracker.http_cache import (
 )
 from crisis_tracker.publication import audience, may_read
 
-from .. import rendering
-from ..models import Crisis, Event
+from .. import front, rendering
+from ..models import Assessment, Crisis, Event
 from ..page_cache import cached_part
 from ..rendering import Page
 from ..timeline import TimelineFilters
@@ -41,15 +41,29 @@ def crisis_response(response: HttpResponse, crisis: Crisis, latest=False) -> Htt
 
 @reader_page
 def crisis_list(request: HttpRequest) -> HttpResponse:
-    crises = list(Crisis.objects.visible_to(viewer(request)).ongoing_first())
-    latest = rendering.last_updated([crisis.pk for crisis in crises])
-    rows = [{"crisis": crisis, "last_updated": latest.get(crisis.pk)} for crisis in crises]
-    response = render(request, "events/crisis_list.html", {"rows": rows})
+    """The front page: every crisis (the most recently changed first, narrowed by ``?trend=``),
+    on one map, with the latest events, the latest month's assessments and the events per
+    month across crises."""
+    trend = request.GET.get("trend", "")
+    trend = trend if trend in Assessment.Trend.values else ""
+    crises = Crisis.objects.visible_to(viewer(request))
+    rows = front.rows_for(crises.ongoing_first(), trend)
+    context = {
+        "rows": rows,
+        "trend": trend,
+        "trends": Assessment.Trend.choices,
+        "world_map": front.world_map(rows),
+        "latest_events": front.latest_events(crises),
+        "assessments": front.latest_assessments(),
+        "per_month": front.per_month(get_language()),
+    }
+    response = render(request, "events/crisis_list.html", context)
     # The list changes with any revision of a crisis: a public one, or one that takes a crisis
     # off it (the latest shown would go back in time, and a client's If-Modified-Since get a
     # 304 for a list still naming it). The latest revision of all never goes back.
     last_modified(response, last_revision_at())
-    return tag(response, [keys_of.CRISES, *(keys_of.crisis(crisis.pk) for crisis in crises)])
+    keys = [keys_of.CRISES, keys_of.ASSESSMENTS, *(keys_of.crisis(row.crisis.pk) for row in rows)]
+    return tag(response, keys)
 
 
 def etag_of(body: bytes) -> str:

@@ -80,7 +80,7 @@ def model(name):
 
 client = Client(HTTP_HOST="localhost")
 crisis, token = os.environ["MIGRATED_CRISIS"], os.environ["MIGRATED_PREVIEW"]
-paths = ["/", f"/crises/{crisis}/", f"/crises/{crisis}/timeline/",
+paths = [f"/crises/{crisis}/", f"/crises/{crisis}/timeline/",
          f"/crises/{crisis}/timeline/?page=2025-07", f"/crises/{crisis}/history/",
          f"/crises/{crisis}/feed/", f"/crises/{crisis}/events.json", f"/en/crises/{crisis}/",
          "/actors/desk-actor/", "/sources/desk-2025-07-01/", "/feed/",
@@ -90,9 +90,11 @@ pages = {}
 for path in paths:
     response = client.get(path)
     pages[path] = [response.status_code, hashlib.sha256(response.content).hexdigest()]
-# The preview link's timeline no longer has its map address rewritten (map.js asks through the
-# link): it is compared by its answer only.
-pages[f"/preview/{token}/timeline/"] = [client.get(f"/preview/{token}/timeline/").status_code]
+# Pages changed on purpose since the move are compared by their answer only: the preview link's
+# timeline (its map address is no longer rewritten: map.js asks through the link) and the
+# front page (its map, latest events and assessments).
+for path in (f"/preview/{token}/timeline/", "/"):
+    pages[path] = [client.get(path).status_code]
 revisions = apps.get_model(settings.REVISION_MODEL).objects.order_by("pk")
 history = {m._meta.label: m.history.count() for m in apps.get_models() if hasattr(m, "history")}
 rows = {

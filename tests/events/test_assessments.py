@@ -169,3 +169,36 @@ def test_atom_feeds_of_a_crisiss_assessments_and_of_every_crisis(assessed, clien
     listing = page(client, ARTICLE + "assessments/")
     atom = listing.select_one('link[type="application/atom+xml"]')
     assert atom["href"].endswith("/assessments/feed/")
+
+
+def test_the_front_page_shows_each_crisis_with_its_trend_on_a_map(assessed, client):
+    front = page(client, "/")
+    assert "恶化" in front.select_one(".crisis-list li").get_text()
+    marker = front.select_one(".front-map svg circle")
+    assert marker["fill"] == "#d33"  # deteriorated
+    assert "2025年阿塞拜疆—俄罗斯外交危机" in marker.title.get_text()
+    assert front.select_one(".front-assessments h2").get_text() == "2025-07的评估"
+    events = front.select(".latest-events li")
+    assert len(events) == 10 and "2025年7月10日" in events[0].get_text()
+    bars = [a["href"] for a in front.select(".front-chart svg a")]
+    assert "/tracker/2025-07/" in bars  # a month's bar opens the month across crises
+    assert front.select(".front-chart table tbody tr")
+    assert page(client, "/?trend=deteriorated").select(".crisis-list li")
+    assert not page(client, "/?trend=improved").select(".crisis-list li")
+
+
+def test_the_front_pages_query_count_does_not_grow_with_crises_and_events(assessed, client):
+    counts = []
+    for n in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        counts.append(len(queries))
+        with revision(summary="Another crisis"):
+            other = Crisis.objects.create(slug=f"other-{n}", title=f"Other {n}",
+                                          start_date=datetime.date(2025, 1, 1), state="published")  # fmt: skip
+            Assessment.objects.create(crisis=other, month=datetime.date(2025, 7, 1),
+                                      trend="improved", reason="Better.", state="published")  # fmt: skip
+            for day in range(1, 4):
+                other.events.create(slug=f"e{day}", title="E", date=datetime.date(2025, 7, day),
+                                    kind="meeting", state="published")  # fmt: skip
+    assert counts[0] == counts[1] == counts[2]

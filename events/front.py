@@ -1,0 +1,110 @@
+"""The front page: every crisis with its latest trend, on one map, the latest events across
+crises, the latest month's assessments and the events per month by kind. A fixed number of
+queries, whatever the number of crises and events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, OuterRef, Subquery
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from crisis_tracker.dates import Precision
+from places.maps import Marker, static_map
+
+from . import charts, rendering
+from .models import Assessment, Crisis, Event
+from .timeline import TimelineFilters, count_slots
+
+LATEST_EVENTS = 10
+TREND_COLOURS = {"deteriorated": "#d33", "improved": "#14866d", "unchanged": "#72777d"}
+NO_TREND = "#36c"
+
+
+@dataclass
+class Row:
+    crisis: Crisis
+    last_updated: object
+    trend: str | None
+    point: tuple[float, float, int] | None  # the centre of its placed events, and how many
+
+
+def with_latest_trend(crises):
+    latest = Assessment.objects.published().filter(crisis=OuterRef("pk")).order_by("-month")
+    return crises.annotate(
+        latest_trend=Subquery(latest.values("trend")[:1]),
+        latest_month=Subquery(latest.values("month")[:1]),
+    )
+
+
+def centres(crisis_ids: list[int]) -> dict[int, tuple[float, float, int]]:
+    """Each crisis's centre: the mean point of its published placed events (one query)."""
+    rows = (
+        Event.objects.published()
+        .filter(crisis_id__in=crisis_ids)
+        .with_point()
+        .filter(point_lat__isnull=False)
+        .order_by()
+        .values("crisis_id")
+        .annotate(lat=Avg("point_lat"), lon=Avg("point_lon"), n=Count("pk"))
+    )
+    return {row["crisis_id"]: (float(row["lat"]), float(row["lon"]), row["n"]) for row in rows}
+
+
+def rows_for(crises, trend: str = "") -> list[Row]:
+    """The crises, the most recently changed first, narrowed to a latest trend if asked."""
+    crises = list(with_latest_trend(crises))
+    if trend:
+        crises = [crisis for crisis in crises if crisis.latest_trend == trend]
+    ids = [crisis.pk for crisis in crises]
+    latest, points = rendering.last_updated(ids), centres(ids)
+    rows = [Row(c, latest.get(c.pk), c.latest_trend, points.get(c.pk)) for c in crises]
+    never = -float("inf")
+    return sorted(rows, key=lambda r: r.last_updated.timestamp() if r.last_updated else never,
+                  reverse=True)  # fmt: skip
+
+
+def world_map(rows: list[Row]):
+    markers = [
+        Marker(lat, lon, TREND_COLOURS.get(row.trend or "", NO_TREND),
+               f"{row.crisis.title}: {trend_label(row.trend)}", count)
+        for row in rows if row.point for lat, lon, count in [row.point]
+    ]  # fmt: skip
+    return static_map(markers, _("Crises on the map, coloured by their latest trend"), 640)
+
+
+def trend_label(trend: str | None) -> str:
+    return str(dict(Assessment.Trend.choices).get(trend, _("not assessed yet")))
+
+
+def latest_events(crises) -> list[Event]:
+    return list(
+        Event.objects.published()
+        .filter(crisis__in=crises)
+        .select_related("crisis")
+        .order_by("-date", "-day_order", "-pk")[:LATEST_EVENTS]
+    )
+
+
+def latest_assessments() -> list[Assessment]:
+    month = Assessment.objects.published().order_by("-month").values_list("month", flat=True)
+    newest = month.first()
+    if newest is None:
+        return []
+    found = Assessment.objects.published().filter(month=newest).select_related("crisis")
+    return sorted(found, key=lambda a: a.crisis.title)
+
+
+def per_month(language: str) -> dict:
+    slots = count_slots(Event.objects.published())
+
+    def tracker(slot) -> str | None:
+        if slot.period.precision != Precision.MONTH:
+            return None
+        return reverse("events:tracker", args=[f"{slot.period.first:%Y-%m}"])
+
+    return {
+        "svg": charts.per_month_svg(slots, TimelineFilters(), language, href=tracker),
+        "table": charts.per_month_table(slots, language),
+    }
