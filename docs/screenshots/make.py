@@ -1,4 +1,5 @@
-"""Take the README's screenshots: the seed article with its map, the timeline (its visual
+"""Take the README's screenshots: the front page and a month's tracker, the seed article with
+its map, the timeline (its visual
 timeline, map and charts, on a wide and a phone screen), an event and the gazetteer lookup in
 the admin, and a publisher's desk with a submission and its review thread.
 
@@ -49,9 +50,11 @@ def manage(*args: str, **kwargs) -> None:
 def main() -> None:
     Path("/tmp/crisis-tracker-screenshots.sqlite3").unlink(missing_ok=True)
     manage("migrate", "-v0")
-    manage(
-        "import_fixture", "fixtures/azerbaijan-russia-2025.json", "--system", capture_output=True
-    )
+    seed = [
+        "fixtures/azerbaijan-russia-2025.json",
+        "fixtures/azerbaijan-russia-2025-assessments.json",
+    ]
+    manage("import_fixture", *seed, "--system", capture_output=True)
     code = (
         "from django.contrib.auth.models import User, Group;"
         "u = User.objects.create_user('editor', password='correct horse battery', is_staff=True);"
@@ -80,6 +83,10 @@ def main() -> None:
                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
             )
             page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(base + "/")
+            page.screenshot(path=str(HERE / "front.png"), full_page=True)
+            page.goto(base + "/tracker/2025-07/")
+            page.screenshot(path=str(HERE / "tracker.png"))
             page.goto(base + "/crises/azerbaijan-russia-2025/")
             page.wait_for_selector(".infobox .event-map.is-live")
             page.screenshot(path=str(HERE / "article.png"))

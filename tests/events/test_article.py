@@ -268,7 +268,7 @@ def test_the_browser_language_does_not_change_the_default_interface(seed, client
     assert soup.html["lang"] == "zh-hans"
 
 
-def test_the_home_page_lists_published_crises_ongoing_first_in_fixed_queries(
+def test_the_home_page_lists_published_crises_most_recently_changed_first_in_fixed_queries(
     seed, client, django_assert_max_num_queries
 ):
     for n in range(5):
@@ -281,11 +281,12 @@ def test_the_home_page_lists_published_crises_ongoing_first_in_fixed_queries(
             state="published",
         )
     Crisis.objects.create(slug="secret", title="未发布的危机", start_date="2025-01-01")
-    # the published crises, their last revisions in one aggregate, the latest revision of all
-    # (Last-Modified)
-    with django_assert_max_num_queries(3):
+    # the published crises with their latest trend, their last revisions in one aggregate, their
+    # centres, the latest events, the latest assessed month (and its assessments, when there is
+    # one), events per month, the latest revision of all (Last-Modified)
+    with django_assert_max_num_queries(8):
         soup = BeautifulSoup(client.get(reverse("events:crisis_list")).content, "html.parser")
     titles = [a.get_text() for a in soup.select(".crisis-list h2 a")]
-    assert titles[0] == seed.title and len(titles) == 6
-    assert "未发布的危机" not in titles
-    assert "2025年6月–至今" in soup.select_one(".crisis-list li").get_text()
+    assert titles[0] == "已结束的危机4" and len(titles) == 6  # the latest change first
+    assert titles[-1] == seed.title and "未发布的危机" not in titles
+    assert "2025年6月–至今" in soup.select(".crisis-list li")[-1].get_text()
