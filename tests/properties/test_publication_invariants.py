@@ -492,10 +492,12 @@ class Editorial(RuleBasedStateMachine):
         present = [reverse("events:crisis_list"), "/search/?q=qz", "/en/search/?q=qz",
                    "/api/v1/events/?page_size=1000", "/api/v1/events/?format=geojson&page_size=1000",
                    "/api/v1/crises/", "/api/v1/actors/?page_size=1000",
-                   "/api/v1/sources/?page_size=1000"]  # fmt: skip
+                   "/api/v1/sources/?page_size=1000", "/api/v1/assessments/",
+                   reverse("events:tracker_feed")]  # fmt: skip
         history = [reverse("events:site_feed"), "/api/v1/revisions/?page_size=1000"]
         for slug in Crisis.objects.values_list("slug", flat=True):
-            for name in ("crisis", "timeline", "map_data", "events_json", "events_csv"):
+            for name in ("crisis", "timeline", "map_data", "events_json", "events_csv",
+                         "assessments", "assessments_feed"):  # fmt: skip
                 present.append(reverse(f"events:{name}", args=[slug]))
             present.append("/en" + reverse("events:timeline", args=[slug]))
             history += [reverse("events:history", args=[slug]), reverse("events:feed", args=[slug])]
