@@ -274,9 +274,12 @@ class SinceSerializer(serializers.Serializer):
 
 
 class TombstoneSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["crisis", "event"])
+    kind = serializers.ChoiceField(choices=["crisis", "event", "assessment"])
     crisis = serializers.CharField()
-    slug = serializers.CharField(allow_null=True, help_text="The event's slug; null for a crisis.")
+    slug = serializers.CharField(
+        allow_null=True,
+        help_text="The event's slug, or the assessment's month (2025-06); null for a crisis.",
+    )
     removed_at = serializers.DateTimeField()
     reason = serializers.ChoiceField(
         choices=["deleted", "withdrawn", "moved"],

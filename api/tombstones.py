@@ -1,6 +1,6 @@
 """What readers could see once and can no longer: the entries a nightly sync must drop.
 
-An event (or a whole crisis) is a tombstone when it changed at or after ``since``, readers saw
+An event or a monthly assessment (or a whole crisis) is a tombstone when it changed at or after ``since``, readers saw
 it at some time, and they cannot see it now: deleted, withdrawn, in a crisis that was withdrawn,
 or moved to another crisis (its old address is gone). Readers saw an event while it was
 published in a published crisis, so its history is read against its crisis's history. A
@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from crisis_tracker.publication import PUBLISHED
-from events.models import Crisis, Event
+from events.models import Assessment, Crisis, Event
 
 LIMIT = 10_000
 
@@ -31,15 +31,23 @@ class Span:
     crisis: str | None = None
 
 
+# What names a crisis's part in its address: an event's slug, an assessment's month.
+ADDRESS = {Crisis: "slug", Event: "slug", Assessment: "month"}
+
+
+def address(value) -> str:
+    return f"{value:%Y-%m}" if isinstance(value, datetime.date) else value
+
+
 def versions(model, ids) -> dict[int, list]:
-    """Each entry's history rows, oldest first: (time, kind, state, slug, crisis id)."""
+    """Each entry's history rows, oldest first: (time, kind, state, address, crisis id)."""
     found = defaultdict(list)
-    fields = ["id", "history_date", "history_type", "state", "slug"]
-    if model is Event:
+    fields = ["id", "history_date", "history_type", "state", ADDRESS[model]]
+    if model is not Crisis:
         fields.append("crisis_id")
     rows = model.history.filter(id__in=ids).order_by("id", "history_date", "history_id")
-    for row in rows.values_list(*fields):
-        found[row[0]].append(row[1:])
+    for pk, when, kind, state, named, *rest in rows.values_list(*fields):
+        found[pk].append((when, kind, state, address(named), *rest))
     return found
 
 
@@ -68,8 +76,8 @@ def overlap(start, end, other: Span) -> Span | None:
     return Span(begins, ends, "", other.slug) if ends is None or begins < ends else None
 
 
-def event_spans(rows: list, crises: dict[int, list[Span]]) -> list[Span]:
-    """When an event was public: a published version while its crisis was public."""
+def part_spans(rows: list, crises: dict[int, list[Span]]) -> list[Span]:
+    """When an event or an assessment was public: a published version while its crisis was."""
     found = []
     for (when, kind, state, slug, crisis_id), until in with_ends(rows):
         if state != PUBLISHED or kind == "-":
@@ -101,8 +109,8 @@ def changed_since(model, since: datetime.datetime) -> set[int]:
 def entry(kind: str, span: Span, reason: str) -> dict:
     return {
         "kind": kind,
-        "crisis": span.crisis if kind == "event" else span.slug,
-        "slug": span.slug if kind == "event" else None,
+        "crisis": span.slug if kind == "crisis" else span.crisis,
+        "slug": None if kind == "crisis" else span.slug,
         "removed_at": span.end,
         "reason": reason,
     }
@@ -114,19 +122,26 @@ def reason(rows: list, spans: list[Span]) -> str:
     return "moved" if any(span.end is None for span in spans) else "withdrawn"
 
 
+PARTS = {"event": Event, "assessment": Assessment}
+
+
 def tombstones(since: datetime.datetime) -> list[dict]:
     crisis_ids = changed_since(Crisis, since)
-    event_ids = changed_since(Event, since)
-    event_ids |= set(Event.objects.filter(crisis__in=crisis_ids).values_list("pk", flat=True))
-    events = versions(Event, event_ids)
-    crises = crisis_spans(crisis_ids | {row[4] for rows in events.values() for row in rows})
+    parts = {}
+    for kind, model in PARTS.items():
+        ids = changed_since(model, since)
+        ids |= set(model.objects.filter(crisis__in=crisis_ids).values_list("pk", flat=True))
+        parts[kind] = versions(model, ids)
+    named = {row[4] for found in parts.values() for rows in found.values() for row in rows}
+    crises = crisis_spans(crisis_ids | named)
     found = []
     for pk, rows in versions(Crisis, crisis_ids).items():
         spans = crises.get(pk, [])
         found += [entry("crisis", span, reason(rows, spans))
                   for span in gone_addresses(spans) if span.end >= since]  # fmt: skip
-    for rows in events.values():
-        spans = event_spans(rows, crises)
-        found += [entry("event", span, reason(rows, spans))
-                  for span in gone_addresses(spans) if span.end >= since]  # fmt: skip
+    for kind, found_rows in parts.items():
+        for rows in found_rows.values():
+            spans = part_spans(rows, crises)
+            found += [entry(kind, span, reason(rows, spans))
+                      for span in gone_addresses(spans) if span.end >= since]  # fmt: skip
     return sorted(found, key=lambda item: item["removed_at"])[:LIMIT]

@@ -202,3 +202,18 @@ def test_the_front_pages_query_count_does_not_grow_with_crises_and_events(assess
                 other.events.create(slug=f"e{day}", title="E", date=datetime.date(2025, 7, day),
                                     kind="meeting", state="published")  # fmt: skip
     assert counts[0] == counts[1] == counts[2]
+
+
+def test_a_withdrawn_assessment_has_a_tombstone(assessed, client):
+    import json
+
+    since = timezone.now()
+    july = Assessment.objects.get(month=datetime.date(2025, 7, 1))
+    with revision(summary="Withdrawn"):
+        july.state = "draft"
+        july.save()
+    stamp = since.isoformat().replace("+00:00", "Z")
+    rows = json.loads(client.get(f"/api/v1/tombstones/?since={stamp}").content)
+    assert [(r["kind"], r["crisis"], r["slug"], r["reason"]) for r in rows] == [
+        ("assessment", "azerbaijan-russia-2025", "2025-07", "withdrawn")
+    ]
