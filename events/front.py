@@ -10,6 +10,7 @@ from django.db.models import Avg, Count, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from crisis_tracker.countries import m49_region
 from crisis_tracker.dates import Precision
 from places.maps import Marker, static_map
 
@@ -52,17 +53,40 @@ def centres(crisis_ids: list[int]) -> dict[int, tuple[float, float, int]]:
     return {row["crisis_id"]: (float(row["lat"]), float(row["lon"]), row["n"]) for row in rows}
 
 
-def rows_for(crises, trend: str = "") -> list[Row]:
-    """The crises, the most recently changed first, narrowed to a latest trend if asked."""
+def regions(crisis_ids: list[int]) -> dict[int, set[str]]:
+    """The UN M49 sub-regions of the countries each crisis's published events are placed in
+    (one query)."""
+    rows = (
+        Event.objects.published()
+        .filter(crisis_id__in=crisis_ids, location__isnull=False)
+        .order_by()
+        .values_list("crisis_id", "location__country")
+        .distinct()
+    )
+    found: dict[int, set[str]] = {}
+    for crisis_id, country in rows:
+        region = m49_region(country)
+        if region:
+            found.setdefault(crisis_id, set()).add(region)
+    return found
+
+
+def rows_for(crises, trend: str = "", region: str = "") -> tuple[list[Row], list[str]]:
+    """The crises, the most recently changed first, narrowed to a latest trend and a UN M49
+    sub-region if asked; and the sub-regions the crises are in, to choose from."""
     crises = list(with_latest_trend(crises))
     if trend:
         crises = [crisis for crisis in crises if crisis.latest_trend == trend]
+    where = regions([crisis.pk for crisis in crises])
+    present = sorted({code for codes in where.values() for code in codes})
+    if region:
+        crises = [crisis for crisis in crises if region in where.get(crisis.pk, set())]
     ids = [crisis.pk for crisis in crises]
     latest, points = rendering.last_updated(ids), centres(ids)
     rows = [Row(c, latest.get(c.pk), c.latest_trend, points.get(c.pk)) for c in crises]
     never = -float("inf")
-    return sorted(rows, key=lambda r: r.last_updated.timestamp() if r.last_updated else never,
-                  reverse=True)  # fmt: skip
+    rows.sort(key=lambda r: r.last_updated.timestamp() if r.last_updated else never, reverse=True)
+    return rows, present
 
 
 def world_map(rows: list[Row]):

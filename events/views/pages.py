@@ -12,6 +12,7 @@ from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
 
 from crisis_tracker import surrogate_keys as keys_of
+from crisis_tracker.countries import region_name
 from crisis_tracker.dates import Period
 from crisis_tracker.history import last_revision_at
 from crisis_tracker.http_cache import (
@@ -41,17 +42,22 @@ def crisis_response(response: HttpResponse, crisis: Crisis, latest=False) -> Htt
 
 @reader_page
 def crisis_list(request: HttpRequest) -> HttpResponse:
-    """The front page: every crisis (the most recently changed first, narrowed by ``?trend=``),
+    """The front page: every crisis (the most recently changed first, narrowed by ``?trend=``
+    and ``?region=``, a UN M49 sub-region code),
     on one map, with the latest events, the latest month's assessments and the events per
     month across crises."""
     trend = request.GET.get("trend", "")
     trend = trend if trend in Assessment.Trend.values else ""
+    region = request.GET.get("region", "")[:3]
     crises = Crisis.objects.visible_to(viewer(request))
-    rows = front.rows_for(crises.ongoing_first(), trend)
+    rows, regions = front.rows_for(crises.ongoing_first(), trend, region)
+    language = get_language()
     context = {
         "rows": rows,
         "trend": trend,
         "trends": Assessment.Trend.choices,
+        "region": region,
+        "regions": [(code, region_name(code, language)) for code in regions],
         "world_map": front.world_map(rows),
         "latest_events": front.latest_events(crises),
         "assessments": front.latest_assessments(),

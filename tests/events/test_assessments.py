@@ -217,3 +217,14 @@ def test_a_withdrawn_assessment_has_a_tombstone(assessed, client):
     assert [(r["kind"], r["crisis"], r["slug"], r["reason"]) for r in rows] == [
         ("assessment", "azerbaijan-russia-2025", "2025-07", "withdrawn")
     ]
+
+
+def test_the_front_page_narrows_to_a_un_m49_region(assessed, client):
+    front = page(client, "/")
+    regions = {a.get_text(): a["href"] for a in front.select('nav[aria-label="按地区筛选"] a')}
+    assert regions["西亚"] == "?region=145" and "东欧" in regions  # Azerbaijan, Russia
+    assert page(client, "/?region=145").select(".crisis-list li")
+    nowhere = page(client, "/?region=009")  # Oceania: no crisis there
+    assert not nowhere.select(".crisis-list li") and "没有危机" in nowhere.get_text()
+    both = page(client, "/?region=145&trend=improved")
+    assert not both.select(".crisis-list li")
