@@ -19,6 +19,7 @@ from .models import Assessment, Crisis, Event
 from .timeline import TimelineFilters, count_slots
 
 LATEST_EVENTS = 10
+RECENT_MONTHS = 3  # arrows shown beside each crisis
 TREND_COLOURS = {"deteriorated": "#d33", "improved": "#14866d", "unchanged": "#72777d"}
 NO_TREND = "#36c"
 
@@ -29,6 +30,7 @@ class Row:
     last_updated: object
     trend: str | None
     point: tuple[float, float, int] | None  # the centre of its placed events, and how many
+    recent: list[Assessment]  # its latest months' assessments, oldest first
 
 
 def with_latest_trend(crises):
@@ -71,6 +73,17 @@ def regions(crisis_ids: list[int]) -> dict[int, set[str]]:
     return found
 
 
+def recent_months(crisis_ids: list[int]) -> dict[int, list[Assessment]]:
+    """Each crisis's last RECENT_MONTHS published assessments, oldest first (one query)."""
+    found: dict[int, list[Assessment]] = {}
+    assessments = Assessment.objects.published().filter(crisis_id__in=crisis_ids)
+    for assessment in assessments.only("crisis_id", "month", "trend").order_by("-month"):
+        kept = found.setdefault(assessment.crisis_id, [])
+        if len(kept) < RECENT_MONTHS:
+            kept.insert(0, assessment)
+    return found
+
+
 def rows_for(crises, trend: str = "", region: str = "") -> tuple[list[Row], list[str]]:
     """The crises, the most recently changed first, narrowed to a latest trend and a UN M49
     sub-region if asked; and the sub-regions the crises are in, to choose from."""
@@ -82,8 +95,9 @@ def rows_for(crises, trend: str = "", region: str = "") -> tuple[list[Row], list
     if region:
         crises = [crisis for crisis in crises if region in where.get(crisis.pk, set())]
     ids = [crisis.pk for crisis in crises]
-    latest, points = rendering.last_updated(ids), centres(ids)
-    rows = [Row(c, latest.get(c.pk), c.latest_trend, points.get(c.pk)) for c in crises]
+    latest, points, months = rendering.last_updated(ids), centres(ids), recent_months(ids)
+    rows = [Row(c, latest.get(c.pk), c.latest_trend, points.get(c.pk), months.get(c.pk, []))
+            for c in crises]  # fmt: skip
     never = -float("inf")
     rows.sort(key=lambda r: r.last_updated.timestamp() if r.last_updated else never, reverse=True)
     return rows, present

@@ -282,9 +282,9 @@ def test_the_home_page_lists_published_crises_most_recently_changed_first_in_fix
         )
     Crisis.objects.create(slug="secret", title="未发布的危机", start_date="2025-01-01")
     # the published crises with their latest trend, their last revisions in one aggregate, their
-    # regions, centres, the latest events, the latest assessed month (and its assessments, when there is
+    # regions, centres, recent months, the latest events, the latest assessed month (and its assessments, when there is
     # one), events per month, the latest revision of all (Last-Modified)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         soup = BeautifulSoup(client.get(reverse("events:crisis_list")).content, "html.parser")
     titles = [a.get_text() for a in soup.select(".crisis-list h2 a")]
     assert titles[0] == "已结束的危机4" and len(titles) == 6  # the latest change first

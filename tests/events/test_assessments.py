@@ -174,6 +174,8 @@ def test_atom_feeds_of_a_crisiss_assessments_and_of_every_crisis(assessed, clien
 def test_the_front_page_shows_each_crisis_with_its_trend_on_a_map(assessed, client):
     front = page(client, "/")
     assert "恶化" in front.select_one(".crisis-list li").get_text()
+    arrows = [a.get_text(" ", strip=True) for a in front.select(".recent-arrows > span")]
+    assert arrows == ["2025-06 ↑", "2025-07 ↑"]  # June's and July's arrows
     marker = front.select_one(".front-map svg circle")
     assert marker["fill"] == "#d33"  # deteriorated
     assert "2025年阿塞拜疆—俄罗斯外交危机" in marker.title.get_text()
