@@ -65,8 +65,9 @@ READER_BUDGETS = {
     "/api/v1/sources/?page_size=100": 2,
     "/api/v1/sources/?page_size=100&format=csl-json": 2,
     "/api/v1/revisions/?page_size=100": 2,
-    # changed crises and events, events of changed crises, each kind's versions, last change
-    "/api/v1/tombstones/?since=2000-01-01T00:00:00Z": 7,
+    # changed crises, events and assessments, the events and assessments of changed crises,
+    # each kind's versions (none asked for assessments when there are none), last change
+    "/api/v1/tombstones/?since=2000-01-01T00:00:00Z": 9,
 }
 
 
