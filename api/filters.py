@@ -3,6 +3,7 @@ nothing is guessed."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pycountry
@@ -47,7 +48,13 @@ class RFC3339Field(IsoDateTimeField):
     def to_python(self, value):
         if value not in self.empty_values:
             validate_rfc3339(str(value))
-        return super().to_python(value)
+        found = super().to_python(value)
+        if found is None:
+            return None
+        try:  # in UTC: a database keeps offsets to ±15:59 only (RFC 3339 allows ±23:59)
+            return found.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValidationError("%(value)r is out of range.", params={"value": value}) from None
 
 
 class RFC3339Filter(filters.IsoDateTimeFilter):

@@ -1,11 +1,11 @@
 """What readers could see once and can no longer: the entries a nightly sync must drop.
 
-An event or a monthly assessment (or a whole crisis) is a tombstone when it changed at or after ``since``, readers saw
-it at some time, and they cannot see it now: deleted, withdrawn, in a crisis that was withdrawn,
-or moved to another crisis (its old address is gone). Readers saw an event while it was
-published in a published crisis, so its history is read against its crisis's history. A
-tombstone names what readers last saw (the slugs then), never what the entry became since, and
-nothing that was never public is named, not even by its slug.
+An event or a monthly assessment (or a whole crisis) is a tombstone when it changed at or after
+``since``, readers saw it at some time, and they cannot see it now: deleted, withdrawn, in a
+crisis that was withdrawn, or moved to another crisis (its old address is gone). Readers saw an
+event while it was published in a published crisis, so its history is read against its
+crisis's history. A tombstone names what readers last saw (the slugs then), never what the
+entry became since, and nothing that was never public is named, not even by its slug.
 """
 
 from __future__ import annotations

@@ -230,3 +230,17 @@ def test_the_front_page_narrows_to_a_un_m49_region(assessed, client):
     assert not nowhere.select(".crisis-list li") and "没有危机" in nowhere.get_text()
     both = page(client, "/?region=145&trend=improved")
     assert not both.select(".crisis-list li")
+
+
+@pytest.mark.parametrize("resource", ["assessments", "events"])
+def test_updated_since_with_any_rfc3339_offset(assessed, client, resource):
+    """RFC 3339 allows offsets to ±23:59; PostgreSQL keeps ±15:59: the time goes in as UTC."""
+    for stamp in ("0405-02-22T19:48:59.030032+18:49", "2025-07-01T00:00:00-23:59"):
+        response = client.get(f"/api/v1/{resource}/", {"updated_since": stamp})
+        assert response.status_code == 200, (stamp, response.content[:300])
+    assert (
+        client.get(
+            f"/api/v1/{resource}/", {"updated_since": "0001-01-01T00:00:00+01:00"}
+        ).status_code
+        == 400
+    )
