@@ -165,9 +165,16 @@ class CitationIndex:
         reference.locators.append(locator)
         return reference.number, len(reference.locators) - 1
 
+    def reserve(self, keys) -> None:
+        """Number ``keys`` first, in this order (an edition keeps its original's numbers)."""
+        for key in keys:
+            if key not in self._references:
+                number = len(self._references) + 1
+                self._references[key] = Reference(number, key, self.sources.get(key))
+
     @property
     def references(self) -> list[Reference]:
-        return list(self._references.values())
+        return [reference for reference in self._references.values() if reference.locators]
 
 
 def _citation_rule(state: StateInline, silent: bool) -> bool:

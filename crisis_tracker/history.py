@@ -47,8 +47,8 @@ class RevisionedHistory(models.Model):
         abstract = True
 
 
-def history_with_revisions() -> HistoricalRecords:
-    return HistoricalRecords(bases=[RevisionedHistory])
+def history_with_revisions(**options) -> HistoricalRecords:
+    return HistoricalRecords(bases=[RevisionedHistory], **options)
 
 
 @dataclass

@@ -275,6 +275,12 @@ CAPTURE_CHROMIUM = os.environ.get(
 # https://web.archive.org) fills a captured source's archive URL; its keys as "access:secret".
 EXTERNAL_ARCHIVE_URL = os.environ.get("EXTERNAL_ARCHIVE_URL", "").strip()
 EXTERNAL_ARCHIVE_KEYS = os.environ.get("EXTERNAL_ARCHIVE_KEYS", "").strip()
+# Machine translation for editions' drafts, off unless named: a LibreTranslate server's
+# /translate address or DeepL's /v2/translate (MACHINE_TRANSLATION_API "libretranslate" or
+# "deepl"), with its key if it needs one.
+MACHINE_TRANSLATION_URL = os.environ.get("MACHINE_TRANSLATION_URL", "").strip()
+MACHINE_TRANSLATION_API = os.environ.get("MACHINE_TRANSLATION_API", "libretranslate").strip()
+MACHINE_TRANSLATION_KEY = os.environ.get("MACHINE_TRANSLATION_KEY", "").strip()
 # Link checks wait this long between two requests to the same host (seconds).
 LINK_CHECK_DELAY = float(os.environ.get("LINK_CHECK_DELAY", "2"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "desk@localhost")

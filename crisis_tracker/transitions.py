@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.dispatch import Signal
 
 from .history import current
@@ -38,10 +38,13 @@ def move(entries, target: str, *, user, comment: str = "", step: str = "", also=
     """Move each of ``entries`` to ``target`` as ``user`` (None: the system), in the current
     revision, and announce it; entries already there are left alone. ``also`` gives other
     fields to set in the same save. Raises PermissionDenied, before saving anything, when the
-    publishing rule does not allow one of the moves."""
+    publishing rule does not allow one of the moves, and ValidationError when an entry cannot
+    be published yet."""
     entries = list(entries)
     if not all(may_set_state(user, type(e), e.state, target) for e in entries):
         raise PermissionDenied
+    if target == PUBLISHED:
+        refuse_unpublishable(entries)
     changes = []
     for entry in entries:
         if entry.state == target and not also:
@@ -55,6 +58,15 @@ def move(entries, target: str, *, user, comment: str = "", step: str = "", also=
             changes.append(StateChange(entry, old, target))
     announce(changes, user=user, comment=comment, step=step)
     return changes
+
+
+def refuse_unpublishable(entries) -> None:
+    """An entry may say why it cannot be published yet (``publishing_problem``, e.g. an
+    edition that is mostly unreviewed machine text): ValidationError, before anything is saved."""
+    for entry in entries:
+        problem = entry.publishing_problem() if hasattr(entry, "publishing_problem") else ""
+        if problem:
+            raise ValidationError(problem, code="unpublishable")
 
 
 def announce(changes: list[StateChange], *, user, comment: str = "", step: str = "") -> None:

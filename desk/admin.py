@@ -21,6 +21,7 @@ from events.resources import EventResource
 from interchange.views import import_fixture_view, import_job_view
 from places.models import Place
 
+from . import editions_admin  # noqa: F401  (editions and their translations)
 from .models import PreviewLink
 from .review_admin import ReviewAdmin
 

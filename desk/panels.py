@@ -19,7 +19,7 @@ from crisis_tracker.citations import may_cite
 from crisis_tracker.editorial.admin import change_path
 from crisis_tracker.narrative import crises_citing
 from crisis_tracker.publication import DRAFT, REVIEW, may_review
-from events.models import ENTRY_MODELS, Crisis, CrisisRevision, Event
+from events.models import ENTRY_MODELS, Crisis, CrisisRevision, Edition, Event
 from interchange import import_jobs
 from interchange.models import ImportJob
 from sources.models import LinkHealth, Source
@@ -175,6 +175,11 @@ def events_without_place(facts: Facts):
     return Event.objects.filter(location__isnull=True, latitude__isnull=True, no_place_reason="")
 
 
+def editions_behind(facts: Facts):
+    """Editions whose original changed, or gained texts, since they were translated."""
+    return Edition.objects.filter(behind__gt=0).select_related("crisis")
+
+
 def stale_drafts(facts: Facts):
     cutoff = timezone.now() - STALE_AFTER
     drafts = Event.objects.filter(state=DRAFT).annotate(changed_at=last_change(Event))
@@ -208,6 +213,7 @@ CHECKS = [
     Check("changed-links", _("Cited sources changed since captured"), changed_links),
     Check("never-captured", _("Cited sources never captured"), never_captured),
     Check("events-without-place", _("Events without a place on the map"), events_without_place),
+    Check("editions-behind", _("Editions behind their original"), editions_behind),
     Check("stale-drafts", _("Drafts untouched for 14 days"), stale_drafts),
 ]
 CHECKS_BY_SLUG = {check.slug: check for check in CHECKS}

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -52,6 +52,10 @@ def go_live(entry) -> bool | None:
         )
     except PermissionDenied:
         return False
+    except ValidationError as error:
+        reason = " ".join(error.messages)
+        review.return_to_review(entry, f"The schedule to publish could not be kept: {reason}")
+        return None
     return True
 
 

@@ -66,8 +66,9 @@ class MapData:
         return {point.place_id for point in self.points if point.place_id}
 
 
-def map_data(events, crisis_slug: str, language: str) -> MapData:
-    """Points for the selected events that have a place or an exact spot (one query)."""
+def map_data(events, crisis_slug: str, language: str, titles=None) -> MapData:
+    """Points for the selected events that have a place or an exact spot (one query).
+    ``titles`` (slug, title) → title gives an edition's titles."""
     rows = (
         events.with_point()
         .filter(point_lat__isnull=False)
@@ -98,7 +99,7 @@ def map_data(events, crisis_slug: str, language: str) -> MapData:
             point.events.append(
                 {
                     "date": format_date(date, precision, language),
-                    "title": title,
+                    "title": titles(slug, title) if titles else title,
                     "verification": checked,
                     "verification_label": str(verification[checked]),
                     "kind": kind,

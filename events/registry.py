@@ -13,4 +13,6 @@ CONTENT_MODELS = [
     "events.section",
     "events.event",
     "events.eventactor",
+    "events.edition",
+    "events.translation",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 
@@ -9,7 +10,7 @@ from django.conf import settings
 from django.db.models import Max, Prefetch
 from django.template.loader import render_to_string
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import reverse, translate_url
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 
@@ -26,7 +27,7 @@ from crisis_tracker.publication import PUBLISHED
 from places.maps import OUTLINES
 from places.models import Place
 
-from . import charts, kinds, mapdata, snapshots
+from . import charts, editions, kinds, mapdata, snapshots
 from .charts import slot_label
 from .models import Assessment, Crisis, CrisisRevision, Event, EventActor, Revision, Section
 from .timeline import Paging, TimelineFilters, TimelinePage, count_slots, group_rows
@@ -50,6 +51,7 @@ class Page:
     keys: list[str] = field(default_factory=list)  # surrogate keys: what the page shows
     built_at: datetime.datetime = field(default_factory=timezone.now)
     etag: str = ""  # of ``html``, worked out once rather than on every request
+    languages: list[str] = field(default_factory=list)  # the original's and its editions'
 
     @property
     def is_published(self) -> bool:
@@ -103,51 +105,113 @@ def build_article(slug: str) -> Page | None:
         return None
     crisis = snapshot.crisis
     updated = last_updated([crisis.pk]).get(crisis.pk)
+    language = get_language()
+    published = editions.published_editions(crisis)
+    languages = editions.languages_of(crisis, published)
+    reading = editions.reading_for(crisis, language, published)
     located = mapdata.map_data(
-        Event.objects.for_crisis(crisis).published(), crisis.slug, get_language()
+        Event.objects.for_crisis(crisis).published(), crisis.slug, language, titles_of(reading)
     )
     event_map = article_map(located, crisis)
     assessment = latest_assessment(crisis)
     if assessment is not None:
         snapshot.sources.update(snapshots.sources_cited_in([assessment.text]))
+    numbering = in_edition(snapshot, assessment, reading)
     body = render_article(
         snapshot,
         last_updated=updated,
         corrections=corrections(crisis),
         event_map=event_map,
         assessment=assessment,
+        numbering=numbering,
+        notice=edition_notice(crisis, language, lambda: updated),
     )
     keys = [keys_of.crisis(crisis.pk)]
     keys += [keys_of.place(pk) for pk in located.place_ids]
     keys += [keys_of.actor(p.actor_id) for p in snapshot.participations]
     keys += [keys_of.source(key) for key in snapshot.sources]
-    return Page(crisis.slug, crisis.title, crisis.state, crisis.language, body, updated, keys=keys)
+    page = Page(crisis.slug, str(crisis.title), crisis.state, crisis.language, body, updated)
+    return dataclasses.replace(page, keys=keys, languages=languages)
+
+
+def titles_of(reading: editions.Reading | None):
+    return reading.event_title if reading else None
+
+
+def in_edition(snapshot: snapshots.Snapshot, assessment, reading) -> list[str]:
+    """Lay the edition (None: none) over the article's texts; returns the original's citation
+    order, which the edition keeps (empty: no edition)."""
+    if reading is None:
+        return []
+    numbering = cited_in_reading_order(snapshot, assessment)
+    parts = [snapshot.crisis, *snapshot.sections, *snapshot.participations]
+    reading.apply_all([*parts, assessment] if assessment else parts)
+    actors = [p.actor for p in snapshot.participations]
+    editions.actor_names(actors, reading.edition.language, snapshot.crisis.language)
+    in_language_of(snapshot.crisis, reading.edition)
+    return numbering
+
+
+def in_language_of(crisis: Crisis, edition) -> None:
+    """The crisis now reads in ``edition``'s language (in memory only, for one page)."""
+    crisis.original_language, crisis.language = crisis.language, edition.language
+    crisis.edition = edition
+
+
+def edition_notice(crisis: Crisis, language: str, updated) -> dict:
+    """What readers of another language are told: no edition yet, or the edition is behind
+    its original (with the original's date and address)."""
+    original = getattr(crisis, "original_language", crisis.language)
+    if language == original:
+        return {}
+    edition = getattr(crisis, "edition", None)
+    if edition is not None and not edition.behind:
+        return {}
+    notice = {
+        "kind": "none" if edition is None else "behind",
+        "language": editions.LANGUAGE_NAMES.get(language, language),
+        "original": editions.LANGUAGE_NAMES.get(original, original),
+        "original_language": original,
+        "original_url": translate_url(crisis.get_absolute_url(), original),
+    }
+    return {**notice, "updated": updated()} if edition is not None else notice
+
+
+def cited_in_reading_order(snapshot: snapshots.Snapshot, assessment=None) -> list[str]:
+    """The keys the article cites in the order it numbers them (see ``render_article``)."""
+    texts = [p.note for role in Participation.Role.values
+             for p in snapshot.participations if p.role == role]  # fmt: skip
+    texts.append(snapshot.crisis.lead)
+    texts += [section.body for section in reading_order(snapshot.sections)]
+    texts += [assessment.text] if assessment else []
+    return snapshots.cited_in_order(texts)
 
 
 def latest_assessment(crisis: Crisis) -> Assessment | None:
     return crisis.assessments.published().order_by("-month").first()
 
 
-def render_article(snapshot: snapshots.Snapshot, assessment=None, **extra) -> str:
+def render_article(snapshot: snapshots.Snapshot, assessment=None, numbering=(), **extra) -> str:
     """The article's HTML, numbering citations over infobox, lead, sections and the latest
-    assessment in that order."""
+    assessment in that order (an edition keeps its original's ``numbering``)."""
     crisis = snapshot.crisis
     roles = {
         role: [p for p in snapshot.participations if p.role == role]
         for role in Participation.Role.values
     }
     index = CitationIndex(snapshot.sources)
+    index.reserve(numbering)
     infobox = {
         role: [
-            InfoboxEntry(p.actor, render(p.note, index, inline=True), p.side) for p in roles[role]
+            InfoboxEntry(p.actor, marked(p.note, index, inline=True), p.side) for p in roles[role]
         ]
         for role in Participation.Role.values
     }
-    lead = render(crisis.lead, index)
+    lead = marked(crisis.lead, index)
     outline = outline_sections(snapshot.sections, index)
     # Numbered after the sections, though shown under the lead: the article's own references
     # keep the numbers they have without it.
-    assessed = (assessment, render(assessment.text, index)) if assessment else None
+    assessed = (assessment, marked(assessment.text, index)) if assessment else None
     language = get_language()
     context = {
         "LANGUAGE_CODE": language,
@@ -169,19 +233,35 @@ def corrections(crisis: Crisis) -> list[Revision]:
     )
 
 
-def outline_sections(sections: list[Section], index: CitationIndex) -> list[ArticleSection]:
-    """Sections as a two-level tree, rendered in reading order (a parent before its children)."""
+def marked(text: str, index: CitationIndex, *, inline: bool = False) -> str:
+    """A narrative text rendered; one an edition lacks is marked in the original's language."""
+    html = render(text, index, inline=inline)
+    if isinstance(text, editions.Fallback) and html:
+        return editions.fallback_html(html, text.language, inline=inline)
+    return html
+
+
+def section_tree(sections: list[Section]) -> list[tuple[Section, list[Section]]]:
+    """Sections as a two-level tree: each top-level section with its subsections."""
     children: dict[int, list[Section]] = {}
     for section in sections:
         if section.parent_id is not None:
             children.setdefault(section.parent_id, []).append(section)
+    return [(s, children.get(s.pk, [])) for s in sections if s.parent_id is None]
+
+
+def reading_order(sections: list[Section]) -> list[Section]:
+    """A parent before its children, as the article shows them."""
+    return [section for top, children in section_tree(sections) for section in (top, *children)]
+
+
+def outline_sections(sections: list[Section], index: CitationIndex) -> list[ArticleSection]:
+    """Sections as a two-level tree, rendered in reading order (a parent before its children)."""
     outline = []
-    for section in sections:
-        if section.parent_id is not None:
-            continue
-        node = ArticleSection(section, 2, render(section.body, index))
-        for child in children.get(section.pk, []):
-            node.children.append(ArticleSection(child, 3, render(child.body, index)))
+    for section, children in section_tree(sections):
+        node = ArticleSection(section, 2, marked(section.body, index))
+        for child in children:
+            node.children.append(ArticleSection(child, 3, marked(child.body, index)))
         outline.append(node)
     return outline
 
@@ -208,23 +288,36 @@ def build_timeline(
     )
     index = CitationIndex(snapshots.sources_cited_in(event.summary for event in listed))
     language = get_language()
+    published = editions.published_editions(crisis)
+    languages = editions.languages_of(crisis, published)
+    reading = editions.reading_for(crisis, language, published)
+    if reading is not None:
+        index.reserve(snapshots.cited_in_order(event.summary for event in listed))
+        reading.apply_all(listed)
+        actors = [link.actor for event in listed for link in event.event_actors.all()]
+        editions.actor_names(actors, language, crisis.language)
     rows = [
         {
             "event": event,
             "date": event.start_display(language),
             "iso": iso_date(event.date, event.date_precision),
             "end": event.end_display(language),
-            "summary": render(event.summary, index),
+            "summary": marked(event.summary, index),
             "actors": list(event.event_actors.all()),
         }
         for event in listed
     ]
-    located = mapdata.map_data(selected, crisis.slug, language)
+    located = mapdata.map_data(selected, crisis.slug, language, titles_of(reading))
+    if reading is not None:
+        in_language_of(crisis, reading.edition)
     figures = charts.figure_bars(selected)
     count = sum(slot.total for slot in slots)
     context = {
         "LANGUAGE_CODE": language,
         "crisis": crisis,
+        "notice": edition_notice(
+            crisis, language, lambda: last_updated([crisis.pk]).get(crisis.pk)
+        ),
         "years": group_rows(rows, language),
         "count": count,
         **paging_links(paging, filters, language),
@@ -251,7 +344,8 @@ def build_timeline(
     keys += [keys_of.actor(link.actor_id) for row in rows for link in row["actors"]]
     keys += [keys_of.source(key) for key in index.sources]
     keys += [keys_of.place(pk) for pk in located.place_ids]
-    return Page(crisis.slug, crisis.title, crisis.state, crisis.language, body, keys=keys)
+    page = Page(crisis.slug, str(crisis.title), crisis.state, crisis.language, body)
+    return dataclasses.replace(page, keys=keys, languages=languages)
 
 
 def page_label(page: TimelinePage | None, language: str) -> str:

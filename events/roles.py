@@ -12,7 +12,8 @@ CONTENT_MODELS = [tuple(label.split(".")) for label in registry.CONTENT_MODELS] 
 # Editors may delete parts of an entry and unpublished crises and events (the admin refuses
 # them published ones); shared records (sources, actors, places) and publishing are for
 # publishers.
-EDITOR_DELETES = {"crisis", "section", "event", "eventactor", "participation", "assessment"}
+EDITOR_DELETES = {"crisis", "section", "event", "eventactor", "participation", "assessment",
+                  "edition", "translation"}  # fmt: skip
 
 
 def role_permissions() -> dict[str, list[tuple[str, str]]]:
@@ -24,7 +25,8 @@ def role_permissions() -> dict[str, list[tuple[str, str]]]:
             editors.append((app_label, f"delete_{model}"))
     publishers = [(app, f"{action}_{model}") for app, model in CONTENT_MODELS
                   for action in ("add", "change", "view", "delete")]  # fmt: skip
-    publishers += [("events", f"publish_{model}") for model in ("crisis", "event", "assessment")]
+    published = ("crisis", "event", "assessment", "edition")
+    publishers += [("events", f"publish_{model}") for model in published]
     desk_tools = [("events", f"{action}_previewlink") for action in ("add", "change", "view")]
     return {EDITORS: editors + desk_tools, PUBLISHERS: publishers + desk_tools}
 

@@ -13,7 +13,7 @@ from places.models import Place
 from sources.captures import archive_changed
 from sources.models import Source
 
-from .models import Assessment, Crisis, Event, EventActor, Section
+from .models import Assessment, Crisis, Edition, Event, EventActor, Section, Translation
 from .page_cache import bump_all, bump_crisis, bump_crisis_ids, bump_event_id
 from .revisions import revision_recorded
 
@@ -33,6 +33,7 @@ def crisis_changed(sender, instance: Crisis, **kwargs) -> None:
 
 
 @receiver([post_save, post_delete], sender=Section)
+@receiver([post_save, post_delete], sender=Edition)
 @receiver([post_save, post_delete], sender=Event)
 @receiver([post_save, post_delete], sender=Participation)
 def part_changed(sender, instance, **kwargs) -> None:
@@ -52,6 +53,15 @@ def assessment_changed(sender, instance: Assessment, **kwargs) -> None:
     """An assessment shows under its article, on its crisis's assessments and on the tracker."""
     purge([keys_of.ASSESSMENTS])
     part_changed(sender, instance)
+
+
+@receiver([post_save, post_delete], sender=Translation)
+def translation_changed(sender, instance: Translation, **kwargs) -> None:
+    """A translation shows on its edition's pages: the crisis's pages in that language."""
+    crisis_ids = Edition.objects.filter(pk=instance.edition_id).values_list("crisis_id", flat=True)
+    crisis_ids = set(crisis_ids)
+    purge([*map(keys_of.crisis, crisis_ids)])
+    bump_crisis_ids(crisis_ids)
 
 
 @receiver([post_save, post_delete], sender=EventActor)
@@ -82,6 +92,8 @@ HANDLERS = {
     Event: part_changed,
     Participation: part_changed,
     EventActor: event_actor_changed,
+    Edition: part_changed,
+    Translation: translation_changed,
     Source: shared_record_changed,
     Actor: shared_record_changed,
     Place: shared_record_changed,

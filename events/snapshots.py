@@ -29,6 +29,11 @@ def cited_in(texts) -> set[str]:
     return {key for text in texts for key in cited_keys(text)}
 
 
+def cited_in_order(texts) -> list[str]:
+    """The keys ``texts`` cite, in order of first citation."""
+    return list(dict.fromkeys(key for text in texts for key in cited_keys(text)))
+
+
 def sources_cited_in(texts) -> dict[str, Source]:
     keys = cited_in(texts)
     return Source.objects.with_archive().in_bulk(keys, field_name="key") if keys else {}

@@ -9,7 +9,7 @@ from django.db import models
 from actors.models import Actor
 from crisis_tracker.narrative import keys_cited_by
 from crisis_tracker.publication import SCHEDULE_FIELDS
-from events.models import Crisis, EventActor
+from events.models import Crisis, EventActor, Translation
 from places.models import Place
 from sources.models import Source
 
@@ -21,6 +21,12 @@ def crisis_objects(crisis) -> list[models.Model]:
     events = list(crisis.events.order_by("pk"))
     participations = list(crisis.participations.order_by("pk"))
     assessments = list(crisis.assessments.order_by("pk"))
+    editions = list(crisis.editions.order_by("pk"))
+    translations = list(
+        Translation.objects.filter(edition__crisis=crisis)
+        .select_related("edition__crisis")
+        .order_by("pk")
+    )
     event_actors = list(
         EventActor.objects.filter(event__crisis=crisis)
         .select_related("event__crisis", "actor")
@@ -34,7 +40,7 @@ def crisis_objects(crisis) -> list[models.Model]:
         Place.objects.filter(pk__in={event.location_id for event in events}).order_by("pk")
     )
     return [*sources, *actors, *places, crisis, *assessments, *participations, *sections, *events,
-            *event_actors]  # fmt: skip
+            *event_actors, *editions, *translations]  # fmt: skip
 
 
 def everything() -> list[models.Model]:

@@ -7,7 +7,7 @@ offers the allowed ones (the state field's choices, the actions, deleting).
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -66,7 +66,11 @@ class PublishingAdmin(EditorialAdmin):
         reason = transitions.summary_of(source[0], target)
         self.describe_edit(request, f"{reason}: {summary}" if summary else reason)
         entries = list(queryset.filter(state__in=source))
-        transitions.move(entries, target, user=request.user, comment=summary)
+        try:
+            transitions.move(entries, target, user=request.user, comment=summary)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return
         changed = len(entries)
         skipped = queryset.count() - changed
         self.message_user(

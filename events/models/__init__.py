@@ -1,4 +1,5 @@
-"""The crisis content (``content``, ``assessments``) and its public history (``public_history``)."""
+"""The crisis content (``content``, ``assessments``, ``editions``) and its public history
+(``public_history``)."""
 
 from .assessments import Assessment
 from .content import (
@@ -15,19 +16,22 @@ from .content import (
     event_url,
     validate_map_image,
 )
+from .editions import MACHINE_SHARE_LIMIT, Edition, Translation
 from .public_history import CrisisRevision, Revision, RevisionQuerySet
 
 # What is reviewed, scheduled and previewed as a whole (the rest is part of one of them).
-ENTRY_MODELS = (Crisis, Event, Assessment)
+ENTRY_MODELS = (Crisis, Event, Assessment, Edition)
 
 __all__ = [
     "Assessment",
     "ENTRY_MODELS",
+    "MACHINE_SHARE_LIMIT",
     "MAX_MAP_BYTES",
     "Crisis",
     "CrisisManager",
     "CrisisQuerySet",
     "CrisisRevision",
+    "Edition",
     "Event",
     "EventActor",
     "EventManager",
@@ -35,6 +39,7 @@ __all__ = [
     "Revision",
     "RevisionQuerySet",
     "Section",
+    "Translation",
     "event_order",
     "event_url",
     "validate_map_image",

@@ -59,9 +59,21 @@ LANGUAGE_NAMES = {"zh-hans": "简体中文", "en": "English"}  # each in its own
 
 
 @register.filter
-def language_versions(path: str) -> list[tuple[str, str, str]]:
-    """(code, name, address) of this page in each interface language."""
-    return [(code, name, translate_url(path or "/", code)) for code, name in LANGUAGE_NAMES.items()]
+def language_versions(path: str, only=None) -> list[tuple[str, str, str]]:
+    """(code, name, address) of this page in each interface language, or in ``only`` those."""
+    return [
+        (code, name, translate_url(path or "/", code))
+        for code, name in LANGUAGE_NAMES.items()
+        if not only or code in only
+    ]
+
+
+@register.simple_tag(takes_context=True)
+def alternates(context, path: str) -> list[tuple[str, str, str]]:
+    """The page's language versions for ``hreflang``: a crisis's page lists only the languages
+    it reads in (its own and its published editions'), any other page every language."""
+    page = context.get("page")
+    return language_versions(path, getattr(page, "languages", None))
 
 
 @register.filter

@@ -18,7 +18,7 @@ from crisis_tracker.http_cache import (
 from crisis_tracker.publication import get_visible_or_404, may_read
 from crisis_tracker.spreadsheets import write_csv
 
-from .. import charts, mapdata
+from .. import charts, editions, mapdata
 from ..models import Crisis, Event, EventActor
 from ..page_cache import cached_part
 from ..timeline import TimelineFilters, count_slots
@@ -55,7 +55,10 @@ def crisis_data(request: HttpRequest, slug: str, name: str, build) -> Data:
 
 
 def map_document(crisis: Crisis, filters: TimelineFilters, events) -> tuple[str, list[str]]:
-    located = mapdata.map_data(events, crisis.slug, get_language())
+    language = get_language()
+    reading = editions.reading_for(crisis, language)
+    titles = reading.event_title if reading else None
+    located = mapdata.map_data(events, crisis.slug, language, titles)
     document = mapdata.as_json(located, filters, crisis.slug)
     keys = [keys_of.place(pk) for pk in located.place_ids]
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")), keys
