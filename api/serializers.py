@@ -15,6 +15,7 @@ from rest_framework import serializers
 from actors.models import Actor
 from crisis_tracker.citations import cited_keys
 from crisis_tracker.dates import iso_date
+from events import editions
 from events.models import Assessment, Crisis, CrisisRevision, Event
 from places.models import Place
 from sources.models import Source
@@ -47,10 +48,26 @@ def sources_for(context: dict, keys) -> dict:
 
 class CitingSerializer(serializers.ModelSerializer):
     """Narrative text with the sources it cites. Sources of a whole page come in one query
-    (``CitingListSerializer``)."""
+    (``CitingListSerializer``). With ``?lang=`` the texts come from the crisis's published
+    edition in that language where it has them; ``languages`` says which language each is in."""
 
     citations = serializers.SerializerMethodField()
+    languages = serializers.SerializerMethodField(
+        help_text="The language of each text field: the crisis's own, or its edition's when "
+        "?lang= asked for one and it has the text."
+    )
     narrative = "summary"
+
+    def to_representation(self, instance):
+        language = self.context.get("language")
+        if language and not hasattr(instance, "field_languages"):
+            editions.lay_over([instance], language)
+        return super().to_representation(instance)
+
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "string"}})
+    def get_languages(self, obj) -> dict[str, str]:
+        found = editions.field_languages(obj)
+        return {name: language for name, language in found.items() if name in self.fields}
 
     @extend_schema_field(Citation(many=True))
     def get_citations(self, obj) -> list[dict]:
@@ -66,6 +83,8 @@ class CitingSerializer(serializers.ModelSerializer):
 class CitingListSerializer(serializers.ListSerializer):
     def to_representation(self, data):
         items = list(data)
+        if self.context.get("language"):
+            editions.lay_over(items, self.context["language"])
         narrative = self.child.narrative
         sources_for(self.context, {k for obj in items for k in cited_keys(getattr(obj, narrative))})
         return super().to_representation(items)
@@ -83,7 +102,7 @@ class AssessmentSerializer(CitingSerializer):
         model = Assessment
         list_serializer_class = CitingListSerializer
         fields = ["crisis", "month", "trend", "risk_alert", "resolution_opportunity", "reason",
-                  "text", "citations", "url"]  # fmt: skip
+                  "text", "citations", "languages", "url"]  # fmt: skip
 
     def get_month(self, assessment: Assessment) -> str:
         return f"{assessment.month:%Y-%m}"
@@ -94,8 +113,14 @@ class AssessmentSerializer(CitingSerializer):
 
 class EventActorSerializer(serializers.Serializer):
     actor = serializers.CharField(source="actor.slug")
-    name = serializers.CharField(source="actor.name")
+    name = serializers.SerializerMethodField(help_text="In English with ?lang=en, if known.")
     role = serializers.CharField()
+
+    def get_name(self, link) -> str:
+        actor = link.actor
+        return (
+            actor.name_en if self.context.get("language") == "en" and actor.name_en else actor.name
+        )
 
 
 class EventSerializer(CitingSerializer):
@@ -120,7 +145,7 @@ class EventSerializer(CitingSerializer):
             "crisis", "slug", "title", "date", "date_precision", "end_date", "end_precision",
             "day_order", "place", "location", "latitude", "longitude", "geo_precision", "kind",
             "verification", "killed", "injured", "detained", "displaced", "figures_note",
-            "summary", "actors", "citations", "url",
+            "summary", "no_place_reason", "actors", "citations", "languages", "url",
         ]  # fmt: skip
 
     def get_date(self, event: Event) -> str:
@@ -157,7 +182,7 @@ class CrisisSerializer(CitingSerializer):
         model = Crisis
         list_serializer_class = CitingListSerializer
         fields = ["slug", "title", "language", "status", "start_date", "end_date", "lead",
-                  "citations", "url"]  # fmt: skip
+                  "citations", "languages", "url"]  # fmt: skip
 
     def get_start_date(self, crisis: Crisis) -> str:
         return iso_date(crisis.start_date, crisis.start_precision)

@@ -14,7 +14,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import http_date
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, viewsets
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import NotFound, ValidationError
@@ -118,7 +118,39 @@ class ReadOnly(PublicAPI, viewsets.ReadOnlyModelViewSet):
     pagination_class = Cursor
 
 
-class CrisisViewSet(ReadOnly):
+LANGUAGES = [code for code, _name in settings.LANGUAGES]
+LANG = OpenApiParameter(
+    "lang",
+    OpenApiTypes.STR,
+    enum=LANGUAGES,
+    description="The texts in this language where the crisis has a published edition in it "
+    "(each object's `languages` says which texts are); others stay in the crisis's own.",
+)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[LANG]), retrieve=extend_schema(parameters=[LANG])
+)
+class Translated(ReadOnly):
+    """Crises, events and assessments: their texts in another language with ``?lang=``."""
+
+    def language(self) -> str | None:
+        given = self.request.query_params.getlist("lang")
+        if not given:
+            return None
+        if len(given) > 1 or given[0] not in LANGUAGES:
+            raise ValidationError({"lang": [f"Choose one of: {', '.join(LANGUAGES)}."]})
+        return given[0]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.language()  # a wrong one is refused whatever the format
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "language": self.language()}
+
+
+class CrisisViewSet(Translated):
     """Published crises, with their lead and the sources it cites."""
 
     serializer_class = serializers.CrisisSerializer
@@ -128,7 +160,7 @@ class CrisisViewSet(ReadOnly):
         return Crisis.objects.published()
 
 
-class EventViewSet(ReadOnly):
+class EventViewSet(Translated):
     """Published events of published crises. Filters combine; `?format=geojson` gives the
     page as a GeoJSON FeatureCollection of the events with a point."""
 
@@ -211,7 +243,7 @@ class SourceViewSet(ReadOnly):
     renderer_classes = [*PublicAPI.renderer_classes, CSLJSONRenderer]
 
 
-class AssessmentViewSet(ReadOnly):
+class AssessmentViewSet(Translated):
     """Published monthly assessments of published crises; filter by crisis, month (2025-06),
     trend and ``updated_since``."""
 

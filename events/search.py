@@ -11,14 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from actors.models import Actor
+from crisis_tracker.publication import PUBLISHED
 from sources.models import Source
 
-from .models import Crisis, Event
+from . import editions
+from .models import Crisis, Edition, Event, Translation
 
 MAX_TERMS = 6
 MAX_TERM_LENGTH = 50
@@ -41,10 +44,31 @@ class Kind:
     title: str
     fields: tuple[str, ...]
 
-    def matching(self, queryset, terms: list[str]):
+    def matching(self, queryset, terms: list[str], language: str = ""):
         for term in terms:
-            queryset = queryset.filter(anywhere(self.fields, term))
+            condition = anywhere(self.fields, term)
+            if language and self.name in TRANSLATED:
+                condition |= Q(Exists(TRANSLATED[self.name](language, term)))
+            queryset = queryset.filter(condition)
         return queryset.annotate(score=score(self.title, self.fields, terms))
+
+
+def translations_containing(language: str, term: str):
+    return Translation.objects.filter(
+        edition__language=language, edition__state=PUBLISHED, text__icontains=term
+    )
+
+
+# How a crisis or an event finds its texts in an edition (an English reader's search finds
+# the English edition's words too).
+TRANSLATED = {
+    "crises": lambda language, term: translations_containing(language, term).filter(
+        edition__crisis=OuterRef("pk"), item="crisis"
+    ),
+    "events": lambda language, term: translations_containing(language, term).filter(
+        edition__crisis=OuterRef("crisis"), item=Concat(Value("event/"), OuterRef("slug"))
+    ),
+}
 
 
 def anywhere(fields: tuple[str, ...], term: str) -> Q:
@@ -75,11 +99,17 @@ SOURCES = Kind("sources", "title", ("title", "authors", "work", "key"))
 KINDS = {kind.name: kind for kind in (CRISES, EVENTS, ACTORS, SOURCES)}
 
 
-def search(query: str, *, crisis: str = "", kind: str = "", only: str = "") -> dict[str, list]:
-    """Up to PER_KIND results of each kind (or of ``only``), best first; published only."""
+def search(
+    query: str, *, crisis: str = "", kind: str = "", only: str = "", language: str = ""
+) -> dict[str, list]:
+    """Up to PER_KIND results of each kind (or of ``only``), best first; published only. In
+    a ``language`` other than a crisis's own, its published edition's texts are searched and
+    shown too."""
     terms = terms_of(query)
     if not terms:
         return {}
+    if language and not Edition.objects.published().filter(language=language).exists():
+        language = ""  # no edition to search in it
     crises = Crisis.objects.published()
     events = Event.objects.published().select_related("crisis")
     if crisis:
@@ -98,7 +128,11 @@ def search(query: str, *, crisis: str = "", kind: str = "", only: str = "") -> d
     for name, (found_kind, queryset, order) in sets.items():
         if only and name != only:
             continue
-        results[name] = list(found_kind.matching(queryset, terms).order_by(*order)[:PER_KIND])
+        found = found_kind.matching(queryset, terms, language).order_by(*order)[:PER_KIND]
+        results[name] = list(found)
+    if language:
+        shown = [*results.get("crises", []), *results.get("events", [])]
+        editions.lay_over(shown, language)
     return results
 
 

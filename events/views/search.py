@@ -3,6 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
 
 from .. import search
 from ..models import Crisis, Event
@@ -19,7 +20,7 @@ def site_search(request: HttpRequest) -> HttpResponse:
     only = request.GET.get("type", "")
     only = only if only in search.KINDS else ""
     terms = search.terms_of(query)
-    found = search.search(query, crisis=crisis, kind=kind, only=only)
+    found = search.search(query, crisis=crisis, kind=kind, only=only, language=get_language())
     sections = [
         {"name": name, "rows": [result_row(name, obj, terms) for obj in rows]}
         for name, rows in found.items()
