@@ -2,7 +2,8 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
-SEED := fixtures/azerbaijan-russia-2025.json fixtures/azerbaijan-russia-2025-assessments.json
+SEED := fixtures/azerbaijan-russia-2025.json fixtures/azerbaijan-russia-2025-assessments.json \
+	fixtures/azerbaijan-russia-2025-en.json
 
 .PHONY: install install-dev run serve-cached test lint format messages assets
 
