@@ -22,10 +22,13 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from actors.models import Participation
+from crisis_tracker import surrogate_keys as keys_of
 from crisis_tracker.diffs import inline_diff
 from crisis_tracker.history import revision
+from crisis_tracker.http_cache import purge
 
 from .models import Assessment, Crisis, Edition, Event, Section, Translation
+from .page_cache import bump_crisis_ids
 from .revisions import revision_recorded
 
 # What each kind of row has to translate, in reading order.
@@ -115,12 +118,17 @@ def status(edition: Edition, current: dict[tuple[str, str], str] | None = None) 
 
 
 def refresh(editions: Iterable[Edition]) -> None:
-    """Store how far each edition is behind its original (the desk lists them by it)."""
+    """Store how far each edition is behind its original (the desk lists them by it); pages
+    of an edition whose standing changed are rendered afresh (their note changes)."""
     for edition in editions:
         found = status(edition)
         counts = {"behind": len(found.behind) + len(found.missing)}
         counts["untranslated"] = len(found.untranslated)
+        if (edition.behind, edition.untranslated) == (counts["behind"], counts["untranslated"]):
+            continue
         Edition.objects.filter(pk=edition.pk).update(**counts)
+        purge([keys_of.crisis(edition.crisis_id)])
+        bump_crisis_ids([edition.crisis_id])
 
 
 def refresh_after_commit(crisis_ids: set[int] = frozenset(), edition_id=None) -> None:

@@ -143,6 +143,7 @@ def test_a_change_to_the_original_puts_the_edition_behind_until_translated(
     english_edition, seed, client, publisher, django_capture_on_commit_callbacks
 ):
     assert (english_edition.behind, english_edition.untranslated) == (0, 0)
+    assert not page(client, EN_ARTICLE).select(".edition-notice")  # now in the page cache
     with django_capture_on_commit_callbacks(execute=True):
         change_ukraine_paragraph(seed)
     english_edition.refresh_from_db()
