@@ -33,7 +33,7 @@ class TranslationForm(forms.ModelForm):
     class Meta:
         model = Translation
         fields = ["text"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 3, "cols": 60})}
+        widgets = {"text": forms.Textarea(attrs={"rows": 6, "cols": 70})}
 
     def clean(self):
         cleaned = super().clean()
@@ -50,8 +50,8 @@ class TranslationForm(forms.ModelForm):
 class TranslationInline(EditorialInline):
     model = Translation
     form = TranslationForm
-    fields = ["label", "original_now", "text", "since", "in_step"]
-    readonly_fields = ["label", "original_now", "since"]
+    fields = ["original_now", "text", "since", "in_step"]
+    readonly_fields = ["original_now", "since"]
     show_change_link = False
     can_delete = False
     max_num = 0  # rows come from the original's structure, not typed by hand
@@ -65,10 +65,6 @@ class TranslationInline(EditorialInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).order_by("pk")
-
-    @admin.display(description=_("text"))
-    def label(self, row: Translation) -> str:
-        return f"{row.item} · {row.field}"
 
     @admin.display(description=_("original now"))
     def original_now(self, row: Translation) -> str:

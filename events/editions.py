@@ -26,6 +26,7 @@ from crisis_tracker import surrogate_keys as keys_of
 from crisis_tracker.diffs import inline_diff
 from crisis_tracker.history import revision
 from crisis_tracker.http_cache import purge
+from crisis_tracker.publication import PUBLISHED
 
 from .models import Assessment, Crisis, Edition, Event, Section, Translation
 from .page_cache import bump_crisis_ids
@@ -64,16 +65,23 @@ def kind_of(item: str) -> str:
 
 
 def originals(crisis: Crisis) -> dict[tuple[str, str], str]:
-    """Every non-empty translatable text of the original, by (item, field): five queries."""
+    """Every non-empty translatable text of the original readers may see (its published
+    events and assessments), by (item, field): four queries."""
     found = {("crisis", name): getattr(crisis, name) for name in FIELDS["crisis"]}
+    # Entries readers do not see yet are not part of the original an edition follows: once
+    # published, they put it behind.
+    assessments = crisis.assessments.filter(state=PUBLISHED)
     rows = [
         ("section/{}", crisis.sections.values_list("key", *FIELDS["section"])),
         (
             "participation/{}",
             crisis.participations.values_list("actor__slug", "role", *FIELDS["participation"]),
         ),
-        ("assessment/{}", crisis.assessments.values_list("month", *FIELDS["assessment"])),
-        ("event/{}", crisis.events.order_by().values_list("slug", *FIELDS["event"])),
+        ("assessment/{}", assessments.values_list("month", *FIELDS["assessment"])),
+        (
+            "event/{}",
+            crisis.events.filter(state=PUBLISHED).order_by().values_list("slug", *FIELDS["event"]),
+        ),
     ]
     for pattern, values in rows:
         kind = kind_of(pattern)

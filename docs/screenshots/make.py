@@ -1,7 +1,8 @@
 """Take the README's screenshots: the front page and a month's tracker, the seed article with
-its map, the timeline (its visual
+its map (and its English edition), the timeline (its visual
 timeline, map and charts, on a wide and a phone screen), an event and the gazetteer lookup in
-the admin, and a publisher's desk with a submission and its review thread.
+the admin, a publisher's desk with a submission and its review thread, and the English edition
+behind a change to its original.
 
     .venv/bin/python docs/screenshots/make.py
 
@@ -26,6 +27,17 @@ ENV = {
     "DATABASE_URL": "sqlite:////tmp/crisis-tracker-screenshots.sqlite3",
 }
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
+
+
+# A sharper word in the Chinese original: the English edition falls behind it.
+ORIGINAL_CHANGED = """
+from crisis_tracker.history import revision
+from events.models import Section
+section = Section.objects.get(key="乌克兰")
+with revision(summary="措辞更准确"):
+    section.body = section.body.replace("予以否认", "断然否认")
+    section.save()
+"""
 
 
 # An editor's draft, submitted for review with a comment: what the publisher's desk shows.
@@ -53,6 +65,7 @@ def main() -> None:
     seed = [
         "fixtures/azerbaijan-russia-2025.json",
         "fixtures/azerbaijan-russia-2025-assessments.json",
+        "fixtures/azerbaijan-russia-2025-en.json",
     ]
     manage("import_fixture", *seed, "--system", capture_output=True)
     code = (
@@ -90,6 +103,11 @@ def main() -> None:
             page.goto(base + "/crises/azerbaijan-russia-2025/")
             page.wait_for_selector(".infobox .event-map.is-live")
             page.screenshot(path=str(HERE / "article.png"))
+            page.goto(base + "/en/crises/azerbaijan-russia-2025/")
+            page.wait_for_selector(".infobox .event-map.is-live")
+            page.screenshot(path=str(HERE / "article-en.png"))
+            page.goto(base + "/crises/azerbaijan-russia-2025/")
+            page.wait_for_selector(".infobox .event-map.is-live")
             page.locator("#cite-ref-6-0 a").hover()
             page.screenshot(path=str(HERE / "citation-preview.png"))
             page.goto(base + "/crises/azerbaijan-russia-2025/timeline/")
@@ -130,6 +148,12 @@ def main() -> None:
             desk.locator("#review-heading").evaluate("heading => heading.scrollIntoView()")
             desk.wait_for_timeout(600)  # the admin scrolls smoothly
             desk.screenshot(path=str(HERE / "review.png"))
+            manage("shell", "-c", ORIGINAL_CHANGED)
+            desk.goto(base + "/admin/events/edition/1/change/")
+            row = desk.locator("tr.form-row:has(.diff)")
+            row.evaluate("row => row.scrollIntoView()")
+            desk.wait_for_timeout(300)
+            desk.screenshot(path=str(HERE / "edition-behind.png"))
             browser.close()
     finally:
         server.terminate()

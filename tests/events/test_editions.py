@@ -189,11 +189,15 @@ def test_an_imported_change_and_a_new_event_put_editions_behind(
             "crisis": [SLUG], "slug": "new-talks", "title": "新会谈", "date": "2025-07-20",
             "date_precision": "day", "kind": "meeting", "summary": "双方会谈[@dw-2025-07-03]。",
             "state": "published"}},
+        {"model": "events.event", "fields": {
+            "crisis": [SLUG], "slug": "draft-talks", "title": "草稿", "date": "2025-07-21",
+            "date_precision": "day", "kind": "meeting", "summary": "草稿[@dw-2025-07-03]。",
+            "state": "draft"}},
     ]  # fmt: skip
     with django_capture_on_commit_callbacks(execute=True):
         import_fixtures(files=[("update.json", json.dumps(fixture, ensure_ascii=False))])
     english_edition.refresh_from_db()
-    assert english_edition.behind == 2  # its title and its summary
+    assert english_edition.behind == 2  # its title and its summary; not the draft's yet
     changed, new = editions.changes_since(english_edition)
     assert changed == [] and {field for _item, field, _text in new} == {"title", "summary"}
     added = editions.start(english_edition)
