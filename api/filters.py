@@ -93,6 +93,12 @@ class SlugFilter(filters.CharFilter):
         super().__init__(*args, **kwargs)
 
 
+def changed_since(queryset, moment):
+    """The rows created or changed at or after ``moment``, from their model's history."""
+    changed = queryset.model.history.filter(history_date__gte=moment).values("id")
+    return queryset.filter(pk__in=changed)
+
+
 class StrictFilterSet(filters.FilterSet):
     """A parameter given must have a value its filter accepts: ``kind=`` is refused, as the
     schema has no empty kind (DRF's filters would ignore it). ``MAY_BE_EMPTY`` lists the plain
@@ -189,8 +195,7 @@ class EventFilter(StrictFilterSet):
         return queryset.filter(Q(point_lon__gte=west) | Q(point_lon__lte=east))  # across 180°
 
     def filter_updated_since(self, queryset, name, value):
-        changed = Event.history.filter(history_date__gte=value).values("id")
-        return queryset.filter(pk__in=changed)
+        return changed_since(queryset, value)
 
 
 MONTH_OF_YEAR = rf"^{YEAR}-{MONTH}$"  # 2025-06
@@ -230,8 +235,7 @@ class AssessmentFilter(StrictFilterSet):
         return queryset.filter(month=Period.parse(value).first)
 
     def filter_updated_since(self, queryset, name, value):
-        changed = Assessment.history.filter(history_date__gte=value).values("id")
-        return queryset.filter(pk__in=changed)
+        return changed_since(queryset, value)
 
 
 class RevisionFilter(StrictFilterSet):

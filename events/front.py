@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, OuterRef, Subquery
+from django.db.models import Avg, Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -28,17 +28,16 @@ NO_TREND = "#36c"
 class Row:
     crisis: Crisis
     last_updated: object
-    trend: str | None
     point: tuple[float, float, int] | None  # the centre of its placed events, and how many
     recent: list[Assessment]  # its latest months' assessments, oldest first
 
+    @property
+    def latest(self) -> Assessment | None:
+        return self.recent[-1] if self.recent else None
 
-def with_latest_trend(crises):
-    latest = Assessment.objects.published().filter(crisis=OuterRef("pk")).order_by("-month")
-    return crises.annotate(
-        latest_trend=Subquery(latest.values("trend")[:1]),
-        latest_month=Subquery(latest.values("month")[:1]),
-    )
+    @property
+    def trend(self) -> str | None:
+        return self.latest.trend if self.latest else None
 
 
 def centres(crisis_ids: list[int]) -> dict[int, tuple[float, float, int]]:
@@ -87,17 +86,17 @@ def recent_months(crisis_ids: list[int]) -> dict[int, list[Assessment]]:
 def rows_for(crises, trend: str = "", region: str = "") -> tuple[list[Row], list[str]]:
     """The crises, the most recently changed first, narrowed to a latest trend and a UN M49
     sub-region if asked; and the sub-regions the crises are in, to choose from."""
-    crises = list(with_latest_trend(crises))
+    crises = list(crises)
+    months = recent_months([crisis.pk for crisis in crises])
     if trend:
-        crises = [crisis for crisis in crises if crisis.latest_trend == trend]
+        crises = [c for c in crises if months.get(c.pk) and months[c.pk][-1].trend == trend]
     where = regions([crisis.pk for crisis in crises])
     present = sorted({code for codes in where.values() for code in codes})
     if region:
         crises = [crisis for crisis in crises if region in where.get(crisis.pk, set())]
     ids = [crisis.pk for crisis in crises]
-    latest, points, months = rendering.last_updated(ids), centres(ids), recent_months(ids)
-    rows = [Row(c, latest.get(c.pk), c.latest_trend, points.get(c.pk), months.get(c.pk, []))
-            for c in crises]  # fmt: skip
+    latest, points = rendering.last_updated(ids), centres(ids)
+    rows = [Row(c, latest.get(c.pk), points.get(c.pk), months.get(c.pk, [])) for c in crises]
     never = -float("inf")
     rows.sort(key=lambda r: r.last_updated.timestamp() if r.last_updated else never, reverse=True)
     return rows, present

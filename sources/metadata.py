@@ -193,10 +193,10 @@ def propose(html: str, url: str, *, accessed: datetime.date | None = None) -> Pr
     """The proposed source for the HTML of the page at ``url`` (its address after redirects)."""
     page, proposal = Page(html), Proposal()
     proposal.offer("language", language_code(page.lang), "<html lang>")
-    read_highwire(page, proposal)
+    read_meta(HIGHWIRE, page, proposal)
     read_json_ld(page, proposal)
     read_open_graph(page, proposal)
-    read_dublin_core(page, proposal)
+    read_meta(DUBLIN_CORE, page, proposal)
     read_chinese_meta(page, proposal)
     if "published" not in proposal.values:
         found = htmldate.find_date(html, extensive_search=False, original_date=True, url=url)
@@ -219,16 +219,47 @@ def offer_date(proposal: Proposal, raw: str, origin: str) -> None:
         proposal.offer("published_precision", parsed[1], origin)
 
 
-def read_highwire(page: Page, proposal: Proposal) -> None:
-    title, name = page.first("citation_title")
+@dataclass(frozen=True)
+class MetaScheme:
+    """A family of <meta> names for a citation (Highwire Press, Dublin Core): the names of
+    each field, the first one present winning."""
+
+    title: tuple[str, ...]
+    author: str  # every <meta> of this name is an author
+    author_label: str
+    work: tuple[str, ...]
+    dates: tuple[str, ...]
+    language: tuple[str, ...]
+
+
+HIGHWIRE = MetaScheme(
+    title=("citation_title",),
+    author="citation_author",
+    author_label="citation_author",
+    work=("citation_journal_title", "citation_publisher"),
+    dates=tuple(HIGHWIRE_DATES),
+    language=("citation_language",),
+)
+DUBLIN_CORE = MetaScheme(
+    title=("dc.title", "dcterms.title"),
+    author="dc.creator",
+    author_label="DC.creator",
+    work=("dc.publisher", "dcterms.publisher"),
+    dates=tuple(DUBLIN_CORE_DATES),
+    language=("dc.language", "dcterms.language"),
+)
+
+
+def read_meta(scheme: MetaScheme, page: Page, proposal: Proposal) -> None:
+    title, name = page.first(*scheme.title)
     proposal.offer("title", title, name)
-    proposal.offer("authors", "; ".join(page.every("citation_author")), "citation_author")
-    work, name = page.first("citation_journal_title", "citation_publisher")
+    proposal.offer("authors", "; ".join(page.every(scheme.author)), scheme.author_label)
+    work, name = page.first(*scheme.work)
     proposal.offer("work", work, name)
-    raw, name = page.first(*HIGHWIRE_DATES)
+    raw, name = page.first(*scheme.dates)
     if raw:
         offer_date(proposal, raw, name)
-    language, name = page.first("citation_language")
+    language, name = page.first(*scheme.language)
     proposal.offer("language", language_code(language or ""), name)
 
 
@@ -259,19 +290,6 @@ def read_open_graph(page: Page, proposal: Proposal) -> None:
     if raw:
         offer_date(proposal, raw, "article:published_time")
     proposal.offer("language", language_code(page.first("og:locale")[0] or ""), "og:locale")
-
-
-def read_dublin_core(page: Page, proposal: Proposal) -> None:
-    title, name = page.first("dc.title", "dcterms.title")
-    proposal.offer("title", title, name)
-    proposal.offer("authors", "; ".join(page.every("dc.creator")), "DC.creator")
-    work, name = page.first("dc.publisher", "dcterms.publisher")
-    proposal.offer("work", work, name)
-    raw, name = page.first(*DUBLIN_CORE_DATES)
-    if raw:
-        offer_date(proposal, raw, name)
-    language, name = page.first("dc.language", "dcterms.language")
-    proposal.offer("language", language_code(language or ""), name)
 
 
 def read_chinese_meta(page: Page, proposal: Proposal) -> None:
