@@ -85,6 +85,15 @@ class Source(models.Model):
         max_length=500,
         help_text=_("As published, e.g. “Russian air-defense system downed Azerbaijan plane”."),
     )
+    trans_title = models.CharField(
+        _("title in English"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "For a source in another language: its title translated, shown in brackets after "
+            "the title to readers of English pages, as Wikipedia's trans-title."
+        ),
+    )
     work = models.CharField(
         _("work"),
         max_length=200,
@@ -190,6 +199,8 @@ class Source(models.Model):
         if authors:
             parts.append(f"{escape('; '.join(authors))}. ")
         title = escape(self.title)
+        if self.trans_title and get_language() == "en":
+            title = f"{title} [{escape(self.trans_title)}]"
         address = self.reader_address()
         if address:
             parts.append(f'<a class="external" href="{escape(address)}">{title}</a>. ')

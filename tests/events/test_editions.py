@@ -359,3 +359,44 @@ def test_english_actor_pages_give_crises_and_events_their_english_titles(english
     assert "Peskov accuses Azerbaijan of being emotional" in actor.select_one(".actor-events").text
     chinese = page(client, "/actors/dmitry-peskov/")
     assert "佩斯科夫指责阿塞拜疆情绪化" in chinese.select_one(".actor-events").get_text()
+
+
+def test_a_source_in_another_language_shows_its_translated_title_to_english_readers(
+    english_edition, client
+):
+    english = page(client, EN_ARTICLE).select_one(".references").get_text()
+    assert "Зеленский поддержал Алиева" in english
+    assert "[Zelensky backed Aliyev amid Azerbaijan's conflict with Russia]" in english
+    chinese = page(client, ARTICLE).select_one(".references").get_text()
+    assert "Зеленский поддержал Алиева" in chinese and "Zelensky backed" not in chinese
+
+
+def test_assessments_and_the_tracker_read_in_the_edition(english_edition, client):
+    mine = page(client, EN_ARTICLE + "assessments/")
+    assert mine.select_one("article.assessments")["lang"] == "en"
+    reasons = [p.get_text() for p in mine.select(".assessment-reason")]
+    assert reasons[0].startswith("Azerbaijan arrests Russian citizens")
+    july = page(client, "/en/tracker/2025-07/")
+    assert july.select_one(".assessment-month h2").get_text() == (
+        "2025 Azerbaijan–Russia diplomatic crisis"
+    )
+    Translation.objects.filter(item="assessment/2025-07", field="reason").update(text="")
+    cache.clear()
+    reason = page(client, "/en/tracker/2025-07/").select_one(".assessment-reason .untranslated")
+    assert reason["lang"] == "zh-hans"
+    assert "两国互相召见外交代表" in page(client, "/tracker/2025-07/").get_text()
+
+
+def test_the_english_front_page_reads_in_the_edition(english_edition, client,
+                                                     django_assert_max_num_queries):  # fmt: skip
+    front = page(client, "/en/")
+    row = front.select_one(".front-crises li")
+    assert row["lang"] == "en"
+    assert row.h2.get_text() == "2025 Azerbaijan–Russia diplomatic crisis"
+    assert "Aliyev and Pashinyan hold talks in Abu Dhabi" in front.get_text()
+    assert "2025年阿塞拜疆—俄罗斯外交危机" in page(client, "/").select_one(".front-crises li h2").text
+    with django_assert_max_num_queries(50) as chinese:
+        client.get("/")
+    with django_assert_max_num_queries(50) as english:
+        client.get("/en/")
+    assert len(english.captured_queries) == len(chinese.captured_queries) + 2
