@@ -52,6 +52,7 @@ class CrisisAdmin(ReviewAdmin, PublishingAdmin):
     list_filter = ["status", "state", "language"]
     search_fields = ["title", "slug", "lead"]
     prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["map_place"]
     inlines = [SectionInline, ParticipationInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "state", "status", "language"]}),
@@ -60,7 +61,7 @@ class CrisisAdmin(ReviewAdmin, PublishingAdmin):
             {"fields": [("start_date", "start_precision"), ("end_date", "end_precision")]},
         ),
         (None, {"fields": ["part_of", "lead"]}),
-        (_("Map"), {"fields": ["map_image", "map_caption"], "classes": ["collapse"]}),
+        (_("Map"), {"fields": ["map_image", "map_caption", "map_place"], "classes": ["collapse"]}),
     ]
 
     def get_urls(self):

@@ -322,6 +322,14 @@ def lay_over(objects: list, language: str, *, mark: bool = False) -> None:
         obj.field_languages = shown
 
 
+def now_reading_in(crises, language: str) -> None:
+    """Crises whose title ``lay_over`` gave in ``language`` now read in it (their ``lang``;
+    in memory, for one page)."""
+    for crisis in crises:
+        if getattr(crisis, "field_languages", {}).get("title") == language:
+            crisis.original_language, crisis.language = crisis.language, language
+
+
 def field_languages(obj) -> dict[str, str]:
     """The language of each translatable text of ``obj`` that has one."""
     shown = getattr(obj, "field_languages", {})

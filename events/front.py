@@ -14,7 +14,7 @@ from crisis_tracker.countries import m49_region
 from crisis_tracker.dates import Precision
 from places.maps import Marker, static_map
 
-from . import charts, rendering
+from . import charts, editions, rendering
 from .models import Assessment, Crisis, Event
 from .timeline import TimelineFilters, count_slots
 
@@ -52,6 +52,16 @@ def centres(crisis_ids: list[int]) -> dict[int, tuple[float, float, int]]:
         .annotate(lat=Avg("point_lat"), lon=Avg("point_lon"), n=Count("pk"))
     )
     return {row["crisis_id"]: (float(row["lat"]), float(row["lon"]), row["n"]) for row in rows}
+
+
+def point_of(crisis: Crisis, centres: dict) -> tuple[float, float, int] | None:
+    """Where the map puts a crisis: the place an editor chose, else its events' centre; sized
+    by its placed events."""
+    centre = centres.get(crisis.pk)
+    place = crisis.map_place
+    if place is None:
+        return centre
+    return float(place.latitude), float(place.longitude), centre[2] if centre else 1
 
 
 def regions(crisis_ids: list[int]) -> dict[int, set[str]]:
@@ -96,10 +106,19 @@ def rows_for(crises, trend: str = "", region: str = "") -> tuple[list[Row], list
         crises = [crisis for crisis in crises if region in where.get(crisis.pk, set())]
     ids = [crisis.pk for crisis in crises]
     latest, points = rendering.last_updated(ids), centres(ids)
-    rows = [Row(c, latest.get(c.pk), points.get(c.pk), months.get(c.pk, [])) for c in crises]
+    rows = [Row(c, latest.get(c.pk), point_of(c, points), months.get(c.pk, [])) for c in crises]
     never = -float("inf")
     rows.sort(key=lambda r: r.last_updated.timestamp() if r.last_updated else never, reverse=True)
     return rows, present
+
+
+def in_language(rows: list[Row], events: list, assessments: list, language: str) -> None:
+    """The page's crises, events and assessments in the reader's language where their crisis
+    has a published edition in it (texts it lacks marked)."""
+    crises = {id(x): x for x in [*(r.crisis for r in rows), *(e.crisis for e in events),
+                                 *(a.crisis for a in assessments)]}  # fmt: skip
+    editions.lay_over([*crises.values(), *events, *assessments], language, mark=True)
+    editions.now_reading_in(crises.values(), language)
 
 
 def world_map(rows: list[Row]):

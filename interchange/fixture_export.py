@@ -37,7 +37,9 @@ def crisis_objects(crisis) -> list[models.Model]:
     actor_ids = {p.actor_id for p in participations} | {link.actor_id for link in event_actors}
     actors = with_affiliations(Actor.objects.filter(pk__in=actor_ids))
     places = list(
-        Place.objects.filter(pk__in={event.location_id for event in events}).order_by("pk")
+        Place.objects.filter(
+            pk__in={event.location_id for event in events} | {crisis.map_place_id}
+        ).order_by("pk")
     )
     return [*sources, *actors, *places, crisis, *assessments, *participations, *sections, *events,
             *event_actors, *editions, *translations]  # fmt: skip

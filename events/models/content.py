@@ -109,6 +109,17 @@ class Crisis(Publishable, CrisisDates):
     map_caption = models.CharField(
         _("map caption"), max_length=200, blank=True, help_text=_("e.g. 两国地理位置示意图")
     )
+    map_place = models.ForeignKey(
+        "places.Place",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("place on the world map"),
+        help_text=_(
+            "Where the front page's map puts the crisis; empty for the centre of its placed events."
+        ),
+    )
 
     history = history_with_revisions()
     objects = CrisisManager()

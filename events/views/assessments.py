@@ -5,24 +5,29 @@ import datetime
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 
 from crisis_tracker import surrogate_keys as keys_of
 from crisis_tracker.citations import CitationIndex
-from crisis_tracker.citations import render as render_text
 from crisis_tracker.dates import Period, Precision
 from crisis_tracker.http_cache import reader_page, tag, viewer
 from crisis_tracker.publication import get_visible_or_404
 
-from .. import snapshots
+from .. import editions, snapshots
 from ..models import Assessment, Crisis
-from ..rendering import references
+from ..rendering import marked, references
 from .pages import crisis_response
 
 
 def rendered(assessments: list[Assessment]) -> tuple[list, list]:
-    """Each assessment with its text rendered, citations numbered over the page; references."""
+    """Each assessment with its text rendered, citations numbered over the page, in the
+    reader's language where the crisis has an edition in it; references."""
     index = CitationIndex(snapshots.sources_cited_in(a.text for a in assessments))
-    items = [(assessment, render_text(assessment.text, index)) for assessment in assessments]
+    language = get_language()
+    crises = {id(a.crisis): a.crisis for a in assessments}
+    editions.lay_over([*crises.values(), *assessments], language, mark=True)
+    editions.now_reading_in(crises.values(), language)
+    items = [(assessment, marked(assessment.text, index)) for assessment in assessments]
     return items, references(index)
 
 
@@ -30,6 +35,8 @@ def rendered(assessments: list[Assessment]) -> tuple[list, list]:
 def crisis_assessments(request: HttpRequest, slug: str) -> HttpResponse:
     crisis = get_visible_or_404(viewer(request), Crisis.objects.all(), slug=slug)
     found = list(crisis.assessments.visible_to(viewer(request)).order_by("-month"))
+    for assessment in found:
+        assessment.crisis = crisis  # one crisis, laid over once
     items, cited = rendered(found)
     context = {"crisis": crisis, "items": items, "references": cited}
     response = render(request, "events/crisis_assessments.html", context)

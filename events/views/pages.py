@@ -50,8 +50,12 @@ def crisis_list(request: HttpRequest) -> HttpResponse:
     trend = trend if trend in Assessment.Trend.values else ""
     region = request.GET.get("region", "")[:3]
     crises = Crisis.objects.visible_to(viewer(request))
-    rows, regions = front.rows_for(crises.ongoing_first(), trend, region)
+    rows, regions = front.rows_for(
+        crises.ongoing_first().select_related("map_place"), trend, region
+    )
     language = get_language()
+    latest_events, assessments = front.latest_events(crises), front.latest_assessments()
+    front.in_language(rows, latest_events, assessments, language)
     context = {
         "rows": rows,
         "trend": trend,
@@ -59,8 +63,8 @@ def crisis_list(request: HttpRequest) -> HttpResponse:
         "region": region,
         "regions": [(code, region_name(code, language)) for code in regions],
         "world_map": front.world_map(rows),
-        "latest_events": front.latest_events(crises),
-        "assessments": front.latest_assessments(),
+        "latest_events": latest_events,
+        "assessments": assessments,
         "per_month": front.per_month(get_language()),
     }
     response = render(request, "events/crisis_list.html", context)

@@ -244,3 +244,17 @@ def test_updated_since_with_any_rfc3339_offset(assessed, client, resource):
         ).status_code
         == 400
     )
+
+
+def test_an_editor_may_choose_where_the_front_page_map_puts_a_crisis(assessed, client):
+    from places.models import Place
+
+    centre = page(client, "/").select_one(".front-map svg circle")
+    moscow = Place.objects.get(slug="moscow")
+    with revision(summary="The crisis on the map at Moscow"):
+        Crisis.objects.filter(slug="azerbaijan-russia-2025").update(map_place=moscow)
+        crisis = Crisis.objects.get(slug="azerbaijan-russia-2025")
+        crisis.save()
+    chosen = page(client, "/").select_one(".front-map svg circle")
+    assert (chosen["cx"], chosen["cy"]) != (centre["cx"], centre["cy"])
+    assert chosen["r"] == centre["r"]  # still sized by its placed events
