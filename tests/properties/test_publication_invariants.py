@@ -81,7 +81,16 @@ from desk import review
 from desk.models import PreviewLink, ReviewComment
 from desk.scheduling import publish_scheduled
 from events import page_cache as pages
-from events.models import Crisis, CrisisRevision, Event, EventActor, Revision, Section
+from events.models import (
+    Crisis,
+    CrisisRevision,
+    Edition,
+    Event,
+    EventActor,
+    Revision,
+    Section,
+    Translation,
+)
 from events.roles import ensure_roles
 from interchange import import_jobs
 from interchange.fixture_import import FixtureError, import_fixtures
@@ -91,7 +100,7 @@ from tests.conftest import form_data
 MARKER = re.compile(r"qz\d{5}q")
 # Published twice as often as the others, so withdrawals of published entries are frequent.
 STATES = ["published", "draft", "published", "review"]
-CONTENT = [EventActor, Event, Section, Participation, Crisis, Actor, Source]
+CONTENT = [Translation, Edition, EventActor, Event, Section, Participation, Crisis, Actor, Source]
 EXAMPLES = Path(__file__).parent / "examples"
 
 pytestmark = pytest.mark.django_db
@@ -149,7 +158,8 @@ class Editorial(RuleBasedStateMachine):
 
     @rule(data=st.data(), write=st.sampled_from(
         ["crisis", "source", "section", "event", "participation", "edit event", "edit crisis",
-         "edit part", "correct source", "state", "revert", "import", "delete"]))  # fmt: skip
+         "edit part", "correct source", "state", "revert", "import", "delete",
+         "translate"]))  # fmt: skip
     def write(self, data, write):
         state = lambda: data.draw(st.sampled_from(STATES), label="state")  # noqa: E731
         {
@@ -166,6 +176,7 @@ class Editorial(RuleBasedStateMachine):
             "revert": lambda: self.revert(data),
             "import": lambda: self.import_update(data, state()),
             "delete": lambda: self.delete_entry(data),
+            "translate": lambda: self.translate(data, state()),
         }[write]()
 
     # --- creating -------------------------------------------------------------------------
@@ -395,6 +406,21 @@ class Editorial(RuleBasedStateMachine):
         else:
             assert import_jobs.send_back(job, self.publisher, "Not yet.")
 
+    def translate(self, data, state):
+        """An English edition of a crisis in some state, and a text of it translated anew."""
+        crisis = self.pick(data, Crisis.objects.all())
+        events = list(crisis.events.order_by("pk").values_list("slug", flat=True)[:3])
+        targets = [("crisis", "title"), ("crisis", "lead"), *((f"event/{s}", "title") for s in events),
+                   *((f"event/{s}", "summary") for s in events)]  # fmt: skip
+        item, field = data.draw(st.sampled_from(targets), label="text")
+        with self.edit():
+            edition, _new = Edition.objects.get_or_create(crisis=crisis, language="en")
+            edition.state = state
+            edition.save()
+            Translation.objects.update_or_create(
+                edition=edition, item=item, field=field, defaults={"text": self.marker()}
+            )
+
     def delete_entry(self, data):
         model = data.draw(st.sampled_from([Event, Section, Participation]), label="model")
         if not model.objects.exists():
@@ -481,16 +507,30 @@ class Editorial(RuleBasedStateMachine):
             timeline = reverse("events:timeline", args=[crisis.slug])
             for event in Event.objects.filter(crisis=crisis, state="published"):
                 add(timeline, event.title, event.summary)
+            self.add_edition(crisis, add)
         for source in Source.objects.all():
             add(reverse("sources:detail", args=[source.key]), source.title)
         for actor in Actor.objects.all():
             add(reverse("actors:detail", args=[actor.slug]), actor.name)
         return shown
 
+    def add_edition(self, crisis: Crisis, add) -> None:
+        """A published English edition's texts, on the English article and timeline."""
+        edition = Edition.objects.filter(crisis=crisis, language="en", state="published").first()
+        if edition is None:
+            return
+        published = set(crisis.events.filter(state="published").values_list("slug", flat=True))
+        for item, text in edition.translations.exclude(text="").values_list("item", "text"):
+            if item == "crisis":
+                add("/en" + reverse("events:crisis", args=[crisis.slug]), text)
+            elif item.removeprefix("event/") in published:
+                add("/en" + reverse("events:timeline", args=[crisis.slug]), text)
+
     def surfaces(self) -> tuple[list[str], list[str]]:
         """(pages of the present, pages of the history) a reader can reach."""
         present = [reverse("events:crisis_list"), "/search/?q=qz", "/en/search/?q=qz",
                    "/api/v1/events/?page_size=1000", "/api/v1/events/?format=geojson&page_size=1000",
+                   "/api/v1/events/?page_size=1000&lang=en", "/api/v1/crises/?lang=en",
                    "/api/v1/crises/", "/api/v1/actors/?page_size=1000",
                    "/api/v1/sources/?page_size=1000", "/api/v1/assessments/",
                    reverse("events:tracker_feed")]  # fmt: skip
@@ -500,6 +540,8 @@ class Editorial(RuleBasedStateMachine):
                          "assessments", "assessments_feed"):  # fmt: skip
                 present.append(reverse(f"events:{name}", args=[slug]))
             present.append("/en" + reverse("events:timeline", args=[slug]))
+            present.append("/en" + reverse("events:crisis", args=[slug]))
+            present.append("/en" + reverse("events:map_data", args=[slug]))
             history += [reverse("events:history", args=[slug]), reverse("events:feed", args=[slug])]
             for revision_id in CrisisRevision.objects.filter(
                 crisis__slug=slug, public=True
