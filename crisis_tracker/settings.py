@@ -57,6 +57,23 @@ def database_from_env(name: str = "DATABASE_URL") -> dict:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": BASE_DIR / "db.sqlite3",
         }
+    return database_from_url(raw, name)
+
+
+def replicas_from_env(name: str = "DATABASE_REPLICA_URLS") -> dict:
+    """The PostgreSQL streaming replicas readers may read from, as aliases replica_0, …"""
+    found = {}
+    for n, raw in enumerate(env_list(name, [])):
+        config = database_from_url(raw, name)
+        if config["ENGINE"] != "django.db.backends.postgresql":
+            raise ImproperlyConfigured(f"{name} must list PostgreSQL replicas; got {raw!r}.")
+        config["OPTIONS"] = {**config.get("OPTIONS", {}), "connect_timeout": 2}
+        config["TEST"] = {"MIRROR": "default"}  # tests read the primary's test database
+        found[f"replica_{n}"] = config
+    return found
+
+
+def database_from_url(raw: str, name: str) -> dict:
     try:
         config = dj_database_url.parse(raw)
     except Exception as error:  # dj-database-url raises several types for bad URLs.
@@ -148,6 +165,9 @@ MIDDLEWARE = [
     "crisis_tracker.middleware.ContentSecurityPolicyMiddleware",
     "crisis_tracker.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Anonymous GETs read from a replica when DATABASE_REPLICA_URLS names any (last: it runs
+    # the view, with a second try on the primary if the replica fails).
+    "crisis_tracker.replicas.ReplicaReadsMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -177,7 +197,11 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 WSGI_APPLICATION = "crisis_tracker.wsgi.application"
 
-DATABASES = {"default": database_from_env()}
+DATABASES = {"default": database_from_env(), **replicas_from_env()}
+# With replicas: anonymous readers' GET requests read from one that is up and at most
+# REPLICA_MAX_LAG seconds behind (crisis_tracker.replicas); the rest reads the primary.
+DATABASE_ROUTERS = ["crisis_tracker.replicas.ReplicaRouter"] if len(DATABASES) > 1 else []
+REPLICA_MAX_LAG = float(os.environ.get("REPLICA_MAX_LAG", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": cache_from_env()}

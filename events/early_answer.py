@@ -19,6 +19,8 @@ from django.core.exceptions import DisallowedHost
 from django.urls import Resolver404, resolve
 from django.utils import translation
 
+from crisis_tracker import replicas
+
 from .views import history, pages
 
 # Reader pages served from the page cache, the same for every anonymous reader.
@@ -55,7 +57,9 @@ class EarlyAnswerMiddleware:
                 return None
             request.LANGUAGE_CODE = language
             try:
-                response = match.func(request, *match.args, **match.kwargs)
+                response = replicas.read_from_replica(
+                    lambda: match.func(request, *match.args, **match.kwargs)
+                )
             except Exception:  # noqa: BLE001 - the full stack answers, with its error handling
                 return None
         if response.status_code != 200:

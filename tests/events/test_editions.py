@@ -394,7 +394,9 @@ def test_the_english_front_page_reads_in_the_edition(english_edition, client,
     assert row["lang"] == "en"
     assert row.h2.get_text() == "2025 Azerbaijan–Russia diplomatic crisis"
     assert "Aliyev and Pashinyan hold talks in Abu Dhabi" in front.get_text()
-    assert "2025年阿塞拜疆—俄罗斯外交危机" in page(client, "/").select_one(".front-crises li h2").text
+    assert (
+        "2025年阿塞拜疆—俄罗斯外交危机" in page(client, "/").select_one(".front-crises li h2").text
+    )
     with django_assert_max_num_queries(50) as chinese:
         client.get("/")
     with django_assert_max_num_queries(50) as english:

@@ -347,6 +347,7 @@ def _fk_label(field):
         "parent": "key",
         "event": "slug",
         "location": "slug",
+        "map_place": "slug",
     }[field.name]
 
 
