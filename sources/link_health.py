@@ -187,8 +187,8 @@ def due(older_than: datetime.timedelta, now=None):
 
 
 def check_many(sources: Iterable[Source], *, hosts: int = 4, progress=None) -> dict[str, int]:
-    """Check every source, one request at a time per host with LINK_CHECK_DELAY between two
-    requests to the same host, up to ``hosts`` hosts at once. The requests run in threads (one
+    """Check every source, one request at a time per host, two requests to the same host
+    starting at least LINK_CHECK_DELAY apart, up to ``hosts`` hosts at once. The requests run in threads (one
     per host); what they found is recorded here, in this thread. Returns counts by outcome."""
     by_host: dict[str, list[Source]] = defaultdict(list)
     for source in sources:
@@ -197,9 +197,11 @@ def check_many(sources: Iterable[Source], *, hosts: int = 4, progress=None) -> d
     probe, found, counts = SoftNotFoundProbe(), queue.Queue(), defaultdict(int)
 
     def one_host(group: list[Source]) -> None:
-        for n, source in enumerate(group):
-            if n:
-                time.sleep(settings.LINK_CHECK_DELAY)
+        started = None
+        for source in group:
+            if started is not None:  # requests start LINK_CHECK_DELAY apart, as Scrapy's do
+                time.sleep(max(0.0, settings.LINK_CHECK_DELAY - (time.monotonic() - started)))
+            started = time.monotonic()
             found.put((source, judge(source.url, probe)))
 
     with ThreadPoolExecutor(max_workers=max(1, hosts)) as pool:
