@@ -48,8 +48,10 @@ class SourceAdmin(SpreadsheetMixin, EditorialAdmin):
     date_hierarchy = "published"
     readonly_fields = ["copies"]
     fieldsets = [
-        (None, {"fields": ["url", "key", "authors", "title", "trans_title", "work",
-                           "archive_url"]}),  # fmt: skip
+        (
+            None,
+            {"fields": ["url", "key", "authors", "title", "trans_title", "work", "archive_url"]},
+        ),  # fmt: skip
         (
             None,
             {

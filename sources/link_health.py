@@ -188,8 +188,9 @@ def due(older_than: datetime.timedelta, now=None):
 
 def check_many(sources: Iterable[Source], *, hosts: int = 4, progress=None) -> dict[str, int]:
     """Check every source, one request at a time per host, two requests to the same host
-    starting at least LINK_CHECK_DELAY apart, up to ``hosts`` hosts at once. The requests run in threads (one
-    per host); what they found is recorded here, in this thread. Returns counts by outcome."""
+    starting at least LINK_CHECK_DELAY apart, up to ``hosts`` hosts at once. The requests run
+    in threads (one per host); what they found is recorded here, in this thread. Returns
+    counts by outcome."""
     by_host: dict[str, list[Source]] = defaultdict(list)
     for source in sources:
         by_host[(urlsplit(source.url).hostname or "").lower()].append(source)

@@ -89,7 +89,7 @@ pages = {}
 for path in paths:
     response = client.get(path)
     # hreflang alternates name only the languages a crisis reads in since editions came
-    content = re.sub(rb'<link rel="alternate" hreflang="[^"]*" href="[^"]*">\s*', b"",
+    content = re.sub(rb'<link rel="alternate" hreflang="[^"]*" href="[^"]*">\\s*', b"",
                      response.content)
     pages[path] = [response.status_code, hashlib.sha256(content).hexdigest()]
 # Pages changed on purpose since the move are compared by their answer only: the preview link's

@@ -100,7 +100,7 @@ def main() -> None:
     timeline = reader.get(f"/crises/{SLUG}/timeline/").content.decode()
     found["lagging_sees_the_change"] = "（更新）" in timeline
     on_replica("SELECT pg_wal_replay_resume()::text")
-    print(json.dumps(found))
+    sys.stdout.write(json.dumps(found) + "\n")
 
 
 if __name__ == "__main__":
