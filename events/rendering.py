@@ -326,7 +326,7 @@ def build_timeline(
         "filters": filters,
         "query": filters.query_string(),
         "api_query": filters.api_query(crisis.slug),
-        "choices": filter_choices(events),
+        "choices": filter_choices(events, language),
         "map": timeline_map(located, crisis, filters, count - located.located),
         "charts": {
             "per_month": charts.per_month_svg(slots, filters, language),
@@ -370,12 +370,17 @@ def paging_links(paging: Paging, filters: TimelineFilters, language: str) -> dic
     }
 
 
-def filter_choices(events) -> dict:
-    """What the timeline's filters offer: the actors and places of the crisis's events."""
+def filter_choices(events, language: str = "") -> dict:
+    """What the timeline's filters offer: the actors and places of the crisis's events (actors
+    by their English names on English pages, where they have one)."""
     actors = Actor.objects.filter(event_roles__event__in=events).distinct().order_by("name")
     places = Place.objects.filter(events__in=events).distinct().order_by("name")
+    named = actors.values_list("slug", "name", "name_en")
+    english = language == "en"
     return {
-        "actors": list(actors.values_list("slug", "name")),
+        "actors": [
+            (slug, name_en if english and name_en else name) for slug, name, name_en in named
+        ],
         "places": list(places.values_list("slug", "name", "name_en")),
         "kinds": Event.Kind.choices,
         "verifications": Event.Verification.choices,

@@ -86,6 +86,8 @@ def test_the_english_timeline_map_and_map_data_follow_the_edition(english_editio
     titles = [h.get_text() for h in timeline.select(".timeline .event-title")]
     assert len(titles) == 18 and "Azerbaijani police raid Sputnik's office in Baku" in titles
     assert not timeline.select(".untranslated")  # every text has its translation
+    actors = [option.get_text() for option in timeline.select('select[name="actor"] option')]
+    assert "Ilham Aliyev" in actors and "伊利哈姆·阿利耶夫" not in actors
     listed = timeline.select_one(".map-list").get_text()
     assert "Stabbing near a restaurant in Yekaterinburg" in listed and "刺杀" not in listed
     data = client.get(reverse("events:map_data", args=[SLUG]).replace("/crises", "/en/crises"))
