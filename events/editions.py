@@ -22,6 +22,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from actors.models import Participation
+from crisis_tracker import history
 from crisis_tracker import surrogate_keys as keys_of
 from crisis_tracker.diffs import inline_diff
 from crisis_tracker.history import revision
@@ -172,9 +173,10 @@ def start(edition: Edition, *, user=None) -> int:
         Translation(edition=edition, item=item, field=field, original=current[(item, field)])
         for item, field in found.missing
     ]
-    with revision(summary="Started the translation", user=user):
-        for row in rows:
-            row.save()
+    if rows:
+        with revision(summary="Started the translation", user=user):
+            history.bulk_create(Translation, rows)  # a crisis may have 100,000 events
+        refresh_after_commit(edition_id=edition.pk)
     return len(rows)
 
 

@@ -204,8 +204,12 @@ def test_an_imported_change_and_a_new_event_put_editions_behind(
     assert english_edition.behind == 2  # its title and its summary; not the draft's yet
     changed, new = editions.changes_since(english_edition)
     assert changed == [] and {field for _item, field, _text in new} == {"title", "summary"}
-    added = editions.start(english_edition)
+    with django_capture_on_commit_callbacks(execute=True):
+        added = editions.start(english_edition)
     assert added == 2
+    english_edition.refresh_from_db()
+    assert (english_edition.behind, english_edition.untranslated) == (0, 2)
+    assert Translation.history.filter(item="event/new-talks").count() == 2
     assert set(Event.objects.values_list("slug", flat=True)) >= {"new-talks"}
 
 
@@ -406,3 +410,23 @@ def test_the_english_front_page_reads_in_the_edition(english_edition, client,
     with django_assert_max_num_queries(50) as english:
         client.get("/en/")
     assert len(english.captured_queries) == len(chinese.captured_queries) + 2
+
+
+def test_adding_an_edition_in_the_admin_copies_the_originals_structure(seed, client, publisher):
+    client.force_login(publisher)
+    url = reverse("admin:events_edition_add")
+    data = form_data(client, url, "edition_form")
+    data.update({"crisis": seed.pk, "language": "en", "state": "draft",
+                 "edit_summary": "An English edition"})  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content[:3000]
+    edition = Edition.objects.get(crisis=seed, language="en")
+    expected = editions.originals(seed)
+    assert set(edition.translations.values_list("item", "field")) == set(expected)
+    assert not edition.translations.exclude(text="").exists()
+    assert edition.translations.get(item="crisis", field="title").original == seed.title
+    data.update({"crisis": seed.pk, "language": "zh-hans"})
+    refused = client.post(url, data)
+    assert refused.status_code == 200  # the original's own language is no edition
+    assert "errornote" in refused.content.decode()
+    assert Edition.objects.filter(crisis=seed).count() == 1
