@@ -9,6 +9,7 @@ is now, or the original has a text no translation covers, the edition is behind.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -140,12 +141,32 @@ def refresh(editions: Iterable[Edition]) -> None:
         bump_crisis_ids([edition.crisis_id])
 
 
-def refresh_after_commit(crisis_ids: set[int] = frozenset(), edition_id=None) -> None:
-    def run():
-        editions = Edition.objects.select_related("crisis")
-        refresh(editions.filter(Q(crisis_id__in=crisis_ids) | Q(pk=edition_id)))
+_due = threading.local()  # crises and editions to refresh at the next commit, per thread
 
-    transaction.on_commit(run)
+
+def refresh_after_commit(crisis_ids: set[int] = frozenset(), edition_id=None) -> None:
+    """Refresh these crises' editions (or this edition) once the transaction commits: once,
+    however many of their rows it saved (an edition's form saves every translation)."""
+    crises, editions = due()
+    crises.update(crisis_ids)
+    editions.update([edition_id] if edition_id is not None else [])
+    transaction.on_commit(refresh_due)  # the first to run takes them all; the rest find none
+
+
+def due() -> tuple[set[int], set[int]]:
+    if not hasattr(_due, "crises"):
+        _due.crises, _due.editions = set(), set()
+    return _due.crises, _due.editions
+
+
+def refresh_due() -> None:
+    crises, editions = due()
+    if not crises and not editions:
+        return
+    wanted = Q(crisis_id__in=set(crises)) | Q(pk__in=set(editions))
+    crises.clear()
+    editions.clear()
+    refresh(Edition.objects.select_related("crisis").filter(wanted))
 
 
 @receiver(revision_recorded)
