@@ -48,12 +48,15 @@ def test_timeline_filter_actor_and_source_links(site, new_page, shoot):
     page.goto(site + ARTICLE)
     page.click("text=时间线")
     expect(page).to_have_url(re.compile(r"/timeline/$"))
+    page.wait_for_load_state("load")
+    expect(page.locator("li.event").first).to_be_visible()
     total = page.locator("li.event").count()
     page.select_option("select[name=actor]", "ilham-aliyev")
     page.click("form.filters button")
     expect(page).to_have_url(re.compile(r"actor=ilham-aliyev"))
-    assert 0 < page.locator("li.event").count() < total
+    page.wait_for_load_state("load")
     expect(page.locator("#event-aliyev-pashinyan-abu-dhabi-talks")).to_be_visible()
+    assert 0 < page.locator("li.event").count() < total
     shoot(page, "timeline-filtered")
     page.locator("#event-aliyev-pashinyan-abu-dhabi-talks a", has_text="帕希尼扬").click()
     expect(page.locator("h1")).to_have_text("帕希尼扬")

@@ -50,7 +50,7 @@ def test_readers_read_from_the_replica_and_never_see_an_error_when_it_goes(repli
         [sys.executable, str(ROOT / "tests" / "support" / "replica_scenario.py")],
         env=env, cwd=ROOT, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
-    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.returncode == 0, (run.stdout[-1000:], run.stderr[-3000:])
     found = json.loads(run.stdout.strip().splitlines()[-1])
     pages = found["healthy"]["statuses"]
     assert set(pages.values()) == {200}, pages

@@ -42,11 +42,13 @@ def on_replica(sql: str):
         return cursor.fetchone()[0]
 
 
-def caught_up(timeout: float = 30) -> None:
+def caught_up(timeout: float = 180) -> None:
+    """Wait until the replica has replayed all it received (a restarted replica first has to
+    reconnect and stream; on a loaded machine that takes a while)."""
     deadline = time.monotonic() + timeout
-    while replicas.lag_of("replica_0") != 0:
+    while (lag := replicas.lag_of("replica_0")) != 0:
         if time.monotonic() > deadline:
-            raise SystemExit("the replica did not catch up")
+            raise SystemExit(f"the replica did not catch up in {timeout:.0f} s (lag {lag})")
         time.sleep(0.2)
 
 
