@@ -279,13 +279,15 @@ def build_timeline(
     slots = count_slots(selected)
     paging = Paging.choose(slots, wanted_page)
     listed = selected.filter(paging.current.condition()) if paging.current else selected
-    listed = list(
+    listed = (
         listed.chronological()
         .select_related("location")
         .prefetch_related(
             Prefetch("event_actors", queryset=EventActor.objects.select_related("actor"))
         )
     )
+    window = paging.current.window() if paging.current else None
+    listed = list(listed[window] if window else listed)
     index = CitationIndex(snapshots.sources_cited_in(event.summary for event in listed))
     language = get_language()
     published = editions.published_editions(crisis)
@@ -352,9 +354,11 @@ def page_label(page: TimelinePage | None, language: str) -> str:
     if page is None:
         return ""
     if page.days is None:
-        return slot_label(page.slot, language)
-    first, last = (format_date(day, Precision.DAY, language) for day in page.days)
-    return first if first == last else f"{first} – {last}"
+        label = slot_label(page.slot, language)
+    else:
+        first, last = (format_date(day, Precision.DAY, language) for day in page.days)
+        label = first if first == last else f"{first} – {last}"
+    return f"{label} ({page.chunk + 1})" if page.chunked else label
 
 
 def paging_links(paging: Paging, filters: TimelineFilters, language: str) -> dict:

@@ -142,46 +142,88 @@ def in_slot(period: Period) -> Q:
 @dataclass
 class TimelinePage:
     """One page of a long timeline: a month (or what is known only to a year), or, for a
-    month with more events than a page holds, a run of its days. Days are never split; the
-    events known only to the month come on its last page, after its days."""
+    month with more events than a page holds, a run of its days. Days stay together unless one
+    day alone holds more than a page: then it is listed a page at a time (its *chunks*), and so
+    are more events known only to the month than a page holds. Those events come on the month's
+    last pages, after its days."""
 
     slot: Slot
-    days: tuple[datetime.date, datetime.date] | None = None  # None: the whole slot
+    days: tuple[datetime.date, datetime.date] | None = None  # None: the whole slot, or chunks
     vague: bool = True  # lists the events known only to the slot
     total: int = 0
+    chunk: int = 0  # of a day, or of the events known only to the slot, too many for a page
+    chunked: bool = False
 
     @property
     def key(self) -> str:
-        return self.days[0].isoformat() if self.days else self.slot.period.key
+        key = self.days[0].isoformat() if self.days else self.slot.period.key
+        return f"{key}{CHUNK}{self.chunk + 1}" if self.chunk else key
+
+    @property
+    def only_vague(self) -> bool:
+        return self.days is None and self.chunked
 
     def holds(self, day: datetime.date) -> bool:
         return self.days is None or self.days[0] <= day <= self.days[1]
 
     def condition(self) -> Q:
+        period = self.slot.period
+        known_to_slot = Q(date=period.first, date_precision=period.precision)
+        if self.only_vague:
+            return known_to_slot
         if self.days is None:
-            return in_slot(self.slot.period)
+            return in_slot(period)
         listed = Q(date__range=self.days, date_precision=Precision.DAY)
-        if self.vague:
-            period = self.slot.period
-            listed |= Q(date=period.first, date_precision=period.precision)
-        return listed
+        return listed | known_to_slot if self.vague else listed
+
+    def window(self) -> slice | None:
+        """The slice of the events matching ``condition`` this page lists, when it is a chunk."""
+        if not self.chunked:
+            return None
+        return slice(self.chunk * PAGE_SIZE, self.chunk * PAGE_SIZE + self.total)
+
+
+CHUNK = "~"  # page=2025-06-27~2: the second page of that day's events
+
+
+def chunks(slot: Slot, n: int, day: datetime.date | None) -> list[TimelinePage]:
+    days = (day, day) if day else None
+    return [
+        TimelinePage(slot, days, vague=day is None, total=min(PAGE_SIZE, n - start),
+                     chunk=number, chunked=True)
+        for number, start in enumerate(range(0, n, PAGE_SIZE))
+    ]  # fmt: skip
 
 
 def pages_of(slot: Slot) -> list[TimelinePage]:
-    if slot.total <= PAGE_SIZE or not slot.days:  # events known only to it stay together
+    if slot.total <= PAGE_SIZE:
         return [TimelinePage(slot, total=slot.total)]
     per_day = Counter()
     for (day, _kind), n in slot.days.items():
         per_day[day] += n
     pages, run, count = [], [], 0
+
+    def close_run(vague: int = 0) -> None:
+        if run:
+            pages.append(TimelinePage(slot, (run[0], run[-1]), vague=bool(vague),
+                                      total=count + vague))  # fmt: skip
+
     for day in sorted(per_day):
         if run and count + per_day[day] > PAGE_SIZE:
-            pages.append(TimelinePage(slot, (run[0], run[-1]), vague=False, total=count))
+            close_run()
             run, count = [], 0
+        if per_day[day] > PAGE_SIZE:
+            pages += chunks(slot, per_day[day], day)
+            continue
         run.append(day)
         count += per_day[day]
     vague = sum(slot.vague.values())
-    pages.append(TimelinePage(slot, (run[0], run[-1]), vague=True, total=count + vague))
+    if run and count + vague <= PAGE_SIZE:
+        close_run(vague)
+    else:
+        close_run()
+        if vague:
+            pages += chunks(slot, vague, None)
     return pages
 
 
@@ -197,7 +239,7 @@ class Paging:
         if sum(slot.total for slot in slots) <= PAGE_SIZE:
             return cls([], None)
         pages = [page for slot in slots for page in pages_of(slot)]
-        return cls(pages, find_page(pages, Period.parse(wanted)) or latest(pages))
+        return cls(pages, find_page(pages, wanted) or latest(pages))
 
     def neighbours(self) -> tuple[TimelinePage | None, TimelinePage | None]:
         if self.current is None:
@@ -208,6 +250,18 @@ class Paging:
         return before, after
 
 
+def page_key(value: str) -> str:
+    """The page a query asks for, as a page's key ("" when it names none): a period (2025,
+    2025-06, 2025-06-27), then perhaps which of its pages (~2)."""
+    period, _sep, number = value[:16].partition(CHUNK)
+    wanted = Period.parse(period[:10])
+    if wanted is None:
+        return ""
+    if number.isascii() and number.isdigit() and 2 <= int(number) <= 99999:
+        return f"{wanted.key}{CHUNK}{int(number)}"
+    return wanted.key
+
+
 def latest(pages: list[TimelinePage]) -> TimelinePage:
     """The page a long timeline opens at: its latest month (what is known only to a year
     comes after it, one page on)."""
@@ -215,15 +269,21 @@ def latest(pages: list[TimelinePage]) -> TimelinePage:
     return dated[-1] if dated else pages[-1]
 
 
-def find_page(pages: list[TimelinePage], wanted: Period | None) -> TimelinePage | None:
-    """The page that lists a day, or the page of a month's (or year's) own events."""
-    if wanted is None:
+def find_page(pages: list[TimelinePage], wanted: str) -> TimelinePage | None:
+    """The page that lists a day, or the page of a month's (or year's) own events; with a
+    chunk number, that page of them."""
+    key, _sep, number = wanted.partition(CHUNK)
+    period = Period.parse(key)
+    if period is None:
         return None
-    slot = slot_of(wanted.first, wanted.precision)
+    chunk = int(number) - 1 if number else 0
+    slot = slot_of(period.first, period.precision)
     found = [page for page in pages if (page.slot.year, page.slot.month) == slot]
-    if wanted.precision == Precision.DAY:
-        return next((page for page in found if page.holds(wanted.first)), None)
-    return found[-1] if found else None
+    if period.precision == Precision.DAY:
+        found = [page for page in found if page.days and page.holds(period.first)]
+    else:
+        found = [page for page in found if page.only_vague] or found[-1:]
+    return next((page for page in found if page.chunk == chunk), found[0] if found else None)
 
 
 def group_rows(rows: list[dict], language: str) -> list[dict]:

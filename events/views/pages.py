@@ -13,7 +13,6 @@ from django.utils.translation import get_language
 
 from crisis_tracker import surrogate_keys as keys_of
 from crisis_tracker.countries import region_name
-from crisis_tracker.dates import Period
 from crisis_tracker.history import last_revision_at
 from crisis_tracker.http_cache import (
     last_modified,
@@ -23,7 +22,7 @@ from crisis_tracker.http_cache import (
 )
 from crisis_tracker.publication import audience, may_read
 
-from .. import front, rendering
+from .. import front, rendering, timeline
 from ..models import Assessment, Crisis, Event
 from ..page_cache import cached_part
 from ..rendering import Page
@@ -127,8 +126,7 @@ def audience_of(request: HttpRequest) -> str:
 def crisis_timeline(request: HttpRequest, slug: str) -> HttpResponse:
     template = "events/crisis_timeline.html"
     filters = TimelineFilters.from_query(request.GET)
-    wanted = Period.parse(request.GET.get("page", "")[:10])
-    wanted_page = wanted.key if wanted else ""
+    wanted_page = timeline.page_key(request.GET.get("page", ""))
     audience = audience_of(request)
 
     def build():

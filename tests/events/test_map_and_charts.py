@@ -250,8 +250,13 @@ def test_a_long_timeline_lists_one_month_at_a_time_and_anchors_keep_working(
 ):
     monkeypatch.setattr(timeline, "PAGE_SIZE", 5)
     assert listed(client) == ["aliyev-pashinyan-abu-dhabi-talks"]  # the latest month
-    known_to_the_year = listed(client, "?page=2025")
-    assert "sputnik-baku-raid" in known_to_the_year and len(known_to_the_year) == 10
+    # the ten events known only to 2025 come five at a time, the second five one page on
+    first, second = listed(client, "?page=2025"), listed(client, "?page=2025~2")
+    assert len(first) == len(second) == 5 and "sputnik-baku-raid" in first + second
+    assert not set(first) & set(second)
+    nav = soup_of(client, TIMELINE + "?page=2025").select_one("nav.pages")
+    assert nav.select_one('a[rel="next"]')["href"] == "?page=2025~2"
+    assert listed(client, "?page=2025~9") == first  # no such page: the period's first
     june = soup_of(client, TIMELINE + "?page=2025-06")
     assert [li["id"] for li in june.select("li.event")] == [
         "event-agalarov-case", "event-arrests-of-azerbaijanis"]  # fmt: skip
@@ -348,3 +353,27 @@ def test_data_exports_carry_each_events_place_and_point(seed, client):
     csv_text = client.get(reverse("events:events_csv", args=[SLUG])).content.decode("utf-8-sig")
     header = next(csv.reader(io.StringIO(csv_text)))
     assert header[6:11] == ["place", "location", "latitude", "longitude", "geo_precision"]
+
+
+def test_a_day_with_more_events_than_a_page_is_listed_a_page_at_a_time(
+    seed, client, monkeypatch, django_assert_max_num_queries
+):
+    monkeypatch.setattr(timeline, "PAGE_SIZE", 3)
+    crisis = Crisis.objects.get()
+    with revision(summary="A busy day"):
+        for n in range(5):
+            Event.objects.create(crisis=crisis, slug=f"busy-{n}", title=f"繁忙{n}",
+                                 date=datetime.date(2025, 7, 10), summary="x",
+                                 state="published")  # fmt: skip
+    first, second = listed(client, "?page=2025-07-10"), listed(client, "?page=2025-07-10~2")
+    # the seed's Abu Dhabi talks are that day too: six events, three a page
+    assert first == ["aliyev-pashinyan-abu-dhabi-talks", "busy-0", "busy-1"]
+    assert second == ["busy-2", "busy-3", "busy-4"]
+    page = soup_of(client, TIMELINE + "?page=2025-07-10~2")
+    assert page.select_one('nav.pages a[rel="prev"]')["href"] == "?page=2025-07-10"
+    from django.core.cache import cache
+
+    # a chunk costs what any page costs: at most the timeline's ten queries
+    cache.clear()
+    with django_assert_max_num_queries(10):
+        client.get(TIMELINE + "?page=2025-07-10~2")
