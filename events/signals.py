@@ -58,8 +58,12 @@ def assessment_changed(sender, instance: Assessment, **kwargs) -> None:
 @receiver([post_save, post_delete], sender=Translation)
 def translation_changed(sender, instance: Translation, **kwargs) -> None:
     """A translation shows on its edition's pages: the crisis's pages in that language."""
-    crisis_ids = Edition.objects.filter(pk=instance.edition_id).values_list("crisis_id", flat=True)
-    crisis_ids = set(crisis_ids)
+    translations_changed({instance.edition_id})
+
+
+def translations_changed(edition_ids: set[int]) -> None:
+    editions = Edition.objects.filter(pk__in=edition_ids).order_by()
+    crisis_ids = set(editions.values_list("crisis_id", flat=True))
     purge([*map(keys_of.crisis, crisis_ids)])
     bump_crisis_ids(crisis_ids)
 
@@ -100,9 +104,14 @@ HANDLERS = {
 }
 
 
-def content_written(model, instance) -> None:
-    """What a save would have announced, for rows written in bulk (no save signals)."""
-    HANDLERS[model](sender=model, instance=instance)
+def contents_written(model, objects: list) -> None:
+    """What saves would have announced, for rows written in bulk (no save signals); the
+    translations of one batch are one query, not one each."""
+    if model is Translation:
+        translations_changed({translation.edition_id for translation in objects})
+        return
+    for instance in objects:
+        HANDLERS[model](sender=model, instance=instance)
 
 
 @receiver(revision_recorded)

@@ -469,8 +469,7 @@ class Importer:
         """Tell the caches what changed: purges wait for the commit (a dry run never commits)
         and page-cache bumps are collected until the import ends, so each is sent once."""
         if not self.report.dry_run:
-            for obj in objects:
-                signals.content_written(model, obj)
+            signals.contents_written(model, objects)
 
     def announce_moves(self, created: list, to_update) -> None:
         """Entries the import published, unpublished or submitted moved like any other

@@ -430,3 +430,14 @@ def test_adding_an_edition_in_the_admin_copies_the_originals_structure(seed, cli
     assert refused.status_code == 200  # the original's own language is no edition
     assert "errornote" in refused.content.decode()
     assert Edition.objects.filter(crisis=seed).count() == 1
+
+
+def test_an_imported_batch_of_translations_is_announced_with_one_query(
+    english_edition, django_assert_num_queries
+):
+    from events import signals
+
+    translations = list(Translation.objects.filter(edition=english_edition))
+    assert len(translations) > 40
+    with django_assert_num_queries(2):  # the batch's editions' crises, and their slugs
+        signals.contents_written(Translation, translations)
