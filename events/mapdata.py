@@ -2,8 +2,9 @@
 
 Points come from one query over the selected events. Up to ``DETAIL_LIMIT`` events the map's
 data lists each event (date at its precision, title, verification, link); beyond it each point
-carries counts only, and beyond ``POINT_LIMIT`` points nearby ones merge on a grid, so the
-data stays small however large the crisis grows.
+carries counts only, summed by the database (a 100,000-event crisis is a few thousand rows, not
+100,000), and beyond ``POINT_LIMIT`` points nearby ones merge on a grid, so the data stays small
+however large the crisis grows.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -66,50 +68,75 @@ class MapData:
         return {point.place_id for point in self.points if point.place_id}
 
 
-def map_data(events, crisis_slug: str, language: str, titles=None) -> MapData:
-    """Points for the selected events that have a place or an exact spot (one query).
-    ``titles`` (slug, title) → title gives an edition's titles."""
-    rows = (
-        events.with_point()
-        .filter(point_lat__isnull=False)
-        .order_by("date", "day_order", "slug")
-        .values_list(*COLUMNS, *PLACE_COLUMNS, "latitude", "point_lat", "point_lon")
-    )
-    rows = list(rows)
-    detailed = len(rows) <= DETAIL_LIMIT
+def map_data(events, crisis_slug: str, language: str, titles=None, selected=None) -> MapData:
+    """Points for the selected events that have a place or an exact spot. ``titles`` (slug,
+    title) → title gives an edition's titles. ``selected``, how many events are selected when
+    the caller knows, chooses the query: each event up to DETAIL_LIMIT, else counts per point
+    and kind, summed by the database. Either way one query, except when many events are
+    selected but few have a place (then both) or, without ``selected``, when the events
+    overflow DETAIL_LIMIT (then both)."""
+    located = events.with_point().filter(point_lat__isnull=False)
+    if selected is None or selected <= DETAIL_LIMIT:
+        rows = located.order_by("date", "day_order", "slug").values_list(
+            *COLUMNS, *PLACE_COLUMNS, "latitude", "point_lat", "point_lon"
+        )
+        rows = list(rows if selected is not None else rows[: DETAIL_LIMIT + 1])
+        if len(rows) <= DETAIL_LIMIT:
+            return detailed(rows, crisis_slug, language, titles)
+    counts = located.order_by().values_list("kind", *PLACE_COLUMNS, "latitude", "point_lat",
+                                            "point_lon").annotate(n=Count("pk"))  # fmt: skip
+    counts = list(counts)
+    if sum(row[-1] for row in counts) <= DETAIL_LIMIT:  # many selected, few of them placed
+        return map_data(events, crisis_slug, language, titles)
+    points: dict[tuple, Point] = {}
+    for kind, *place, own_lat, lat, lon, n in counts:
+        point_at(points, place, own_lat, lat, lon, language).kinds[kind] += n
+    return finished(points, sum(row[-1] for row in counts), False)
+
+
+def detailed(rows: list, crisis_slug: str, language: str, titles) -> MapData:
     timeline = reverse("events:timeline", args=[crisis_slug])
     verification = dict(Event.Verification.choices)
     points: dict[tuple, Point] = {}
     for slug, title, date, precision, checked, kind, *place, own_lat, lat, lon in rows:
-        place_id, place_slug, name, name_en, place_precision = place
-        exact = own_lat is not None
-        key = (float(lat), float(lon), "" if exact else place_slug)
-        point = points.get(key)
-        if point is None:
-            point = points[key] = Point(
-                float(lat),
-                float(lon),
-                place="" if exact else (name if language.startswith("zh") else name_en),
-                place_slug="" if exact else place_slug,
-                place_id=None if exact else place_id,
-                precision="exact" if exact else place_precision,
-            )
+        point = point_at(points, place, own_lat, lat, lon, language)
         point.kinds[kind] += 1
-        if detailed:
-            point.events.append(
-                {
-                    "date": format_date(date, precision, language),
-                    "title": titles(slug, title) if titles else title,
-                    "verification": checked,
-                    "verification_label": str(verification[checked]),
-                    "kind": kind,
-                    "url": event_url(timeline, slug, date, precision),
-                }
-            )
+        point.events.append(
+            {
+                "date": format_date(date, precision, language),
+                "title": titles(slug, title) if titles else title,
+                "verification": checked,
+                "verification_label": str(verification[checked]),
+                "kind": kind,
+                "url": event_url(timeline, slug, date, precision),
+            }
+        )
+    return finished(points, len(rows), True)
+
+
+def point_at(points: dict, place: list, own_lat, lat, lon, language: str) -> Point:
+    """The point for a row: its exact spot, or its place's point (shared by its events)."""
+    place_id, place_slug, name, name_en, place_precision = place
+    exact = own_lat is not None
+    key = (float(lat), float(lon), "" if exact else place_slug)
+    point = points.get(key)
+    if point is None:
+        point = points[key] = Point(
+            float(lat),
+            float(lon),
+            place="" if exact else (name if language.startswith("zh") else name_en),
+            place_slug="" if exact else place_slug,
+            place_id=None if exact else place_id,
+            precision="exact" if exact else place_precision,
+        )
+    return point
+
+
+def finished(points: dict, located: int, detailed: bool) -> MapData:
     found = list(points.values())
     if len(found) > POINT_LIMIT:
         found = on_grid(found)
-    return MapData(found, len(rows), detailed)
+    return MapData(found, located, detailed)
 
 
 def on_grid(points: list[Point]) -> list[Point]:

@@ -309,11 +309,11 @@ def build_timeline(
         }
         for event in listed
     ]
-    located = mapdata.map_data(selected, crisis.slug, language, titles_of(reading))
+    count = sum(slot.total for slot in slots)
+    located = mapdata.map_data(selected, crisis.slug, language, titles_of(reading), count)
     if reading is not None:
         in_language_of(crisis, reading.edition)
     figures = charts.figure_bars(selected)
-    count = sum(slot.total for slot in slots)
     context = {
         "LANGUAGE_CODE": language,
         "crisis": crisis,

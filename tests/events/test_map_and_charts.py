@@ -377,3 +377,22 @@ def test_a_day_with_more_events_than_a_page_is_listed_a_page_at_a_time(
     cache.clear()
     with django_assert_max_num_queries(10):
         client.get(TIMELINE + "?page=2025-07-10~2")
+
+
+def test_a_timeline_with_more_events_than_the_map_details_costs_the_same_queries(
+    seed, client, monkeypatch
+):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def cold() -> int:
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(TIMELINE).status_code == 200
+        return len(queries)
+
+    detailed = cold()
+    monkeypatch.setattr(mapdata, "DETAIL_LIMIT", 5)  # 18 selected: counts per point instead
+    assert cold() == detailed
+    assert sum(point["count"] for point in map_points(client)["points"]) == 17
