@@ -391,10 +391,13 @@ def day_dots(slots: list[Slot]) -> Counter:
     days = Counter()
     for slot in slots:
         days.update(slot.days)
-    for width in ("day", "week", "month"):
+    if len(days) <= DOTS_LIMIT:
+        return Counter({(day, day, kind): n for (day, kind), n in days.items()})
+    for width in ("week", "month"):
+        spans = {day: span_of(day, width) for day in {day for day, _kind in days}}
         dots = Counter()
         for (day, kind), n in days.items():
-            dots[(*span_of(day, width), kind)] += n
+            dots[(*spans[day], kind)] += n
         if len(dots) <= DOTS_LIMIT:
             break
     return dots

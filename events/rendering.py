@@ -377,8 +377,9 @@ def paging_links(paging: Paging, filters: TimelineFilters, language: str) -> dic
 def filter_choices(events, language: str = "") -> dict:
     """What the timeline's filters offer: the actors and places of the crisis's events (actors
     by their English names on English pages, where they have one)."""
-    actors = Actor.objects.filter(event_roles__event__in=events).distinct().order_by("name")
-    places = Place.objects.filter(events__in=events).distinct().order_by("name")
+    links = EventActor.objects.filter(event__in=events.order_by()).values("actor_id")
+    actors = Actor.objects.filter(pk__in=links).order_by("name")
+    places = Place.objects.filter(pk__in=events.order_by().values("location_id")).order_by("name")
     named = actors.values_list("slug", "name", "name_en")
     english = language == "en"
     return {
