@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from django.dispatch import Signal, receiver
 
 from actors.models import Actor, Participation
+from crisis_tracker.citations import cited_keys
 from crisis_tracker.history import RevisionDraft, RevisionRows, revision_closed
-from crisis_tracker.narrative import crises_citing
+from crisis_tracker.narrative import crises_citing, narrative_fields, narrative_models
 from crisis_tracker.publication import PUBLISHED, Publishable
 from places.models import Place
 from sources.models import Source
@@ -168,6 +169,24 @@ def edits(rows: RevisionRows, model) -> Iterator[dict[int, EntryEdit]]:
         yield by_entry(chunk)
 
 
+def cited_in(rows: RevisionRows, keys: set[str]) -> dict[str, set[int]]:
+    """For sources new in this revision, the crises whose texts cite them: only texts written
+    in the same revision can (a text may cite only a source that exists), so these are read,
+    not every narrative text of the database — an import of a new crisis with its sources
+    costs the same however many crises there already are."""
+    found: dict[str, set[int]] = {}
+    for model in narrative_models():
+        names = narrative_fields(model)
+        for chunk in edits(rows, model):  # history rows leave long texts out: read them here
+            written = [pk for pk, edit in chunk.items() if edit.after is not None]
+            texts = model._default_manager.filter(pk__in=written).order_by()
+            for crisis_id, *values in texts.values_list(model.crisis_field, *names):
+                for text in values:
+                    for key in keys.intersection(cited_keys(text)):
+                        found.setdefault(key, set()).add(crisis_id)
+    return found
+
+
 def actor_name(names: dict[int, str], row) -> str:
     return names.get(row.actor_id, "")
 
@@ -203,13 +222,17 @@ def changes(rows: RevisionRows) -> dict[int, list[dict]]:
             touched.note([edit.latest.crisis_id], edit.line(Kind.EVENT, lambda row: row.title))
     for chunk in rows.chunks(EventActor):
         note_event_actors(touched, chunk, events_in_edit)
-    sources = [  # which crises cite them is read once: it reads every narrative text
-        (edit.latest.key, edit.line(Kind.SOURCE, lambda row: row.title))
+    sources = [  # which crises cite them is read once
+        (edit.latest.key, edit.line(Kind.SOURCE, lambda row: row.title), edit.before is None)
         for found in edits(rows, Source)
         for edit in found.values()
     ]
-    citing = crises_citing({key for key, _line in sources}) if sources else {}
-    for key, line in sources:
+    new = {key for key, _line, added in sources if added}
+    earlier = {key for key, _line, added in sources if not added}
+    citing = crises_citing(earlier) if earlier else {}  # it reads every narrative text
+    if new:
+        citing.update(cited_in(rows, new))
+    for key, line, _added in sources:
         touched.note(citing.get(key, set()), line)
     for found in edits(rows, Actor):
         involving = crises_involving(set(found))

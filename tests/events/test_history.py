@@ -272,3 +272,27 @@ def test_a_large_edit_names_some_entries_and_counts_the_rest(
     assert "另有3个事件已添加" in client.get(history).content.decode().replace(" ", "")
     assert "Event added: 3 more" in client.get("/en" + history).content.decode()
     assert "- E1\n- … and 3 more" in mail.outbox[-1].body
+
+
+def test_a_new_source_is_listed_on_the_crises_whose_new_text_cites_it_without_reading_the_rest(
+    seed, tmp_path, monkeypatch
+):
+    import json
+
+    from events import revisions
+    from interchange.fixture_import import import_fixtures
+
+    read_everything = []
+    monkeypatch.setattr(revisions, "crises_citing", lambda keys: read_everything.append(keys) or {})
+    update = [
+        {"model": "sources.source", "fields": {"key": "new-report", "title": "A new report"}},
+        {"model": "events.event", "fields": {
+            "crisis": [SLUG], "slug": "new-event", "title": "新事件", "date": "2025-07-20",
+            "summary": "新的报道。[@new-report]", "state": "published"}},
+    ]  # fmt: skip
+    path = tmp_path / "update.json"
+    path.write_text(json.dumps(update, ensure_ascii=False), encoding="utf-8")
+    import_fixtures(files=[("update.json", path)])
+    changes = CrisisRevision.objects.filter(crisis=seed).first().changes
+    assert {"kind": "source", "action": "added", "label": "A new report"} in changes
+    assert read_everything == []  # only the revision's own texts were read
