@@ -177,13 +177,12 @@ def cited_in(rows: RevisionRows, keys: set[str]) -> dict[str, set[int]]:
     found: dict[str, set[int]] = {}
     for model in narrative_models():
         names = narrative_fields(model)
-        for chunk in edits(rows, model):  # history rows leave long texts out: read them here
-            written = [pk for pk, edit in chunk.items() if edit.after is not None]
-            texts = model._default_manager.filter(pk__in=written).order_by()
-            for crisis_id, *values in texts.values_list(model.crisis_field, *names):
-                for text in values:
-                    for key in keys.intersection(cited_keys(text)):
-                        found.setdefault(key, set()).add(crisis_id)
+        written = model.history.filter(revision_key=rows.key).values("id")
+        texts = model._default_manager.filter(pk__in=written).order_by()
+        for crisis_id, *values in texts.values_list(model.crisis_field, *names).iterator(2000):
+            for text in values:
+                for key in keys.intersection(cited_keys(text)):
+                    found.setdefault(key, set()).add(crisis_id)
     return found
 
 
