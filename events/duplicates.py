@@ -9,6 +9,7 @@ without word breaking).
 
 from __future__ import annotations
 
+import bisect
 import datetime
 from dataclasses import dataclass
 
@@ -87,42 +88,97 @@ def score(new: Reading, old: Reading) -> Candidate | None:
 
 def probable_duplicates(new_events: list, existing_up_to: int | None) -> dict[int, list]:
     """For each new event (by position), the existing events it probably duplicates, best
-    first. Only events with a pk up to ``existing_up_to`` count as existing (one query)."""
+    first. Only events with a pk up to ``existing_up_to`` count as existing (one query).
+
+    The database returns only events whose period can overlap a new event's (its date in one of
+    the new events' windows, found by the crisis-and-date index); each new event is then
+    compared with the events near it, found by bisection, not with every event of the crisis."""
     if not new_events or existing_up_to is None:
         return {}
     readings = [Reading.of(event) for event in new_events]
-    start = min(reading.start for reading in readings)
-    stop = max(reading.stop for reading in readings)
     existing = (
         Event.objects.filter(
-            crisis_id__in={event.crisis_id for event in new_events},
-            pk__lte=existing_up_to,
-            date__lt=stop,
+            crisis_id__in={event.crisis_id for event in new_events}, pk__lte=existing_up_to
         )
-        .filter(Q(date__gte=start - LONGEST_PERIOD) | Q(end_date__gte=start))
-        .only(
-            "crisis_id",
-            "slug",
-            "title",
-            "summary",
-            "place",
-            "date",
-            "date_precision",
-            "end_date",
-            "end_precision",
-        )  # fmt: skip
+        .filter(may_overlap(readings))
+        .order_by()
+        .only(*READ)
     )
-    by_crisis: dict[int, list[Reading]] = {}
-    for old in existing:
-        by_crisis.setdefault(old.crisis_id, []).append(Reading.of(old))
+    by_crisis: dict[int, Candidates] = {}
+    for old in existing.iterator(2000):
+        by_crisis.setdefault(old.crisis_id, Candidates()).add(Reading.of(old))
     found = {}
     for index, new in enumerate(readings):
+        pool = by_crisis.get(new.event.crisis_id)
         candidates = [
             candidate
-            for old in by_crisis.get(new.event.crisis_id, [])
+            for old in (pool.around(new) if pool else [])
             if (candidate := score(new, old)) is not None
         ]
         if candidates:
             candidates.sort(key=lambda candidate: -candidate.score)
             found[index] = candidates[:MOST]
     return found
+
+
+READ = ("crisis_id", "slug", "title", "summary", "place", "date", "date_precision", "end_date",
+        "end_precision")  # fmt: skip
+REACH = {  # how long before a window an event at this precision may begin and still overlap it
+    Precision.DAY: datetime.timedelta(0),
+    Precision.MONTH: datetime.timedelta(days=31),
+    Precision.YEAR: datetime.timedelta(days=366),
+}
+
+
+def windows(readings: list[Reading], reach: datetime.timedelta) -> list[tuple]:
+    """The new events' periods, each widened ``reach`` back, merged where they touch."""
+    merged: list[list] = []
+    for start, stop in sorted((r.start - reach, r.stop) for r in readings):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], stop)
+        else:
+            merged.append([start, stop])
+    return [(start, stop - datetime.timedelta(days=1)) for start, stop in merged]
+
+
+def may_overlap(readings: list[Reading]) -> Q:
+    """Events whose period can overlap one of the readings': dated inside a window reached
+    back by their own precision, or a span (with an end) that began before and ends after."""
+    condition = Q(end_date__isnull=False, end_date__gte=min(r.start for r in readings),
+                  date__lt=max(r.stop for r in readings))  # fmt: skip
+    for precision, reach in REACH.items():
+        dated = Q()
+        for first, last in windows(readings, reach):
+            dated |= Q(date__range=(first, last))
+        condition |= Q(date_precision=precision) & dated
+    return condition
+
+
+class Candidates:
+    """The existing events of one crisis, by length (a day, a month, a year) and start."""
+
+    LENGTHS = (datetime.timedelta(days=1), datetime.timedelta(days=31), LONGEST_PERIOD)
+
+    def __init__(self):
+        self.by_length: dict[datetime.timedelta, list[Reading]] = {n: [] for n in self.LENGTHS}
+        self.long: list[Reading] = []  # spans longer than a year: always compared
+        self.starts: dict[datetime.timedelta, list[datetime.date]] = {}
+
+    def add(self, reading: Reading) -> None:
+        length = reading.stop - reading.start
+        bucket = next((n for n in self.LENGTHS if length <= n), None)
+        (self.by_length[bucket] if bucket else self.long).append(reading)
+
+    def around(self, new: Reading) -> list[Reading]:
+        """Those that may overlap ``new``: of each length, those starting before it ends and
+        no earlier than that length before it starts."""
+        if not self.starts:
+            for length, readings in self.by_length.items():
+                readings.sort(key=lambda reading: reading.start)
+                self.starts[length] = [reading.start for reading in readings]
+        found = list(self.long)
+        for length, readings in self.by_length.items():
+            starts = self.starts[length]
+            low = bisect.bisect_right(starts, new.start - length)
+            found += readings[low : bisect.bisect_left(starts, new.stop)]
+        return found

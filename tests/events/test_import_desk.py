@@ -336,3 +336,41 @@ def test_an_event_known_to_the_day_elsewhere_in_the_year_is_not_flagged(seed):
         "crisis": [CRISIS], "slug": "later-crash-report", "title": "阿塞拜疆航空8243号班机坠毁",
         "date": "2025-03-01", "kind": "other", "summary": "报告。"}}], dry_run=True)  # fmt: skip
     assert not report.warnings, "the crash is dated December 2024: periods do not overlap"
+
+
+def test_duplicate_candidates_found_by_index_and_bisection_are_those_of_every_comparison(seed):
+    """The lookup reads only events that may overlap and compares each new event with those
+    near it: it must flag exactly what comparing with every existing event flags."""
+    import random
+    from datetime import timedelta
+
+    from events import duplicates
+
+    rng = random.Random(5)
+    crisis = Crisis.objects.get()
+    words = ["突袭", "办公室", "逮捕", "声明", "会谈", "制裁", "领事", "抗议"]
+
+    def event(n: int, prefix: str) -> Event:
+        precision = rng.choice(["day"] * 6 + ["month", "year"])
+        day = date(2023, 1, 1) + timedelta(days=rng.randrange(900))
+        day = {"day": day, "month": day.replace(day=1), "year": day.replace(month=1, day=1)}
+        end = rng.random() < 0.05
+        return Event(crisis=crisis, slug=f"{prefix}-{n}", date=day[precision],
+                     date_precision=precision, place=rng.choice(["巴库", "莫斯科", ""]),
+                     title="".join(rng.sample(words, 3)), summary="".join(rng.sample(words, 4)),
+                     end_date=day[precision] + timedelta(days=rng.randrange(20, 500)) if end
+                     else None, end_precision="day", state="published")  # fmt: skip
+
+    Event.objects.bulk_create(event(n, "old") for n in range(600))
+    newest = Event.objects.order_by("-pk").first().pk
+    new = [event(n, "new") for n in range(80)]
+    found = duplicates.probable_duplicates(new, newest)
+    everything = [duplicates.Reading.of(old) for old in Event.objects.filter(crisis=crisis)]
+    for index, event_ in enumerate(new):
+        reading = duplicates.Reading.of(event_)
+        expected = [c for old in everything if (c := duplicates.score(reading, old))]
+        expected.sort(key=lambda candidate: -candidate.score)
+        got = found.get(index, [])
+        assert [c.score for c in got] == [c.score for c in expected[: duplicates.MOST]]
+        assert {c.event.pk for c in got} <= {c.event.pk for c in expected}
+    assert sum(map(len, found.values())) > 40  # the comparison flags plenty: not a vacuous test
