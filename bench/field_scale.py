@@ -563,6 +563,10 @@ def main() -> None:
         load_dataset(args)
     env = {**os.environ, "DATABASE_URL": PG_FIELD, "DJANGO_DEBUG": "0"}
     env.pop("REDIS_URL", None)
+    if args.again:  # the code may have moved on since the load: its migrations, its files
+        env.setdefault("DJANGO_SECRET_KEY", "bench-" + "x" * 50)
+        manage(env, "migrate", "--no-input")
+        manage(env, "collectstatic", "--no-input")
     command = [sys.executable, "-m", "bench.field_scale", "--measure", str(WORKDIR / "facts.json")]
     subprocess.run(command, cwd=ROOT, env=env, check=True)
 

@@ -390,6 +390,9 @@ class Event(RemembersCrisis, Publishable, EventDates):
         verbose_name = _("event")
         verbose_name_plural = _("events")
         permissions = [("publish_event", _("Can publish and unpublish events"))]
+        # A crisis's events by date: the timeline's pages and counts, the API's date filters
+        # and the duplicate flags of an update read ranges of it.
+        indexes = [models.Index(fields=["crisis", "date"], name="event_crisis_date")]
         constraints = [
             *EventDates.Meta.constraints,
             models.UniqueConstraint(fields=["crisis", "slug"], name="event_unique_slug"),
