@@ -7,4 +7,4 @@ class EventsConfig(AppConfig):
     verbose_name = _("Crises and events")
 
     def ready(self) -> None:
-        from . import editions, signals  # noqa: F401  (connect receivers)
+        from . import editions, signals, tallies  # noqa: F401  (connect receivers)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -14,9 +13,9 @@ from crisis_tracker.countries import m49_region
 from crisis_tracker.dates import Precision
 from places.maps import Marker, static_map
 
-from . import charts, editions, rendering
+from . import charts, editions, rendering, tallies
 from .models import Assessment, Crisis, Event
-from .timeline import TimelineFilters, count_slots
+from .timeline import TimelineFilters, slots_of
 
 LATEST_EVENTS = 10
 RECENT_MONTHS = 3  # arrows shown beside each crisis
@@ -40,18 +39,9 @@ class Row:
         return self.latest.trend if self.latest else None
 
 
-def centres(crisis_ids: list[int]) -> dict[int, tuple[float, float, int]]:
-    """Each crisis's centre: the mean point of its published placed events (one query)."""
-    rows = (
-        Event.objects.published()
-        .filter(crisis_id__in=crisis_ids)
-        .with_point()
-        .filter(point_lat__isnull=False)
-        .order_by()
-        .values("crisis_id")
-        .annotate(lat=Avg("point_lat"), lon=Avg("point_lon"), n=Count("pk"))
-    )
-    return {row["crisis_id"]: (float(row["lat"]), float(row["lon"]), row["n"]) for row in rows}
+def centres(found: dict) -> dict[int, tuple[float, float, int]]:
+    """Each crisis's centre: the mean point of its published placed events (from its tally)."""
+    return {pk: (t.latitude, t.longitude, t.placed) for pk, t in found.items() if t.placed}
 
 
 def point_of(crisis: Crisis, centres: dict) -> tuple[float, float, int] | None:
@@ -64,22 +54,10 @@ def point_of(crisis: Crisis, centres: dict) -> tuple[float, float, int] | None:
     return float(place.latitude), float(place.longitude), centre[2] if centre else 1
 
 
-def regions(crisis_ids: list[int]) -> dict[int, set[str]]:
+def regions(found: dict) -> dict[int, set[str]]:
     """The UN M49 sub-regions of the countries each crisis's published events are placed in
-    (one query)."""
-    rows = (
-        Event.objects.published()
-        .filter(crisis_id__in=crisis_ids, location__isnull=False)
-        .order_by()
-        .values_list("crisis_id", "location__country")
-        .distinct()
-    )
-    found: dict[int, set[str]] = {}
-    for crisis_id, country in rows:
-        region = m49_region(country)
-        if region:
-            found.setdefault(crisis_id, set()).add(region)
-    return found
+    (from its tally)."""
+    return {pk: {r for r in map(m49_region, tally.countries) if r} for pk, tally in found.items()}
 
 
 def recent_months(crisis_ids: list[int]) -> dict[int, list[Assessment]]:
@@ -93,19 +71,20 @@ def recent_months(crisis_ids: list[int]) -> dict[int, list[Assessment]]:
     return found
 
 
-def rows_for(crises, trend: str = "", region: str = "") -> tuple[list[Row], list[str]]:
+def rows_for(crises, found: dict, trend: str = "", region: str = "") -> tuple[list[Row], list]:
     """The crises, the most recently changed first, narrowed to a latest trend and a UN M49
-    sub-region if asked; and the sub-regions the crises are in, to choose from."""
+    sub-region if asked; and the sub-regions the crises are in, to choose from. ``found``:
+    their tallies."""
     crises = list(crises)
     months = recent_months([crisis.pk for crisis in crises])
     if trend:
         crises = [c for c in crises if months.get(c.pk) and months[c.pk][-1].trend == trend]
-    where = regions([crisis.pk for crisis in crises])
+    where = regions({crisis.pk: found[crisis.pk] for crisis in crises if crisis.pk in found})
     present = sorted({code for codes in where.values() for code in codes})
     if region:
         crises = [crisis for crisis in crises if region in where.get(crisis.pk, set())]
     ids = [crisis.pk for crisis in crises]
-    latest, points = rendering.last_updated(ids), centres(ids)
+    latest, points = rendering.last_updated(ids), centres(found)
     rows = [Row(c, latest.get(c.pk), point_of(c, points), months.get(c.pk, [])) for c in crises]
     never = -float("inf")
     rows.sort(key=lambda r: r.last_updated.timestamp() if r.last_updated else never, reverse=True)
@@ -152,8 +131,9 @@ def latest_assessments() -> list[Assessment]:
     return sorted(found, key=lambda a: a.crisis.title)
 
 
-def per_month(language: str) -> dict:
-    slots = count_slots(Event.objects.published())
+def per_month(language: str, found: dict) -> dict:
+    """Events per month and kind across the crises whose tallies are ``found``."""
+    slots = slots_of(tallies.rows(found))
 
     def tracker(slot) -> str | None:
         if slot.period.precision != Precision.MONTH:

@@ -117,9 +117,18 @@ class Slot:
         return sum(self.kinds.values())
 
 
+def counts_of(events):
+    """The events counted per date, precision and kind: (date, precision, kind, n) rows."""
+    return events.order_by().values_list("date", "date_precision", "kind").annotate(n=Count("pk"))
+
+
 def count_slots(events) -> list[Slot]:
     """The selected events counted by slot, kind and day, in one query."""
-    rows = events.order_by().values_list("date", "date_precision", "kind").annotate(n=Count("pk"))
+    return slots_of(counts_of(events))
+
+
+def slots_of(rows) -> list[Slot]:
+    """Slots from (date, precision, kind, n) rows."""
     slots: dict[tuple[int, int], Slot] = {}
     for date, precision, kind, n in rows:
         key = slot_of(date, precision)

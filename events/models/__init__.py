@@ -18,6 +18,7 @@ from .content import (
 )
 from .editions import MACHINE_SHARE_LIMIT, Edition, Translation
 from .public_history import CrisisRevision, Revision, RevisionQuerySet
+from .tallies import CrisisTally
 
 # What is reviewed, scheduled and previewed as a whole (the rest is part of one of them).
 ENTRY_MODELS = (Crisis, Event, Assessment, Edition)
@@ -28,6 +29,7 @@ __all__ = [
     "MACHINE_SHARE_LIMIT",
     "MAX_MAP_BYTES",
     "Crisis",
+    "CrisisTally",
     "CrisisManager",
     "CrisisQuerySet",
     "CrisisRevision",

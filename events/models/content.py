@@ -392,7 +392,10 @@ class Event(RemembersCrisis, Publishable, EventDates):
         permissions = [("publish_event", _("Can publish and unpublish events"))]
         # A crisis's events by date: the timeline's pages and counts, the API's date filters
         # and the duplicate flags of an update read ranges of it.
-        indexes = [models.Index(fields=["crisis", "date"], name="event_crisis_date")]
+        indexes = [
+            models.Index(fields=["crisis", "date"], name="event_crisis_date"),
+            models.Index(fields=["date", "day_order"], name="event_date"),  # the latest, anywhere
+        ]
         constraints = [
             *EventDates.Meta.constraints,
             models.UniqueConstraint(fields=["crisis", "slug"], name="event_unique_slug"),

@@ -22,7 +22,7 @@ from crisis_tracker.http_cache import (
 )
 from crisis_tracker.publication import audience, may_read
 
-from .. import front, rendering, timeline
+from .. import front, rendering, tallies, timeline
 from ..models import Assessment, Crisis, Event
 from ..page_cache import cached_part
 from ..rendering import Page
@@ -49,9 +49,9 @@ def crisis_list(request: HttpRequest) -> HttpResponse:
     trend = trend if trend in Assessment.Trend.values else ""
     region = request.GET.get("region", "")[:3]
     crises = Crisis.objects.visible_to(viewer(request))
-    rows, regions = front.rows_for(
-        crises.ongoing_first().select_related("map_place"), trend, region
-    )
+    listed = list(crises.ongoing_first().select_related("map_place"))
+    found = tallies.tallies([crisis.pk for crisis in listed])
+    rows, regions = front.rows_for(listed, found, trend, region)
     language = get_language()
     latest_events, assessments = front.latest_events(crises), front.latest_assessments()
     front.in_language(rows, latest_events, assessments, language)
@@ -64,7 +64,7 @@ def crisis_list(request: HttpRequest) -> HttpResponse:
         "world_map": front.world_map(rows),
         "latest_events": latest_events,
         "assessments": assessments,
-        "per_month": front.per_month(get_language()),
+        "per_month": front.per_month(language, found),
     }
     response = render(request, "events/crisis_list.html", context)
     # The list changes with any revision of a crisis: a public one, or one that takes a crisis

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from crisis_tracker.history import revision
 from desk import panels
-from events.models import Assessment, Crisis
+from events.models import Assessment, Crisis, Event
 from interchange.fixture_import import import_fixtures
+from places.models import Place
 from tests.conftest import form_data
 
 pytestmark = pytest.mark.django_db
@@ -258,3 +259,29 @@ def test_an_editor_may_choose_where_the_front_page_map_puts_a_crisis(assessed, c
     chosen = page(client, "/").select_one(".front-map svg circle")
     assert (chosen["cx"], chosen["cy"]) != (centre["cx"], centre["cy"])
     assert chosen["r"] == centre["r"]  # still sized by its placed events
+
+
+def test_the_front_page_counts_from_tallies_that_every_revision_rewrites(assessed, client):
+    from events.models import CrisisTally
+
+    crisis = Crisis.objects.get(slug="azerbaijan-russia-2025")
+    before = CrisisTally.objects.get(crisis=crisis)
+    published = Event.objects.published().filter(crisis=crisis)
+    assert sum(n for *_group, n in before.counts) == published.count()
+    assert before.countries == sorted(
+        set(published.filter(location__isnull=False).values_list("location__country", flat=True))
+    )
+    with revision(summary="Two more in Baku"):
+        for day in (20, 21):
+            crisis.events.create(slug=f"late-{day}", title="晚些时候", kind="meeting",
+                                 date=datetime.date(2025, 7, day), state="published",
+                                 location=Place.objects.get(slug="baku"))  # fmt: skip
+        crisis.events.create(slug="draft-one", title="草稿", date=datetime.date(2025, 7, 22),
+                             state="draft")  # fmt: skip
+    after = CrisisTally.objects.get(crisis=crisis)
+    assert sum(n for *_group, n in after.counts) == published.count()  # the draft left out
+    assert after.placed == before.placed + 2
+    rows = page(client, "/").select(".front-chart table tbody tr")
+    july = next(row for row in rows if row.th.get_text() == "2025年7月")
+    in_july = published.filter(date__year=2025, date__month=7, date_precision="day").count()
+    assert july.select("td")[-1].get_text() == str(in_july)  # the row's total

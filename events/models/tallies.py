@@ -1,0 +1,28 @@
+"""What the front page needs of each crisis's published events, counted when they change."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .content import Crisis
+
+
+class CrisisTally(models.Model):
+    """A crisis's published events counted: their centre, the countries they are placed in and
+    how many there are per date, precision and kind. Derived, never edited: rewritten whenever
+    a revision touches the crisis, so the front page reads a row per crisis, not its events."""
+
+    crisis = models.OneToOneField(
+        Crisis, on_delete=models.CASCADE, primary_key=True, related_name="tally"
+    )
+    latitude = models.FloatField(null=True)
+    longitude = models.FloatField(null=True)
+    placed = models.PositiveIntegerField(default=0)
+    countries = models.JSONField(default=list)
+    counts = models.JSONField(default=list)  # [ISO date, precision, kind, events] per group
+
+    class Meta:
+        verbose_name = _("crisis tally")
+        verbose_name_plural = _("crisis tallies")
+
+    def __str__(self) -> str:
+        return str(self.crisis)

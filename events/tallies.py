@@ -1,0 +1,73 @@
+"""Each crisis's published events counted for the front page (``CrisisTally``): rewritten by
+every recorded revision that touches the crisis (admin, import, schedule, command), read as one
+row per crisis. A crisis without a tally yet is counted when first asked for."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Avg, Count
+from django.dispatch import receiver
+
+from .models import CrisisTally, Event
+from .revisions import revision_recorded
+from .timeline import counts_of
+
+
+def count(crisis_id: int) -> CrisisTally:
+    events = Event.objects.published().filter(crisis_id=crisis_id).order_by()
+    groups = counts_of(events)
+    placed = (
+        events.with_point()
+        .filter(point_lat__isnull=False)
+        .aggregate(lat=Avg("point_lat"), lon=Avg("point_lon"), n=Count("pk"))
+    )
+    countries = events.filter(location__isnull=False).values_list("location__country", flat=True)
+    return CrisisTally(
+        crisis_id=crisis_id,
+        latitude=float(placed["lat"]) if placed["lat"] is not None else None,
+        longitude=float(placed["lon"]) if placed["lon"] is not None else None,
+        placed=placed["n"],
+        countries=sorted(set(countries.distinct())),
+        counts=[[day.isoformat(), precision, kind, n] for day, precision, kind, n in groups],
+    )
+
+
+def refresh(crisis_ids) -> None:
+    for crisis_id in crisis_ids:
+        tally = count(crisis_id)
+        CrisisTally.objects.update_or_create(
+            crisis_id=crisis_id,
+            defaults={field: getattr(tally, field) for field in FIELDS},
+        )
+
+
+FIELDS = ("latitude", "longitude", "placed", "countries", "counts")
+
+
+@receiver(revision_recorded)
+def events_revised(sender, revision, crisis_ids, **kwargs) -> None:
+    from .models import Crisis
+
+    refresh(Crisis.objects.filter(pk__in=crisis_ids).values_list("pk", flat=True))
+
+
+def tallies(crisis_ids: list[int]) -> dict[int, CrisisTally]:
+    """The crises' tallies (one query; a crisis without one is counted now and kept)."""
+    found = {
+        tally.crisis_id: tally for tally in CrisisTally.objects.filter(crisis_id__in=crisis_ids)
+    }
+    missing = [pk for pk in crisis_ids if pk not in found]
+    if missing:
+        refresh(missing)
+        found.update((t.crisis_id, t) for t in CrisisTally.objects.filter(crisis_id__in=missing))
+    return found
+
+
+def rows(found: dict[int, CrisisTally]) -> list[tuple]:
+    """Every tally's (date, precision, kind, events) rows, as ``slots_of`` reads them."""
+    return [
+        (datetime.date.fromisoformat(day), precision, kind, n)
+        for tally in found.values()
+        for day, precision, kind, n in tally.counts
+    ]
