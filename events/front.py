@@ -15,7 +15,7 @@ from places.maps import Marker, static_map
 
 from . import charts, editions, rendering, tallies
 from .models import Assessment, Crisis, Event
-from .timeline import TimelineFilters, slots_of
+from .timeline import TimelineFilters
 
 LATEST_EVENTS = 10
 RECENT_MONTHS = 3  # arrows shown beside each crisis
@@ -133,7 +133,7 @@ def latest_assessments() -> list[Assessment]:
 
 def per_month(language: str, found: dict) -> dict:
     """Events per month and kind across the crises whose tallies are ``found``."""
-    slots = slots_of(tallies.rows(found))
+    slots = tallies.slots(found)
 
     def tracker(slot) -> str | None:
         if slot.period.precision != Precision.MONTH:

@@ -4,32 +4,36 @@ row per crisis. A crisis without a tally yet is counted when first asked for."""
 
 from __future__ import annotations
 
-import datetime
+from collections import Counter
 
 from django.db.models import Avg, Count
 from django.dispatch import receiver
 
-from .models import CrisisTally, Event
+from crisis_tracker.dates import slot_of
+
+from .models import Crisis, CrisisTally, Event
 from .revisions import revision_recorded
-from .timeline import counts_of
+from .timeline import Slot, counts_of
 
 
 def count(crisis_id: int) -> CrisisTally:
     events = Event.objects.published().filter(crisis_id=crisis_id).order_by()
-    groups = counts_of(events)
     placed = (
         events.with_point()
         .filter(point_lat__isnull=False)
         .aggregate(lat=Avg("point_lat"), lon=Avg("point_lon"), n=Count("pk"))
     )
     countries = events.filter(location__isnull=False).values_list("location__country", flat=True)
+    per_slot: Counter = Counter()
+    for day, precision, kind, n in counts_of(events):
+        per_slot[(*slot_of(day, precision), kind)] += n
     return CrisisTally(
         crisis_id=crisis_id,
         latitude=float(placed["lat"]) if placed["lat"] is not None else None,
         longitude=float(placed["lon"]) if placed["lon"] is not None else None,
         placed=placed["n"],
         countries=sorted(set(countries.distinct())),
-        counts=[[day.isoformat(), precision, kind, n] for day, precision, kind, n in groups],
+        counts=[[year, month, kind, n] for (year, month, kind), n in sorted(per_slot.items())],
     )
 
 
@@ -47,8 +51,6 @@ FIELDS = ("latitude", "longitude", "placed", "countries", "counts")
 
 @receiver(revision_recorded)
 def events_revised(sender, revision, crisis_ids, **kwargs) -> None:
-    from .models import Crisis
-
     refresh(Crisis.objects.filter(pk__in=crisis_ids).values_list("pk", flat=True))
 
 
@@ -64,10 +66,11 @@ def tallies(crisis_ids: list[int]) -> dict[int, CrisisTally]:
     return found
 
 
-def rows(found: dict[int, CrisisTally]) -> list[tuple]:
-    """Every tally's (date, precision, kind, events) rows, as ``slots_of`` reads them."""
-    return [
-        (datetime.date.fromisoformat(day), precision, kind, n)
-        for tally in found.values()
-        for day, precision, kind, n in tally.counts
-    ]
+def slots(found: dict[int, CrisisTally]) -> list[Slot]:
+    """The tallies' events per month (or known only to a year) and kind, across the crises."""
+    merged: dict[tuple[int, int], Slot] = {}
+    for tally in found.values():
+        for year, month, kind, n in tally.counts:
+            slot = merged.get((year, month)) or merged.setdefault((year, month), Slot(year, month))
+            slot.kinds[kind] += n
+    return [merged[key] for key in sorted(merged)]

@@ -8,8 +8,9 @@ from .content import Crisis
 
 class CrisisTally(models.Model):
     """A crisis's published events counted: their centre, the countries they are placed in and
-    how many there are per date, precision and kind. Derived, never edited: rewritten whenever
-    a revision touches the crisis, so the front page reads a row per crisis, not its events."""
+    how many there are per month (or per year, for those known only to a year) and kind.
+    Derived, never edited: rewritten whenever a revision touches the crisis, so the front page
+    reads a row per crisis, not its events."""
 
     crisis = models.OneToOneField(
         Crisis, on_delete=models.CASCADE, primary_key=True, related_name="tally"
@@ -18,7 +19,7 @@ class CrisisTally(models.Model):
     longitude = models.FloatField(null=True)
     placed = models.PositiveIntegerField(default=0)
     countries = models.JSONField(default=list)
-    counts = models.JSONField(default=list)  # [ISO date, precision, kind, events] per group
+    counts = models.JSONField(default=list)  # [year, month or 13 (the year), kind, events]
 
     class Meta:
         verbose_name = _("crisis tally")
