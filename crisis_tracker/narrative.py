@@ -88,6 +88,21 @@ def cites(obj, key: str) -> bool:
     return any(key in cited_keys(text) for text in texts_of(obj))
 
 
+def keys_cited_in_crisis(crisis_id: int) -> set[str]:
+    """The keys every narrative text of a crisis cites, in any state (a query per model)."""
+    found: set[str] = set()
+    for model in narrative_models():
+        names = narrative_fields(model)
+        condition = models.Q()
+        for name in names:
+            condition |= may_cite(name)
+        rows = model._default_manager.filter(condition, **{model.crisis_field: crisis_id})
+        for texts in rows.order_by().values_list(*names).iterator(2000):
+            for text in texts:
+                found.update(cited_keys(text))
+    return found
+
+
 def crises_citing(keys: set[str]) -> dict[str, set[int]]:
     """For each source key, the crises whose narrative text cites it (a query per model)."""
     found: dict[str, set[int]] = {}

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from crisis_tracker.citations import may_cite
 from crisis_tracker.editorial.admin import change_path
-from crisis_tracker.narrative import crises_citing
 from crisis_tracker.publication import DRAFT, REVIEW, may_review
+from events import tallies
 from events.models import ENTRY_MODELS, Crisis, CrisisRevision, Edition, Event
 from interchange import import_jobs
 from interchange.models import ImportJob
@@ -121,9 +121,8 @@ class Facts:
 
     @functools.cached_property
     def cited(self) -> set[str]:
-        """The keys of the sources some crisis cites (one pass over the narrative texts)."""
-        keys = set(Source.objects.values_list("key", flat=True))
-        return {key for key, crises in crises_citing(keys).items() if crises}
+        """The keys of the sources some crisis cites (read from the crises' tallies)."""
+        return tallies.cited_anywhere()
 
 
 def events_without_source(facts: Facts):

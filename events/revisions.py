@@ -204,6 +204,7 @@ def changes(rows: RevisionRows) -> dict[int, list[dict]]:
         for edit in found.values():
             line = edit.line(Kind.SECTION, lambda row: row.heading)
             touched.note([edit.latest.crisis_id], line)
+            note_move(touched, edit)
     for found in edits(rows, Participation):
         names = dict(
             Actor.objects.filter(pk__in={e.latest.actor_id for e in found.values()}).values_list(
@@ -214,11 +215,13 @@ def changes(rows: RevisionRows) -> dict[int, list[dict]]:
         for edit in found.values():
             line = edit.line(Kind.PARTICIPATION, label)
             touched.note([edit.latest.crisis_id], line)
+            note_move(touched, edit)
     events_in_edit: set[int] = set()
     for found in edits(rows, Event):
         events_in_edit.update(found)
         for edit in found.values():
             touched.note([edit.latest.crisis_id], edit.line(Kind.EVENT, lambda row: row.title))
+            note_move(touched, edit)
     for chunk in rows.chunks(EventActor):
         note_event_actors(touched, chunk, events_in_edit)
     sources = [  # which crises cite them is read once
@@ -243,6 +246,13 @@ def changes(rows: RevisionRows) -> dict[int, list[dict]]:
             touched.note(located.get(pk, set()), edit.line(Kind.PLACE, lambda row: row.name))
     existing = set(Crisis.objects.filter(pk__in=list(touched.lines)).values_list("pk", flat=True))
     return {pk: touched.changes(pk) for pk in touched.lines if pk in existing}
+
+
+def note_move(touched: Touched, edit: EntryEdit) -> None:
+    """A row moved to another crisis touches the one it left too, with no line of its own: that
+    crisis's tally is counted again."""
+    if edit.before is not None and edit.before.crisis_id != edit.latest.crisis_id:
+        touched.note([edit.before.crisis_id], None)
 
 
 def note_event_actors(touched: Touched, rows: list, events_in_edit: set[int]) -> None:

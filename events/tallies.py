@@ -1,6 +1,7 @@
-"""Each crisis's published events counted for the front page (``CrisisTally``): rewritten by
-every recorded revision that touches the crisis (admin, import, schedule, command), read as one
-row per crisis. A crisis without a tally yet is counted when first asked for."""
+"""Each crisis's published events counted for the front page, and the sources its texts cite
+for the desk (``CrisisTally``): rewritten by every recorded revision that touches the crisis
+(admin, import, schedule, command), read as one row per crisis. A crisis without a tally yet is
+counted when first asked for."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.db.models import Avg, Count
 from django.dispatch import receiver
 
 from crisis_tracker.dates import slot_of
+from crisis_tracker.narrative import keys_cited_in_crisis
 
 from .models import Crisis, CrisisTally, Event
 from .revisions import revision_recorded
@@ -34,6 +36,7 @@ def count(crisis_id: int) -> CrisisTally:
         placed=placed["n"],
         countries=sorted(set(countries.distinct())),
         counts=[[year, month, kind, n] for (year, month, kind), n in sorted(per_slot.items())],
+        cited=sorted(keys_cited_in_crisis(crisis_id)),
     )
 
 
@@ -46,7 +49,7 @@ def refresh(crisis_ids) -> None:
         )
 
 
-FIELDS = ("latitude", "longitude", "placed", "countries", "counts")
+FIELDS = ("latitude", "longitude", "placed", "countries", "counts", "cited")
 
 
 @receiver(revision_recorded)
@@ -74,3 +77,9 @@ def slots(found: dict[int, CrisisTally]) -> list[Slot]:
             slot = merged.get((year, month)) or merged.setdefault((year, month), Slot(year, month))
             slot.kinds[kind] += n
     return [merged[key] for key in sorted(merged)]
+
+
+def cited_anywhere() -> set[str]:
+    """The keys of the sources some crisis cites, from the tallies (one query, or two)."""
+    found = tallies(list(Crisis.objects.values_list("pk", flat=True)))
+    return {key for tally in found.values() for key in tally.cited}

@@ -23,6 +23,7 @@ class Migration(migrations.Migration):
                 ('placed', models.PositiveIntegerField(default=0)),
                 ('countries', models.JSONField(default=list)),
                 ('counts', models.JSONField(default=list)),
+                ('cited', models.JSONField(default=list)),
             ],
             options={
                 'verbose_name': 'crisis tally',

@@ -1,4 +1,4 @@
-"""What the front page needs of each crisis's published events, counted when they change."""
+"""What the front page and the desk need of each crisis, counted when it changes."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -8,9 +8,10 @@ from .content import Crisis
 
 class CrisisTally(models.Model):
     """A crisis's published events counted: their centre, the countries they are placed in and
-    how many there are per month (or per year, for those known only to a year) and kind.
+    how many there are per month (or per year, for those known only to a year) and kind; and
+    the keys of the sources its narrative texts cite, drafts included (the desk's checks).
     Derived, never edited: rewritten whenever a revision touches the crisis, so the front page
-    reads a row per crisis, not its events."""
+    and the desk read a row per crisis, not its events and texts."""
 
     crisis = models.OneToOneField(
         Crisis, on_delete=models.CASCADE, primary_key=True, related_name="tally"
@@ -20,6 +21,7 @@ class CrisisTally(models.Model):
     placed = models.PositiveIntegerField(default=0)
     countries = models.JSONField(default=list)
     counts = models.JSONField(default=list)  # [year, month or 13 (the year), kind, events]
+    cited = models.JSONField(default=list)  # source keys, sorted
 
     class Meta:
         verbose_name = _("crisis tally")

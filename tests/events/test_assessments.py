@@ -11,6 +11,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from crisis_tracker.citations import cited_keys
 from crisis_tracker.history import revision
 from desk import panels
 from events.models import Assessment, Crisis, Event
@@ -285,3 +286,22 @@ def test_the_front_page_counts_from_tallies_that_every_revision_rewrites(assesse
     july = next(row for row in rows if row.th.get_text() == "2025年7月")
     in_july = published.filter(date__year=2025, date__month=7, date_precision="day").count()
     assert july.select("td")[-1].get_text() == str(in_july)  # the row's total
+
+
+def test_an_event_moved_to_another_crisis_leaves_the_tally_of_the_one_it_left(assessed):
+    from events.models import CrisisTally
+
+    old = Crisis.objects.get(slug="azerbaijan-russia-2025")
+    with revision(summary="A second crisis"):
+        new = Crisis.objects.create(slug="second", title="第二场危机", start_date="2025-06-01",
+                                    state="published")  # fmt: skip
+    event = old.events.published().exclude(summary="").first()
+    keys = set(CrisisTally.objects.get(crisis=old).cited)
+    before = sum(n for *_group, n in CrisisTally.objects.get(crisis=old).counts)
+    with revision(summary="Belongs to the second crisis"):
+        event.crisis = new
+        event.save()
+    left, joined = CrisisTally.objects.get(crisis=old), CrisisTally.objects.get(crisis=new)
+    assert sum(n for *_group, n in left.counts) == before - 1
+    assert sum(n for *_group, n in joined.counts) == 1
+    assert set(joined.cited) == set(cited_keys(event.summary)) and set(left.cited) <= keys

@@ -219,6 +219,31 @@ def test_each_count_on_the_desk_matches_its_list(seed, client, people, superuser
     assert "uncited-note" in {s.key for s in panels.sources_cited_nowhere(panels.Facts())}
 
 
+def test_the_desk_reads_what_is_cited_from_tallies_that_each_revision_rewrites(
+    seed, people, django_assert_num_queries
+):
+    from crisis_tracker.narrative import crises_citing
+    from sources.models import Source
+
+    def cited_nowhere() -> set[str]:
+        return {source.key for source in panels.sources_cited_nowhere(panels.Facts())}
+
+    with revision(summary="A consul's note"):
+        Source.objects.create(key="consul-note", title="A consul's note")
+    assert "consul-note" in cited_nowhere()
+    event = draft_event(people[0], summary="两国领事会面。[@consul-note]")  # a draft cites it
+    facts = panels.Facts()
+    with django_assert_num_queries(2):  # the crises, their tallies: not every narrative text
+        cited = facts.cited
+    every = set(Source.objects.values_list("key", flat=True))
+    assert cited == {key for key, crises in crises_citing(every).items() if crises}
+    assert "consul-note" not in cited_nowhere()
+    with revision(summary="The note is not needed"):
+        event.summary = "两国领事会面。[@reuters-2024-12-26]"
+        event.save()
+    assert "consul-note" in cited_nowhere()
+
+
 def test_fixtures_neither_carry_nor_set_a_schedule(seed, people):
     from interchange.fixture_export import export_crisis
     from interchange.fixture_import import FixtureError, import_fixtures
