@@ -305,3 +305,22 @@ def test_an_event_moved_to_another_crisis_leaves_the_tally_of_the_one_it_left(as
     assert sum(n for *_group, n in left.counts) == before - 1
     assert sum(n for *_group, n in joined.counts) == 1
     assert set(joined.cited) == set(cited_keys(event.summary)) and set(left.cited) <= keys
+
+
+def test_refresh_tallies_counts_every_crisis_again_and_names_an_unknown_one(assessed):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from events.models import CrisisTally
+
+    crisis = Crisis.objects.get(slug="azerbaijan-russia-2025")
+    CrisisTally.objects.filter(crisis=crisis).update(counts=[], cited=[], placed=0)
+    out = StringIO()
+    call_command("refresh_tallies", stdout=out)
+    assert out.getvalue() == "1/1 azerbaijan-russia-2025\n"
+    tally = CrisisTally.objects.get(crisis=crisis)
+    assert sum(n for *_group, n in tally.counts) == crisis.events.published().count()
+    assert tally.cited and tally.placed
+    with pytest.raises(CommandError, match="No crisis with the slug nowhere"):
+        call_command("refresh_tallies", "nowhere")
