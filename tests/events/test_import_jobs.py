@@ -90,6 +90,7 @@ def test_a_problem_in_the_last_of_5000_objects_leaves_nothing_behind(db):
 
 
 SAVEPOINT = re.compile(r'"s\d+_x\d+"')
+CURSOR = re.compile(r'"_django_curs_\d+_[a-z]+_\d+"')  # PostgreSQL's server-side cursors
 
 
 def queries_for(count: int, prefix: str) -> Counter:
@@ -100,7 +101,7 @@ def queries_for(count: int, prefix: str) -> Counter:
     return Counter(
         "INSERT"
         if inserts and query["sql"].startswith("INSERT")
-        else SAVEPOINT.sub("", query["sql"])[:80]
+        else CURSOR.sub("", SAVEPOINT.sub("", query["sql"]))[:80]
         for query in captured
     )
 
