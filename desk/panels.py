@@ -11,7 +11,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -137,25 +137,31 @@ def sources_without_link(facts: Facts):
     return Source.objects.filter(url="", archive_url="")
 
 
+def cited_among(facts: Facts, sources) -> QuerySet:
+    """Those of ``sources`` some crisis cites. The candidates (few, as a rule) are read first
+    and matched with the cited keys here, not every cited key sent to the database."""
+    keys = [key for key in sources.values_list("key", flat=True) if key in facts.cited]
+    return Source.objects.filter(key__in=keys)
+
+
 def cited_sources_missing_fields(facts: Facts):
     """Cited sources whose reference would lack the work or the date it was published."""
-    incomplete = Source.objects.filter(Q(work="") | Q(published__isnull=True))
-    return incomplete.filter(key__in=facts.cited)
+    return cited_among(facts, Source.objects.filter(Q(work="") | Q(published__isnull=True)))
 
 
 def dead_links(facts: Facts):
     """Cited sources whose address is dead (three failed checks, three days apart)."""
-    return Source.objects.filter(link_health__state=LinkHealth.State.DEAD, key__in=facts.cited)
+    return cited_among(facts, Source.objects.filter(link_health__state=LinkHealth.State.DEAD))
 
 
 def changed_links(facts: Facts):
     """Cited sources whose page no longer reads as it did when captured."""
-    return Source.objects.filter(link_health__changed=True, key__in=facts.cited)
+    return cited_among(facts, Source.objects.filter(link_health__changed=True))
 
 
 def never_captured(facts: Facts):
     """Cited sources with an address and no copy of it."""
-    return Source.objects.exclude(url="").filter(captures=None, key__in=facts.cited)
+    return cited_among(facts, Source.objects.exclude(url="").filter(captures=None))
 
 
 def month_just_ended(today: datetime.date | None = None) -> datetime.date:

@@ -10,7 +10,7 @@ from PIL import Image, UnidentifiedImageError
 from crisis_tracker.dates import Precision, chronological_order, date_span, iso_date
 from crisis_tracker.history import history_with_revisions, revision
 from crisis_tracker.narrative import NarrativeField, RemembersCrisis
-from crisis_tracker.publication import Publishable, VisibilityQuerySet
+from crisis_tracker.publication import DRAFT, REVIEW, Publishable, VisibilityQuerySet
 
 MAX_MAP_BYTES = 5 * 1024 * 1024
 
@@ -395,6 +395,20 @@ class Event(RemembersCrisis, Publishable, EventDates):
         indexes = [
             models.Index(fields=["crisis", "date"], name="event_crisis_date"),
             models.Index(fields=["date", "day_order"], name="event_date"),  # the latest, anywhere
+            # The desk's panels and checks: the few events not yet published, and those without
+            # a place, found without reading every event.
+            models.Index(
+                fields=["state"],
+                condition=models.Q(state__in=[DRAFT, REVIEW]),
+                name="event_unpublished",
+            ),
+            models.Index(
+                fields=["crisis"],
+                condition=models.Q(
+                    latitude__isnull=True, location__isnull=True, no_place_reason=""
+                ),
+                name="event_unplaced",
+            ),
         ]
         constraints = [
             *EventDates.Meta.constraints,
