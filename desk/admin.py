@@ -129,6 +129,9 @@ class EventAdmin(ReviewAdmin, SpreadsheetMixin, PublishingAdmin):
     list_select_related = ["crisis"]
     date_hierarchy = "date"
     show_full_result_count = False  # one count per page, however long the list
+    # The latest first, read from the date index: not sorted by crisis, which would sort every
+    # event of the database for each page.
+    ordering = ["-date", "-day_order", "-pk"]
     search_fields = ["title", "slug", "summary", "place"]
     autocomplete_fields = ["crisis", "location"]
     inlines = [EventActorInline]

@@ -42,6 +42,13 @@ def test_filters_by_country_actor_place_and_month(seed, client, superuser):
     assert crisis["title"] == Crisis.objects.get().title and len(crisis.get_text()) <= 16
 
 
+def test_the_list_shows_the_latest_events_first(seed, client, superuser):
+    client.force_login(superuser)
+    newest_first = Event.objects.order_by("-date", "-day_order", "-pk")
+    assert listed(client) == list(newest_first.values_list("title", flat=True))
+    assert listed(client)[0] != listed(client)[-1]
+
+
 def test_the_list_query_count_does_not_grow_with_the_events(seed, client, publisher):
     client.force_login(publisher)  # not a superuser: the permission checks are counted too
 
