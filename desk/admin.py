@@ -3,7 +3,7 @@ from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -87,6 +87,9 @@ class SectionAdmin(EditorialAdmin):
     ordering = ["crisis", "order"]
 
 
+FILTER_CHOICES = 200  # a sidebar filter with more choices than this is narrowed first
+
+
 class CountryFilter(admin.SimpleListFilter):
     """Events at a place in a country (the gazetteer's countries, not a scan of the events)."""
 
@@ -101,14 +104,41 @@ class CountryFilter(admin.SimpleListFilter):
         return queryset.filter(location__country=self.value()) if self.value() else queryset
 
 
+class PlaceFilter(admin.SimpleListFilter):
+    """Events at a place of the gazetteer: every place while there are few, else the places of
+    the chosen country and the chosen place (a sidebar of thousands of links costs more than
+    the list)."""
+
+    title = _("place")
+    parameter_name = "place"
+
+    def lookups(self, request, model_admin):
+        places = Place.objects.order_by("name")
+        if places.count() > FILTER_CHOICES:
+            country = request.GET.get(CountryFilter.parameter_name, "")
+            places = places.filter(Q(country=country) | Q(slug=self.value() or ""))
+        return list(places.values_list("slug", "name"))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(location__slug=self.value()) if self.value() else queryset
+
+
 class ActorFilter(admin.SimpleListFilter):
-    """Events an actor takes part in, in any role."""
+    """Events an actor takes part in, in any role: every actor while there are few, else the
+    parties to the chosen crisis and the chosen actor."""
 
     title = _("actor")
     parameter_name = "actor"
 
     def lookups(self, request, model_admin):
-        return list(Actor.objects.order_by("name").values_list("slug", "name"))
+        actors = Actor.objects.order_by("name")
+        if actors.count() > FILTER_CHOICES:
+            crisis = request.GET.get("crisis__id__exact", "")
+            taking_part = Participation.objects.filter(crisis_id=crisis if crisis.isdigit() else 0)
+            actors = actors.filter(
+                Q(pk__in=taking_part.values("actor_id")) | Q(slug=self.value() or "")
+            )
+        return list(actors.values_list("slug", "name"))
 
     def queryset(self, request, queryset):
         if not self.value():
@@ -124,7 +154,7 @@ class EventAdmin(ReviewAdmin, SpreadsheetMixin, PublishingAdmin):
     list_editable = ["verification"]
     list_filter = [
         "crisis", "kind", "state", "verification", "date_precision", CountryFilter,
-        ("location", admin.RelatedFieldListFilter), ActorFilter,
+        PlaceFilter, ActorFilter,
     ]  # fmt: skip
     list_select_related = ["crisis"]
     date_hierarchy = "date"

@@ -14,6 +14,7 @@ from tests.conftest import form_data
 
 pytestmark = pytest.mark.django_db
 EVENTS = "/admin/events/event/"
+PLACE, ACTOR = "地点", "行为体"  # the filters' titles on the desk (Chinese by default)
 
 
 def listed(client, query="") -> list[str]:
@@ -93,3 +94,37 @@ def test_actions_carry_the_summary(seed, client, superuser):
     event.refresh_from_db()
     assert event.state == "draft"
     assert event.history.latest().history_change_reason == "Unpublished: Charge withdrawn"
+
+
+def filter_choices(client, query: str, title: str) -> list[str]:
+    """The choices a sidebar filter offers (without its "all"); none when it is not shown."""
+    soup = BeautifulSoup(client.get(EVENTS + query).content, "html.parser")
+    found = soup.select_one(f'#changelist-filter details[data-filter-title="{title}"]')
+    return [] if found is None else [a.get_text(strip=True) for a in found.select("li a")][1:]
+
+
+def test_long_place_and_actor_filters_are_narrowed_by_country_and_crisis(
+    seed, client, superuser, monkeypatch
+):
+    from actors.models import Actor, Participation
+    from desk import admin as desk_admin
+    from places.models import Place
+
+    client.force_login(superuser)
+    crisis = Crisis.objects.get()
+    every_place = filter_choices(client, "", PLACE)
+    assert len(every_place) == Place.objects.count()  # few: all of them
+    monkeypatch.setattr(desk_admin, "FILTER_CHOICES", 2)
+    assert filter_choices(client, "", PLACE) == []  # many: a country first
+    in_kazakhstan = Place.objects.filter(country="KZ").order_by("name")
+    assert filter_choices(client, "?country=KZ", PLACE) == [p.name for p in in_kazakhstan]
+    chosen = in_kazakhstan.first()
+    assert filter_choices(client, f"?place={chosen.slug}", PLACE) == [chosen.name]
+    expected = Event.objects.filter(location=chosen).values_list("title", flat=True)
+    assert sorted(listed(client, f"?place={chosen.slug}")) == sorted(expected) and expected
+    parties = Actor.objects.filter(
+        pk__in=Participation.objects.filter(crisis=crisis).values("actor_id")
+    ).order_by("name")
+    assert parties and parties.count() < Actor.objects.count()
+    shown = filter_choices(client, f"?crisis__id__exact={crisis.pk}", ACTOR)
+    assert shown == [actor.name for actor in parties]
