@@ -11,7 +11,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -130,17 +130,18 @@ def events_without_source(facts: Facts):
 
 
 def sources_cited_nowhere(facts: Facts):
-    return Source.objects.exclude(key__in=facts.cited)
+    return cited_among(facts, Source.objects.all(), cited=False)
 
 
 def sources_without_link(facts: Facts):
     return Source.objects.filter(url="", archive_url="")
 
 
-def cited_among(facts: Facts, sources) -> QuerySet:
-    """Those of ``sources`` some crisis cites. The candidates (few, as a rule) are read first
-    and matched with the cited keys here, not every cited key sent to the database."""
-    keys = [key for key in sources.values_list("key", flat=True) if key in facts.cited]
+def cited_among(facts: Facts, sources, cited: bool = True) -> QuerySet:
+    """Those of ``sources`` some crisis cites (or, ``cited=False``, none does). The candidates
+    are read first and matched with the cited keys here: the database is sent the few that
+    match, not every cited key."""
+    keys = [key for key in sources.values_list("key", flat=True) if (key in facts.cited) == cited]
     return Source.objects.filter(key__in=keys)
 
 
@@ -187,8 +188,9 @@ def editions_behind(facts: Facts):
 
 def stale_drafts(facts: Facts):
     cutoff = timezone.now() - STALE_AFTER
-    drafts = Event.objects.filter(state=DRAFT).annotate(changed_at=last_change(Event))
-    return drafts.filter(changed_at__lt=cutoff)
+    recent = Event.history.model.objects.filter(id=OuterRef("pk"), history_date__gte=cutoff)
+    drafts = Event.objects.filter(state=DRAFT).exclude(Exists(recent))  # no change since
+    return drafts.annotate(changed_at=last_change(Event))
 
 
 @dataclass(frozen=True)

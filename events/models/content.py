@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
+from crisis_tracker.citations import may_cite
 from crisis_tracker.dates import Precision, chronological_order, date_span, iso_date
 from crisis_tracker.history import history_with_revisions, revision
 from crisis_tracker.narrative import NarrativeField, RemembersCrisis
@@ -409,6 +410,7 @@ class Event(RemembersCrisis, Publishable, EventDates):
                 ),
                 name="event_unplaced",
             ),
+            models.Index(fields=["crisis"], condition=~may_cite("summary"), name="event_uncited"),
         ]
         constraints = [
             *EventDates.Meta.constraints,

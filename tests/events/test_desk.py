@@ -412,3 +412,20 @@ def test_a_schedule_whose_publisher_was_deleted_is_dropped(seed, people):
     event.refresh_from_db()
     assert (event.state, event.publish_at) == ("review", None)
     assert event.history.latest().history_change_reason.startswith("Schedule dropped: published")
+
+
+def test_drafts_untouched_for_two_weeks_are_stale_and_a_later_change_freshens_them(seed, people):
+    editor = people[0]
+    old = draft_event(editor, slug="old-draft")
+    fresh = draft_event(editor, slug="fresh-draft")
+    long_ago = timezone.now() - datetime.timedelta(days=15)
+    Event.history.filter(id__in=[old.pk, fresh.pk]).update(history_date=long_ago)
+    Event.history.filter(id=Event.objects.get(slug="agalarov-case").pk).update(
+        history_date=long_ago
+    )  # published: not a draft, however old
+    with revision(summary="Still working on it", user=editor):
+        fresh.title = "领事磋商（续）"
+        fresh.save()
+    stale = list(panels.stale_drafts(panels.Facts()))
+    assert [event.slug for event in stale] == ["old-draft"]
+    assert stale[0].changed_at == long_ago
