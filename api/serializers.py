@@ -23,9 +23,10 @@ from sources.models import Source
 from .filters import validate_rfc3339
 
 
-def absolute(request, obj) -> str:
-    """The object's public page, at its canonical address (the default language's)."""
-    with translation.override(settings.LANGUAGE_CODE):
+def absolute(request, obj, language: str = "") -> str:
+    """The object's public page, at its canonical address (the default language's, or
+    ``language``'s)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
         path = obj.get_absolute_url()
     return request.build_absolute_uri(path) if request is not None else path
 
@@ -274,15 +275,20 @@ class RevisionSerializer(serializers.ModelSerializer):
     summary = serializers.CharField(source="revision.summary")
     is_correction = serializers.BooleanField(source="revision.is_correction")
     correction_note = serializers.CharField(source="revision.correction_note")
+    edition = serializers.CharField(
+        source="language",
+        help_text="The language of the edition this revision changed alone; empty: the original.",
+    )
     url = serializers.SerializerMethodField()
 
     class Meta:
         model = CrisisRevision
         fields = ["crisis", "id", "time", "summary", "is_correction", "correction_note",
-                  "changes", "url"]  # fmt: skip
+                  "changes", "edition", "url"]  # fmt: skip
 
     def get_url(self, link: CrisisRevision) -> str:
-        return absolute(self.context.get("request"), link)
+        # An edition's revision is at the address its readers see it at.
+        return absolute(self.context.get("request"), link, link.language)
 
 
 class SinceSerializer(serializers.Serializer):

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -14,8 +16,10 @@ from crisis_tracker.diffs import inline_diff
 from crisis_tracker.editorial.admin import EditorialInline
 from crisis_tracker.editorial.publishing import PublishingAdmin
 from crisis_tracker.history import revision
+from crisis_tracker.spreadsheets import SpreadsheetMixin
 from events import editions
 from events.models import Edition, Translation
+from events.resources import TranslationResource
 
 from . import machine_translation
 from .review_admin import ReviewAdmin
@@ -170,3 +174,34 @@ def draft_by_machine(edition: Edition, user=None) -> int:
             row.text, row.original, row.machine = text, original, True
             row.save()
     return len(rows)
+
+
+@admin.register(Translation)
+class TranslationAdmin(SpreadsheetMixin, admin.ModelAdmin):
+    """Every edition's texts in one list, to find a text and to hand them to translators as a
+    spreadsheet (crisis, language, item, field, the original and the translation) and take them
+    back; a text is edited beside its original on its edition's page."""
+
+    resource_classes = [TranslationResource]
+    list_display = ["__str__", "edition_link", "short_text", "machine"]
+    list_filter = ["edition__language", "machine", "edition__crisis"]
+    list_select_related = ["edition__crisis"]
+    search_fields = ["text", "item"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # rows come from the original's structure
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # edited beside the original, on the edition's page
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("edition"), ordering="edition")
+    def edition_link(self, row: Translation) -> str:
+        url = reverse("admin:events_edition_change", args=[row.edition_id])
+        return format_html('<a href="{}">{}</a>', url, row.edition)
+
+    @admin.display(description=_("translation"))
+    def short_text(self, row: Translation) -> str:
+        return Truncator(row.text).chars(80) or "–"

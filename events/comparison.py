@@ -50,6 +50,9 @@ def compare(old: Snapshot | None, new: Snapshot, old_moment, new_moment) -> Comp
     crisis_id = new.crisis.pk
     old_events = published_events_at(crisis_id, old_moment) if old else {}
     new_events = published_events_at(crisis_id, new_moment)
+    for snapshot, events in ((old, old_events), (new, new_events)):
+        if snapshot is not None and snapshot.reading is not None:
+            snapshot.reading.apply_all(events.values())  # the edition's titles and summaries
     result.entries += matched(Kind.EVENT, Event, old_events, new_events, label=lambda e: e.title)
     texts = new.texts() + [e.summary for e in new_events.values()]
     old_texts = (old.texts() if old else []) + [e.summary for e in old_events.values()]

@@ -30,6 +30,7 @@ from crisis_tracker.history import revision
 from crisis_tracker.http_cache import purge
 from crisis_tracker.publication import PUBLISHED
 
+from . import snapshots
 from .models import Assessment, Crisis, Edition, Event, Section, Translation
 from .page_cache import bump_crisis_ids
 from .revisions import revision_recorded
@@ -249,11 +250,12 @@ def fallback_html(html: str, language: str, *, inline: bool = False) -> SafeStri
 class Reading:
     """A published edition's texts, laid over the original's rows for one page (one query)."""
 
-    def __init__(self, edition: Edition, original_language: str):
+    def __init__(self, edition: Edition, original_language: str, rows=None):
         self.edition = edition
         self.original_language = original_language
-        rows = edition.translations.exclude(text="").values_list("item", "field", "text")
-        self.texts = {(item, field): text for item, field, text in rows}
+        if rows is None:
+            rows = edition.translations.exclude(text="").values_list("item", "field", "text")
+        self.texts = {(item, field): text for item, field, text in rows if text}
 
     def text(self, item: str, field: str, value: str) -> str:
         """The edition's text for the original's ``value``, else that value marked."""
@@ -293,6 +295,18 @@ def reading_for(crisis: Crisis, language: str, published=None) -> Reading | None
         return None
     edition = (published_editions(crisis) if published is None else published).get(language)
     return Reading(edition, crisis.language) if edition else None
+
+
+def reading_at(crisis: Crisis, language: str, moment) -> Reading | None:
+    """The edition readers of ``language`` had at ``moment``, as its texts stood then (None:
+    the original, or no edition published then): two queries of the history."""
+    if language == crisis.language:
+        return None
+    found = snapshots.as_of(Edition, moment, crisis_id=crisis.pk, language=language)
+    if not found or not found[0].is_published:
+        return None
+    rows = snapshots.as_of(Translation, moment, edition_id=found[0].pk)
+    return Reading(found[0], crisis.language, [(r.item, r.field, r.text) for r in rows])
 
 
 def published_editions(crisis: Crisis) -> dict[str, Edition]:

@@ -10,12 +10,14 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html_join
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from crisis_tracker import surrogate_keys as keys_of
 from crisis_tracker.http_cache import tag
 from crisis_tracker.publication import get_visible_or_404, published_q
 
+from . import editions
 from .models import Assessment, Crisis, CrisisRevision
 from .templatetags.crisis_tags import describe_changes
 
@@ -34,7 +36,9 @@ class CrisisFeed(Feed):
         return [keys_of.crisis(crisis)]
 
     def get_object(self, request, slug):
-        return get_visible_or_404(None, Crisis.objects.all(), slug=slug)
+        crisis = get_visible_or_404(None, Crisis.objects.all(), slug=slug)
+        editions.lay_over([crisis], get_language())  # its title in the reader's edition
+        return crisis
 
     def title(self, crisis):
         return _("Changes to %(title)s") % {"title": crisis.title}
@@ -47,7 +51,8 @@ class CrisisFeed(Feed):
 
     def items(self, crisis):
         return (
-            CrisisRevision.objects.filter(crisis=crisis, public=True)
+            CrisisRevision.objects.public_in(get_language())
+            .filter(crisis=crisis)
             .select_related("revision", "crisis")
             .order_by("-revision__created_at")[:FEED_SIZE]
         )
@@ -92,11 +97,14 @@ class SiteFeed(CrisisFeed):
         return reverse("events:crisis_list")
 
     def items(self, obj):
-        return (
-            CrisisRevision.objects.filter(published_q(Crisis, "crisis__"), public=True)
+        links = list(
+            CrisisRevision.objects.public_in(get_language())
+            .filter(published_q(Crisis, "crisis__"))
             .select_related("revision", "crisis")
             .order_by("-revision__created_at")[:FEED_SIZE]
         )
+        editions.lay_over([link.crisis for link in links], get_language())
+        return links
 
     def item_title(self, link):
         return f"{link.crisis.title}: {super().item_title(link)}"
@@ -113,7 +121,11 @@ class AssessmentFeed(Feed):
         return tag(response, [keys_of.ASSESSMENTS, keys_of.CRISES])
 
     def get_object(self, request, slug=None):
-        return get_visible_or_404(None, Crisis.objects.all(), slug=slug) if slug else None
+        if not slug:
+            return None
+        crisis = get_visible_or_404(None, Crisis.objects.all(), slug=slug)
+        editions.lay_over([crisis], get_language())
+        return crisis
 
     def title(self, crisis):
         if crisis is None:
@@ -129,7 +141,11 @@ class AssessmentFeed(Feed):
         found = Assessment.objects.published().select_related("crisis")
         if crisis is not None:
             found = found.filter(crisis=crisis)
-        return found.order_by("-month", "crisis__title")[:FEED_SIZE]
+        found = list(found.order_by("-month", "crisis__title")[:FEED_SIZE])
+        # In the reader's edition: the reasons, and the crises' titles (two queries each).
+        editions.lay_over(found, get_language())
+        editions.lay_over([assessment.crisis for assessment in found], get_language())
+        return found
 
     def item_title(self, assessment):
         return (

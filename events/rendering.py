@@ -149,6 +149,7 @@ def in_edition(snapshot: snapshots.Snapshot, assessment, reading) -> list[str]:
     actors = [p.actor for p in snapshot.participations]
     editions.actor_names(actors, reading.edition.language, snapshot.crisis.language)
     in_language_of(snapshot.crisis, reading.edition)
+    snapshot.reading = reading
     return numbering
 
 

@@ -3,10 +3,11 @@ from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
 from actors.models import Actor
-from crisis_tracker.spreadsheets import EditorialResource
+from crisis_tracker.publication import waits_for_publisher
+from crisis_tracker.spreadsheets import EditorialResource, changed
 from places.models import Place
 
-from .models import Crisis, Event, EventActor
+from .models import Crisis, Edition, Event, EventActor, Translation
 
 
 def parse_actors(value) -> set[tuple[str, str]]:
@@ -94,3 +95,52 @@ class EventResource(EditorialResource):
         for slug, role in sorted(wanted - current):
             link = EventActor(event=instance, actor=actors[slug], role=role)
             link.save()
+
+
+class EditionWidget(widgets.ForeignKeyWidget):
+    """An edition named by its row's ``crisis`` and ``language`` columns (its natural key)."""
+
+    def __init__(self):
+        super().__init__(Edition)
+
+    def clean(self, value, row=None, **kwargs):
+        crisis = (row or {}).get("crisis") or ""
+        try:
+            return Edition.objects.select_related("crisis").get(crisis__slug=crisis, language=value)
+        except Edition.DoesNotExist:
+            message = _("No %(language)s edition of the crisis “%(crisis)s”.")
+            raise ValueError(message % {"language": value, "crisis": crisis}) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return value.language if value is not None else ""
+
+
+class TranslationResource(EditorialResource):
+    """An edition's texts, one row each by natural key (crisis, language, item, field), with
+    the original each translates: what translators fill in a spreadsheet."""
+
+    crisis = fields.Field(attribute="edition__crisis__slug", column_name="crisis", readonly=True)
+    edition = fields.Field(attribute="edition", column_name="language", widget=EditionWidget())
+
+    class Meta(EditorialResource.Meta):
+        model = Translation
+        import_id_fields = ["edition", "item", "field"]
+        fields = ["crisis", "edition", "item", "field", "original", "text", "machine"]
+        export_order = fields
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("edition__crisis")
+
+    def import_instance(self, instance, row, **kwargs) -> None:
+        before = Translation.objects.filter(pk=instance.pk).values().first()
+        super().import_instance(instance, row, **kwargs)
+        if before is not None and before["text"] != instance.text:
+            instance.machine = False  # a person wrote it
+        edition = instance.edition
+        waits = waits_for_publisher(kwargs.get("user"), Edition, edition.state, edition.state)
+        if waits and (before is None or changed(Translation, before, instance)):
+            message = _(
+                "This edition is published: a change to its texts by spreadsheet needs a "
+                "publisher. Edit the text on the edition's page instead."
+            )
+            raise ValidationError({"text": message}, code="publish_permission")

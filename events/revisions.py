@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.dispatch import Signal, receiver
@@ -26,7 +26,16 @@ from crisis_tracker.publication import PUBLISHED, Publishable
 from places.models import Place
 from sources.models import Source
 
-from .models import Crisis, CrisisRevision, Event, EventActor, Revision, Section
+from .models import (
+    Crisis,
+    CrisisRevision,
+    Edition,
+    Event,
+    EventActor,
+    Revision,
+    Section,
+    Translation,
+)
 
 LINES_KEPT = 200  # change lines of one kind and action per crisis in one revision
 
@@ -42,9 +51,11 @@ class ChangeLine:
     kind: str
     action: str
     label: str
+    language: str = ""  # an edition's line: its language
 
     def as_json(self) -> dict:
-        return {"kind": self.kind, "action": self.action, "label": self.label}
+        found = {"kind": self.kind, "action": self.action, "label": self.label}
+        return {**found, "language": self.language} if self.language else found
 
 
 @dataclass
@@ -128,7 +139,7 @@ def record_revision(sender, draft: RevisionDraft, rows: RevisionRows, **kwargs) 
         CrisisRevision.objects.update_or_create(
             crisis_id=crisis_id,
             revision=revision,
-            defaults={"public": public, "changes": found},
+            defaults={"public": public, "changes": found, "language": language_of(found)},
         )
     revision_recorded.send(sender=Revision, revision=revision, crisis_ids=set(lines))
 
@@ -149,18 +160,26 @@ class Touched:
             if line is None or line in found:
                 continue
             kept = self.kept.setdefault(crisis_id, Counter())
-            if kept[line.kind, line.action] < LINES_KEPT:
-                kept[line.kind, line.action] += 1
+            group = (line.kind, line.action, line.language)
+            if kept[group] < LINES_KEPT:
+                kept[group] += 1
                 found[line] = None
             else:
-                self.more.setdefault(crisis_id, Counter())[line.kind, line.action] += 1
+                self.more.setdefault(crisis_id, Counter())[group] += 1
 
     def changes(self, crisis_id: int) -> list[dict]:
         """The crisis's change lines as stored; ``more`` says how many a line stands for."""
         lines = [line.as_json() for line in self.lines[crisis_id]]
-        for (kind, action), count in self.more.get(crisis_id, Counter()).items():
-            lines.append({"kind": kind, "action": action, "label": "", "more": count})
+        for (kind, action, language), count in self.more.get(crisis_id, Counter()).items():
+            line = ChangeLine(kind, action, "", language).as_json()
+            lines.append({**line, "more": count})
         return lines
+
+
+def language_of(changes: list[dict]) -> str:
+    """An edition's language when every line is that edition's, else "" (the original)."""
+    languages = {line.get("language", "") for line in changes}
+    return languages.pop() if len(languages) == 1 else ""
 
 
 def edits(rows: RevisionRows, model) -> Iterator[dict[int, EntryEdit]]:
@@ -244,8 +263,68 @@ def changes(rows: RevisionRows) -> dict[int, list[dict]]:
         located = crises_located(set(found))
         for pk, edit in found.items():
             touched.note(located.get(pk, set()), edit.line(Kind.PLACE, lambda row: row.name))
+    note_editions(touched, rows)
     existing = set(Crisis.objects.filter(pk__in=list(touched.lines)).values_list("pk", flat=True))
     return {pk: touched.changes(pk) for pk in touched.lines if pk in existing}
+
+
+def note_editions(touched: Touched, rows: RevisionRows) -> None:
+    """An edition published or withdrawn, and its texts changed while readers see it: lines in
+    the edition's language, for its readers' history."""
+    for found in edits(rows, Edition):
+        for edit in found.values():
+            line = edit.line(Kind.EDITION, language_name)
+            line = line and ChangeLine(line.kind, line.action, line.label, edit.latest.language)
+            touched.note([edit.latest.crisis_id], line)
+    for found in edits(rows, Translation):
+        editions = Edition.objects.in_bulk({edit.latest.edition_id for edit in found.values()})
+        names = translated_names(found.values())
+        texts = texts_of_rows(
+            [e.before for e in found.values()] + [e.after for e in found.values()]
+        )
+        for edit in found.values():
+            edition = editions.get(edit.latest.edition_id)
+            if edition is not None:
+                line = translation_line(edit, edition, names, texts)
+                touched.note([edition.crisis_id], line)
+
+
+def language_name(row) -> str:
+    return str(Crisis.Language(row.language).label)
+
+
+def texts_of_rows(rows: list) -> dict[int, str]:
+    """The translations' texts (left out of the rows a revision hands out) by history row."""
+    ids = [row.history_id for row in rows if row is not None]
+    return dict(Translation.history.filter(history_id__in=ids).values_list("history_id", "text"))
+
+
+def translation_line(edit: EntryEdit, edition: Edition, names: dict, texts: dict):
+    """What readers of a published edition are told of a changed translation: the item's name
+    in the edition (or the original's), as a line of that edition."""
+    before = texts.get(edit.before.history_id, "") if edit.before is not None else ""
+    after = texts.get(edit.after.history_id, "") if edit.after is not None else ""
+    if edition.state != PUBLISHED or before == after:
+        return None
+    action = Action.ADDED if not before else Action.REMOVED if not after else Action.EDITED
+    item = edit.latest.item
+    label = names.get((edition.pk, item), item.split("/", 1)[-1])
+    return ChangeLine(Kind.TRANSLATION, action, label, edition.language)
+
+
+NAMING_FIELDS = ("title", "heading")  # the translated text that names an item
+
+
+def translated_names(edits_: Iterable[EntryEdit]) -> dict[tuple[int, str], str]:
+    """Each changed translation's item as its edition names it now (one query)."""
+    latest = [edit.latest for edit in edits_]
+    found = Translation.objects.filter(
+        edition_id__in={row.edition_id for row in latest},
+        item__in={row.item for row in latest},
+        field__in=NAMING_FIELDS,
+    ).exclude(text="")
+    return {(edition_id, item): text for edition_id, item, text in found.values_list(
+        "edition_id", "item", "text")}  # fmt: skip
 
 
 def note_move(touched: Touched, edit: EntryEdit) -> None:

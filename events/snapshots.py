@@ -19,6 +19,7 @@ class Snapshot:
     sections: list[Section]
     participations: list[Participation]
     sources: dict[str, Source] = field(default_factory=dict)
+    reading: object = None  # the edition laid over it (``events.editions.Reading``), if any
 
     def texts(self) -> list[str]:
         parts = [self.crisis, *self.participations, *self.sections]

@@ -28,6 +28,13 @@ class RevisionQuerySet(models.QuerySet):
         return latest.values_list("created_at", flat=True).first()
 
 
+class CrisisRevisionQuerySet(models.QuerySet):
+    def public_in(self, language: str) -> "CrisisRevisionQuerySet":
+        """Public revisions readers of ``language`` see: the original's and, in an edition's
+        language, that edition's."""
+        return self.filter(models.Q(language="") | models.Q(language=language), public=True)
+
+
 class Revision(models.Model):
     """One change to the story: an admin save, an import or an action, with its summary."""
 
@@ -78,6 +85,8 @@ class CrisisRevision(models.Model):
         SOURCE = "source", _("Source")
         ACTOR = "actor", _("Actor")
         PLACE = "place", _("Place")
+        EDITION = "edition", _("Edition")
+        TRANSLATION = "translation", _("Translation")
 
     class Action(models.TextChoices):
         ADDED = "added", _("added")
@@ -91,6 +100,11 @@ class CrisisRevision(models.Model):
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="crisis_links")
     public = models.BooleanField(default=False)
     changes = models.JSONField(default=list)
+    # Empty when the revision changed the original; an edition's language when it changed
+    # only that edition (its readers' history lists it, the original's does not).
+    language = models.CharField(max_length=10, blank=True, default="")
+
+    objects = CrisisRevisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-revision__created_at", "-revision__pk"]

@@ -20,7 +20,7 @@ from crisis_tracker.http_cache import (
 )
 from crisis_tracker.publication import get_visible_or_404
 
-from .. import comparison, rendering, snapshots
+from .. import comparison, editions, rendering, snapshots
 from ..models import Crisis, CrisisRevision
 from ..page_cache import cached_part
 from .pages import crisis_response, etag_of
@@ -34,11 +34,11 @@ def crisis_or_404(request: HttpRequest, slug: str) -> Crisis:
 
 
 def public_revision_or_404(crisis: Crisis, revision_id: int) -> CrisisRevision:
+    """A revision readers of this language see (the original's, or their edition's)."""
     return get_object_or_404(
-        CrisisRevision.objects.select_related("revision"),
+        CrisisRevision.objects.public_in(get_language()).select_related("revision"),
         crisis=crisis,
         revision_id=revision_id,
-        public=True,
     )
 
 
@@ -70,7 +70,10 @@ def serve_document(found: Document) -> HttpResponse:
 
 
 def history_context(crisis: Crisis, number: int) -> dict:
-    links = CrisisRevision.objects.filter(crisis=crisis, public=True).select_related("revision")
+    links = CrisisRevision.objects.public_in(get_language()).filter(crisis=crisis)
+    links = links.select_related("revision")
+    editions.lay_over([crisis], get_language())
+    editions.now_reading_in([crisis], get_language())
     page = Paginator(links, HISTORY_PAGE_SIZE).get_page(number)
     rows = list(page.object_list)
     previous = previous_public_revisions(crisis, rows)
@@ -118,7 +121,8 @@ def previous_public_revisions(crisis: Crisis, rows: list[CrisisRevision]) -> dic
     ids = [link.revision_id for link in rows]
     oldest = rows[-1].revision.created_at
     before = (
-        CrisisRevision.objects.filter(crisis=crisis, public=True, revision__created_at__lt=oldest)
+        CrisisRevision.objects.public_in(get_language())
+        .filter(crisis=crisis, revision__created_at__lt=oldest)
         .order_by("-revision__created_at", "-revision_id")
         .values_list("revision_id", flat=True)
         .first()
@@ -136,13 +140,27 @@ def crisis_revision(request: HttpRequest, slug: str, revision_id: int) -> HttpRe
 
     def build():
         snapshot = snapshots.at(crisis.pk, moment)
-        return rendering.render_article(snapshot, last_updated=moment) if snapshot else None
+        if snapshot is None:
+            return None
+        numbering = rendering.in_edition(
+            snapshot, None, editions.reading_at(crisis, language, moment)
+        )
+        return rendering.render_article(snapshot, last_updated=moment, numbering=numbering)
 
     body = cache.get_or_set(f"revision:{revision_id}:{crisis.pk}:{language}", build, None)
     if body is None:
         raise Http404
     context = {"crisis": crisis, "link": link, "body": body}
     return tag(render(request, "events/crisis_revision.html", context), [keys_of.crisis(crisis.pk)])
+
+
+def snapshot_in(crisis: Crisis, moment) -> snapshots.Snapshot:
+    """The crisis at ``moment`` in the reader's language: its edition then, if it had one."""
+    snapshot = snapshots.at(crisis.pk, moment)
+    reading = editions.reading_at(crisis, get_language(), moment)
+    if snapshot is not None:
+        rendering.in_edition(snapshot, None, reading)
+    return snapshot
 
 
 @reader_page
@@ -154,8 +172,9 @@ def crisis_compare(request: HttpRequest, slug: str, revision_id: int) -> HttpRes
         old = public_revision_or_404(crisis, int(other))
     else:
         old = (
-            CrisisRevision.objects.select_related("revision")
-            .filter(crisis=crisis, public=True, revision__created_at__lt=new.revision.created_at)
+            CrisisRevision.objects.public_in(get_language())
+            .select_related("revision")
+            .filter(crisis=crisis, revision__created_at__lt=new.revision.created_at)
             .order_by("-revision__created_at")
             .first()
         )
@@ -164,8 +183,8 @@ def crisis_compare(request: HttpRequest, slug: str, revision_id: int) -> HttpRes
     new_moment = new.revision.created_at
     old_moment = old.revision.created_at if old else None
     result = comparison.compare(
-        snapshots.at(crisis.pk, old_moment) if old else None,
-        snapshots.at(crisis.pk, new_moment),
+        snapshot_in(crisis, old_moment) if old else None,
+        snapshot_in(crisis, new_moment),
         old_moment,
         new_moment,
     )

@@ -2,22 +2,26 @@
 an edition falls behind when its original changes and is back in step once translated; texts it
 lacks are marked; unpublished or mostly machine-written editions never reach readers."""
 
+import io
 import json
 import re
 from pathlib import Path
 
 import pytest
+import tablib
 from bs4 import BeautifulSoup
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.translation import override
 
 from crisis_tracker import transitions
 from crisis_tracker.history import revision
 from desk import panels
 from desk.editions_admin import draft_by_machine
 from events import editions
-from events.models import Crisis, Edition, Event, Section, Translation
+from events.models import Crisis, CrisisRevision, Edition, Event, Section, Translation
+from events.resources import TranslationResource
 from interchange.fixture_export import everything, serialize
 from interchange.fixture_import import import_fixtures
 from tests.conftest import form_data
@@ -441,3 +445,143 @@ def test_an_imported_batch_of_translations_is_announced_with_one_query(
     assert len(translations) > 40
     with django_assert_num_queries(2):  # the batch's editions' crises, and their slugs
         signals.contents_written(Translation, translations)
+
+
+def translate_ukraine_paragraph(edition, text: str) -> None:
+    row = Translation.objects.get(edition=edition, item="section/乌克兰", field="body")
+    with revision(summary="Clearer English"):
+        row.text = row.text.replace("Armenia denied this.", text)
+        row.save()
+
+
+def test_the_public_history_permalinks_compare_and_feed_work_per_edition(english_edition, client):
+    translate_ukraine_paragraph(english_edition, "Armenia flatly denied this.")
+    link = CrisisRevision.objects.select_related("revision").latest("revision__created_at")
+    assert (link.public, link.language) == (True, "en")
+    assert link.changes == [{"kind": "translation", "action": "edited",
+                             "label": "Ukraine", "language": "en"}]  # fmt: skip
+    earlier = CrisisRevision.objects.filter(public=True).exclude(pk=link.pk).first()
+    history, feed = f"{ARTICLE}history/", f"{ARTICLE}feed/"
+    here = f"{ARTICLE}history/{link.revision_id}/"
+    # the original's readers never see a change to the English edition
+    assert not page(client, history).select(f"#revision-{link.revision_id}")
+    assert client.get(here).status_code == 404
+    assert str(link.revision.key) not in client.get(feed).content.decode()
+    # its readers see it listed, as it stood, and compared with the version before
+    english = page(client, "/en" + history)
+    assert english.h1.get_text() == "History: 2025 Azerbaijan–Russia diplomatic crisis"
+    assert (
+        "Translation “Ukraine” edited" in english.select_one(f"#revision-{link.revision_id}").text
+    )
+    assert "Armenia flatly denied this." in page(client, "/en" + here).get_text()
+    before = page(client, f"/en{ARTICLE}history/{earlier.revision_id}/").get_text()
+    assert "Armenia denied this." in before and "flatly" not in before
+    compared = page(client, f"/en{here}compare/")
+    assert [ins.get_text() for ins in compared.select("ins")] == [" flatly"]
+    english_feed = client.get("/en" + feed).content.decode()
+    assert str(link.revision.key) in english_feed
+    assert "<title>Changes to 2025 Azerbaijan–Russia diplomatic crisis</title>" in english_feed
+    listed = client.get("/api/v1/revisions/", {"crisis": SLUG}).json()["results"]
+    listed = {row["id"]: row for row in listed}
+    assert {row["edition"] for row in listed.values()} == {"", "en"}  # the seed's: the original
+    assert listed[link.revision_id]["edition"] == "en"
+    assert listed[link.revision_id]["url"] == f"http://testserver/en{here}"
+
+
+def test_an_unpublished_editions_changes_stay_out_of_every_history(english_edition, client):
+    english_edition.state = Edition.State.DRAFT
+    with revision(summary="Back to review"):
+        english_edition.save()
+    translate_ukraine_paragraph(english_edition, "Armenia flatly denied this.")
+    edited, withdrawn = CrisisRevision.objects.order_by("-revision__created_at")[:2]
+    assert (edited.public, edited.changes) == (False, [])
+    assert (withdrawn.public, withdrawn.language) == (True, "en")  # its readers see it go
+    assert withdrawn.changes[0]["action"] == "withdrawn"
+    assert "flatly" not in client.get(f"/en{ARTICLE}history/").content.decode()
+
+
+def translation_sheet(edition) -> tablib.Dataset:
+    return TranslationResource().export(Translation.objects.filter(edition=edition))
+
+
+def ukraine_row(sheet: tablib.Dataset) -> int:
+    return next(i for i, row in enumerate(sheet.dict) if row["item"] == "section/乌克兰"
+                and row["field"] == "body")  # fmt: skip
+
+
+def with_text(sheet: tablib.Dataset, index: int, text: str) -> tablib.Dataset:
+    rows = [list(row) for row in sheet]
+    rows[index][sheet.headers.index("text")] = text
+    return tablib.Dataset(*rows, headers=sheet.headers)
+
+
+def test_translations_go_to_translators_as_a_spreadsheet_and_come_back(english_edition, publisher):
+    sheet = translation_sheet(english_edition)
+    assert sheet.headers == ["crisis", "language", "item", "field", "original", "text", "machine"]
+    row = sheet.dict[ukraine_row(sheet)]
+    assert (row["crisis"], row["language"]) == (SLUG, "en")
+    assert "予以否认" in row["original"] and "Armenia denied this." in row["text"]
+    index = ukraine_row(sheet)
+    changed = with_text(sheet, index, row["text"].replace("denied this", "flatly denied this"))
+    result = TranslationResource().import_data(changed, file_name="en.xlsx", user=publisher)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert (result.totals["update"], result.totals["skip"]) == (1, len(sheet) - 1)
+    text = Translation.objects.get(edition=english_edition, item="section/乌克兰", field="body")
+    assert "Armenia flatly denied this." in text.text and not text.machine
+    record = text.history.first()
+    assert (record.history_change_reason, record.history_user) == (
+        "Imported from en.xlsx",
+        publisher,
+    )
+
+
+@pytest.mark.parametrize(
+    "change, error",
+    [
+        (lambda row: {**row, "text": row["text"] + " More."}, "by spreadsheet needs a publisher"),
+        (lambda row: {**row, "language": "fr"}, "No fr edition of the crisis"),
+        (lambda row: {**row, "text": re.sub(r"\[@[^\]]+\]", "", row["text"])}, "cites what its"),
+    ],
+)
+def test_a_refused_translation_sheet_saves_nothing(english_edition, editor, publisher, change,
+                                                     error):  # fmt: skip
+    sheet = translation_sheet(english_edition)
+    rows = [dict(row) for row in sheet.dict]
+    index = ukraine_row(sheet)
+    rows[index - 1]["text"] += " Saved first?"
+    rows[index] = change(rows[index])
+    sheet = tablib.Dataset(*[list(row.values()) for row in rows], headers=sheet.headers)
+    user = editor if "publisher" in error else publisher
+    before = list(Translation.objects.order_by("pk").values_list("text", flat=True))
+    with override("en"):
+        result = TranslationResource().import_data(sheet, file_name="en.csv", user=user)
+    assert result.has_errors() or result.has_validation_errors()
+    messages = [str(e.error) for e in result.base_errors] + [
+        str(error.error) for row in result.rows for error in row.errors
+    ] + [str(row.error) for row in result.invalid_rows]  # fmt: skip
+    assert any(error in message for message in messages), messages
+    assert list(Translation.objects.order_by("pk").values_list("text", flat=True)) == before
+
+
+def test_the_translations_list_exports_and_imports_a_sheet_in_the_admin(english_edition, client,
+                                                                        publisher):  # fmt: skip
+    client.force_login(publisher)
+    listed = page(client, reverse("admin:events_translation_changelist") + "?q=Armenia")
+    assert listed.select_one('a[href$="/import/"]') and listed.select_one('a[href*="/export/"]')
+    edition_page = reverse("admin:events_edition_change", args=[english_edition.pk])
+    assert listed.select_one(f'a[href="{edition_page}"]')
+    sheet = translation_sheet(english_edition)
+    index = ukraine_row(sheet)
+    text = sheet.dict[index]["text"].replace("denied this", "flatly denied this")
+    upload = io.BytesIO(with_text(sheet, index, text).export("csv").encode())
+    upload.name = "en.csv"
+    response = client.post(reverse("admin:events_translation_import"),
+                           {"import_file": upload, "format": "0", "resource": "0"})  # fmt: skip
+    assert response.status_code == 200
+    form = BeautifulSoup(response.content, "html.parser").select_one(
+        "form[action$='process_import/']"
+    )
+    data = {field["name"]: field.get("value", "") for field in form.select("input[name]")}
+    response = client.post(reverse("admin:events_translation_process_import"), data)
+    assert response.status_code == 302
+    assert "flatly" in Translation.objects.get(item="section/乌克兰", field="body").text
