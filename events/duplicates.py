@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import functools
+import operator
+from collections import defaultdict, namedtuple
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -34,45 +37,55 @@ def period(start: datetime.date, precision: str, end=None, end_precision=None):
     if last_precision == Precision.MONTH:
         month = last.month % 12 + 1
         return first, last.replace(year=last.year + (last.month == 12), month=month)
-    return first, last + datetime.timedelta(days=1)
+    return first, last + ONE_DAY
+
+
+ONE_DAY = datetime.timedelta(days=1)
 
 
 def event_period(event):
+    if event.end_date is None and event.date_precision == Precision.DAY:
+        return event.date, event.date + ONE_DAY  # most events: one day, read at once
     return period(event.date, event.date_precision, event.end_date, event.end_precision)
 
 
 def pairs(text: str) -> frozenset[str]:
     text = "".join((text or "").split())
-    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
+    return frozenset(map(operator.add, text, text[1:]))
 
 
 def alike(first: frozenset, second: frozenset) -> float:
+    """The share of character pairs in common (of all the pairs of either)."""
     if not first or not second:
         return 0.0
-    return len(first & second) / len(first | second)
+    common = len(first & second)
+    return common / (len(first) + len(second) - common)
 
 
 @dataclass
 class Candidate:
-    event: Event
+    event: Known | Event
     score: float
     reason: str
 
 
-@dataclass
 class Reading:
-    """An event as the comparison reads it, worked out once: its period and character pairs."""
+    """An event as the comparison reads it, worked out once: its period, and its character
+    pairs when first compared (most events loaded are never compared by their words)."""
 
-    event: Event
-    start: datetime.date
-    stop: datetime.date
-    title: frozenset
-    summary: frozenset
+    def __init__(self, event):
+        self.event = event
+        self.start, self.stop = event_period(event)
 
-    @classmethod
-    def of(cls, event) -> Reading:
-        start, stop = event_period(event)
-        return cls(event, start, stop, pairs(event.title), pairs(event.summary))
+    of = classmethod(lambda cls, event: cls(event))
+
+    @functools.cached_property
+    def title(self) -> frozenset:
+        return pairs(self.event.title)
+
+    @functools.cached_property
+    def summary(self) -> frozenset:
+        return pairs(self.event.summary)
 
 
 def score(new: Reading, old: Reading) -> Candidate | None:
@@ -102,27 +115,38 @@ def probable_duplicates(new_events: list, existing_up_to: int | None) -> dict[in
         )
         .filter(may_overlap(readings))
         .order_by()
-        .only(*READ)
+        .values_list(*Known._fields)
     )
-    by_crisis: dict[int, Candidates] = {}
-    for old in existing.iterator(2000):
-        by_crisis.setdefault(old.crisis_id, Candidates()).add(Reading.of(old))
+    by_crisis: dict[int, Candidates] = defaultdict(Candidates)
+    by_place: dict[tuple[int, str], Candidates] = defaultdict(Candidates)
+    for row in existing.iterator(5000):  # rows, not model instances: there may be 100,000
+        old = Reading(Known._make(row))
+        by_crisis[old.event.crisis_id].add(old)
+        if old.event.place:
+            by_place[old.event.crisis_id, old.event.place].add(old)
     found = {}
     for index, new in enumerate(readings):
-        pool = by_crisis.get(new.event.crisis_id)
-        candidates = [
-            candidate
-            for old in (pool.around(new) if pool else [])
-            if (candidate := score(new, old)) is not None
-        ]
+        crisis_id, place = new.event.crisis_id, new.event.place
+        # Events at the same place outrank every other (their score is one more), so when
+        # enough of them overlap, the crisis's other events cannot be among the best.
+        candidates = compared(new, by_place.get((crisis_id, place)) if place else None)
+        if len(candidates) < MOST:
+            candidates = compared(new, by_crisis.get(crisis_id))
         if candidates:
             candidates.sort(key=lambda candidate: -candidate.score)
             found[index] = candidates[:MOST]
     return found
 
 
-READ = ("crisis_id", "slug", "title", "summary", "place", "date", "date_precision", "end_date",
-        "end_precision")  # fmt: skip
+def compared(new: Reading, pool: Candidates | None) -> list[Candidate]:
+    if pool is None:
+        return []
+    return [candidate for old in pool.around(new) if (candidate := score(new, old)) is not None]
+
+
+# An existing event as the comparison reads it (and a flag names it: by its slug and title).
+Known = namedtuple("Known", ["pk", "crisis_id", "slug", "title", "summary", "place", "date",
+                             "date_precision", "end_date", "end_precision"])  # fmt: skip
 REACH = {  # how long before a window an event at this precision may begin and still overlap it
     Precision.DAY: datetime.timedelta(0),
     Precision.MONTH: datetime.timedelta(days=31),
@@ -166,8 +190,11 @@ class Candidates:
 
     def add(self, reading: Reading) -> None:
         length = reading.stop - reading.start
-        bucket = next((n for n in self.LENGTHS if length <= n), None)
-        (self.by_length[bucket] if bucket else self.long).append(reading)
+        for bucket in self.LENGTHS:
+            if length <= bucket:
+                self.by_length[bucket].append(reading)
+                return
+        self.long.append(reading)
 
     def around(self, new: Reading) -> list[Reading]:
         """Those that may overlap ``new``: of each length, those starting before it ends and

@@ -395,8 +395,7 @@ class Importer:
         for index, candidates in found.items():
             item, event = to_create[index]
             named = "; ".join(
-                f"{list(candidate.event.natural_key()[1:])} “{candidate.event.title}” "
-                f"({candidate.reason})"
+                f"{[candidate.event.slug]} “{candidate.event.title}” ({candidate.reason})"
                 for candidate in candidates
             )
             message = (

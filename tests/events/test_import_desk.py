@@ -362,8 +362,18 @@ def test_duplicate_candidates_found_by_index_and_bisection_are_those_of_every_co
                      else None, end_precision="day", state="published")  # fmt: skip
 
     Event.objects.bulk_create(event(n, "old") for n in range(600))
+    twins, anchors = [], []  # the words of an old event, at a place where one other event is
+    for n, old in enumerate(Event.objects.order_by("pk")[:400:20]):
+        twin, anchor = event(n, "twin"), event(n, "anchor")
+        twin.title, twin.summary = old.title, old.summary
+        for one in (twin, anchor):
+            one.date, one.date_precision, one.end_date = old.date, old.date_precision, None
+            one.place = f"第比利斯{n}"
+        twins.append(twin)
+        anchors.append(anchor)
+    Event.objects.bulk_create(anchors)
     newest = Event.objects.order_by("-pk").first().pk
-    new = [event(n, "new") for n in range(80)]
+    new = [event(n, "new") for n in range(80)] + twins
     found = duplicates.probable_duplicates(new, newest)
     everything = [duplicates.Reading.of(old) for old in Event.objects.filter(crisis=crisis)]
     for index, event_ in enumerate(new):
@@ -374,3 +384,5 @@ def test_duplicate_candidates_found_by_index_and_bisection_are_those_of_every_co
         assert [c.score for c in got] == [c.score for c in expected[: duplicates.MOST]]
         assert {c.event.pk for c in got} <= {c.event.pk for c in expected}
     assert sum(map(len, found.values())) > 40  # the comparison flags plenty: not a vacuous test
+    mixed = [c for c in found.values() if len({candidate.reason for candidate in c}) == 2]
+    assert mixed, "some are named for their place and others for their words"
