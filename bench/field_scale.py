@@ -566,6 +566,7 @@ def main() -> None:
     if args.again:  # the code may have moved on since the load: its migrations, its files
         env.setdefault("DJANGO_SECRET_KEY", "bench-" + "x" * 50)
         manage(env, "migrate", "--no-input")
+        manage(env, "refresh_tallies")  # as a deployment does after an upgrade
         manage(env, "collectstatic", "--no-input")
     command = [sys.executable, "-m", "bench.field_scale", "--measure", str(WORKDIR / "facts.json")]
     subprocess.run(command, cwd=ROOT, env=env, check=True)

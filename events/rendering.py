@@ -23,11 +23,11 @@ from crisis_tracker.citations import (
     render,
 )
 from crisis_tracker.dates import Precision, format_date, iso_date
-from crisis_tracker.publication import PUBLISHED
+from crisis_tracker.publication import PREVIEW, PUBLISHED
 from places.maps import OUTLINES
 from places.models import Place
 
-from . import charts, editions, kinds, mapdata, snapshots
+from . import charts, editions, kinds, mapdata, snapshots, tallies
 from .charts import slot_label
 from .models import Assessment, Crisis, CrisisRevision, Event, EventActor, Revision, Section
 from .timeline import Paging, TimelineFilters, TimelinePage, count_slots, group_rows
@@ -272,7 +272,7 @@ def build_timeline(
 ) -> Page | None:
     """The timeline with its map, charts and visual timeline, all showing the selected events;
     the list shows one month at a time when there are more than a page of them."""
-    crisis = Crisis.objects.filter(slug=slug).first()
+    crisis = Crisis.objects.filter(slug=slug).select_related("tally").first()
     if crisis is None:
         return None
     events = Event.objects.for_crisis(crisis).for_audience(audience)
@@ -329,7 +329,9 @@ def build_timeline(
         "filters": filters,
         "query": filters.query_string(),
         "api_query": filters.api_query(crisis.slug),
-        "choices": filter_choices(events, language),
+        "choices": filter_choices(
+            events, language, published_in=crisis if audience != PREVIEW else None
+        ),
         "map": timeline_map(located, crisis, filters, count - located.located),
         "charts": {
             "per_month": charts.per_month_svg(slots, filters, language),
@@ -375,12 +377,18 @@ def paging_links(paging: Paging, filters: TimelineFilters, language: str) -> dic
     }
 
 
-def filter_choices(events, language: str = "") -> dict:
+def filter_choices(events, language: str = "", published_in=None) -> dict:
     """What the timeline's filters offer: the actors and places of the crisis's events (actors
-    by their English names on English pages, where they have one)."""
-    links = EventActor.objects.filter(event__in=events.order_by()).values("actor_id")
-    actors = Actor.objects.filter(pk__in=links).order_by("name")
-    places = Place.objects.filter(pk__in=events.order_by().values("location_id")).order_by("name")
+    by their English names on English pages, where they have one). Of the published events of
+    the crisis ``published_in``, they are read from its tally, not from every event."""
+    if published_in:
+        tally = tallies.tally_of(published_in)
+        actors, places = Actor.objects.filter(pk__in=tally.actors), tally.places
+    else:
+        links = EventActor.objects.filter(event__in=events.order_by()).values("actor_id")
+        actors, places = Actor.objects.filter(pk__in=links), events.order_by().values("location_id")
+    actors = actors.order_by("name")
+    places = Place.objects.filter(pk__in=places).order_by("name")
     named = actors.values_list("slug", "name", "name_en")
     english = language == "en"
     return {

@@ -13,7 +13,7 @@ from django.dispatch import receiver
 from crisis_tracker.dates import slot_of
 from crisis_tracker.narrative import keys_cited_in_crisis
 
-from .models import Crisis, CrisisTally, Event
+from .models import Crisis, CrisisTally, Event, EventActor
 from .revisions import revision_recorded
 from .timeline import Slot, counts_of
 
@@ -37,6 +37,15 @@ def count(crisis_id: int) -> CrisisTally:
         countries=sorted(set(countries.distinct())),
         counts=[[year, month, kind, n] for (year, month, kind), n in sorted(per_slot.items())],
         cited=sorted(keys_cited_in_crisis(crisis_id)),
+        actors=sorted(
+            EventActor.objects.filter(event__in=events.values("pk"))
+            .order_by()
+            .values_list("actor_id", flat=True)
+            .distinct()
+        ),
+        places=sorted(
+            events.filter(location__isnull=False).values_list("location_id", flat=True).distinct()
+        ),
     )
 
 
@@ -49,7 +58,7 @@ def refresh(crisis_ids) -> None:
         )
 
 
-FIELDS = ("latitude", "longitude", "placed", "countries", "counts", "cited")
+FIELDS = ("latitude", "longitude", "placed", "countries", "counts", "cited", "actors", "places")
 
 
 @receiver(revision_recorded)
@@ -67,6 +76,14 @@ def tallies(crisis_ids: list[int]) -> dict[int, CrisisTally]:
         refresh(missing)
         found.update((t.crisis_id, t) for t in CrisisTally.objects.filter(crisis_id__in=missing))
     return found
+
+
+def tally_of(crisis: Crisis) -> CrisisTally:
+    """The crisis's tally, read with it (``select_related("tally")``) or now."""
+    try:
+        return crisis.tally
+    except CrisisTally.DoesNotExist:
+        return tallies([crisis.pk])[crisis.pk]
 
 
 def slots(found: dict[int, CrisisTally]) -> list[Slot]:

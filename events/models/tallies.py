@@ -7,8 +7,9 @@ from .content import Crisis
 
 
 class CrisisTally(models.Model):
-    """A crisis's published events counted: their centre, the countries they are placed in and
-    how many there are per month (or per year, for those known only to a year) and kind; and
+    """A crisis's published events counted: their centre, the countries they are placed in,
+    how many there are per month (or per year, for those known only to a year) and kind, and
+    the actors and places among them; and
     the keys of the sources its narrative texts cite, drafts included (the desk's checks).
     Derived, never edited: rewritten whenever a revision touches the crisis, so the front page
     and the desk read a row per crisis, not its events and texts."""
@@ -22,6 +23,9 @@ class CrisisTally(models.Model):
     countries = models.JSONField(default=list)
     counts = models.JSONField(default=list)  # [year, month or 13 (the year), kind, events]
     cited = models.JSONField(default=list)  # source keys, sorted
+    # The actors and places of its published events (ids, sorted): the timeline's filters.
+    actors = models.JSONField(default=list)
+    places = models.JSONField(default=list)
 
     class Meta:
         verbose_name = _("crisis tally")

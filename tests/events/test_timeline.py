@@ -59,3 +59,34 @@ def test_draft_events_stay_off_the_public_timeline(seed, client):
 
     bump_all()
     assert "agalarov-case" not in events_on(client)
+
+
+def actor_choices(client) -> list[str]:
+    soup = BeautifulSoup(client.get(TIMELINE).content, "html.parser")
+    return [
+        option["value"] for option in soup.select('select[name="actor"] option') if option["value"]
+    ]
+
+
+def test_readers_filter_choices_come_from_the_crisis_tally_kept_by_each_revision(
+    seed, client, publisher, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from actors.models import Actor
+    from crisis_tracker.history import revision
+    from events.models import CrisisTally, EventActor
+
+    assert "ilham-aliyev" in actor_choices(client)
+    newcomer = Actor.objects.create(slug="newcomer", name="新人", kind="person")
+    event = Event.objects.filter(state="published").first()
+    with django_capture_on_commit_callbacks(execute=True), revision(summary="A new party"):
+        EventActor.objects.create(event=event, actor=newcomer, role="participant")
+    cache.clear()
+    assert "newcomer" in actor_choices(client)
+    # readers' choices are the tally's, not a scan of every event's actors
+    CrisisTally.objects.update(actors=[newcomer.pk], places=[])
+    cache.clear()
+    assert actor_choices(client) == ["newcomer"]
+    client.force_login(publisher)  # a preview reads the events themselves, drafts included
+    assert "ilham-aliyev" in actor_choices(client) and "newcomer" in actor_choices(client)
