@@ -311,7 +311,9 @@ def build_timeline(
         for event in listed
     ]
     count = sum(slot.total for slot in slots)
-    located = mapdata.map_data(selected, crisis.slug, language, titles_of(reading), count)
+    choices = filter_choices(events, language, published_in=None if audience == PREVIEW else crisis)
+    located = mapdata.map_data(selected, crisis.slug, language, titles_of(reading), count,
+                               places=choices.pop("place_rows"))  # fmt: skip
     if reading is not None:
         in_language_of(crisis, reading.edition)
     figures = charts.figure_bars(selected)
@@ -329,9 +331,7 @@ def build_timeline(
         "filters": filters,
         "query": filters.query_string(),
         "api_query": filters.api_query(crisis.slug),
-        "choices": filter_choices(
-            events, language, published_in=crisis if audience != PREVIEW else None
-        ),
+        "choices": choices,
         "map": timeline_map(located, crisis, filters, count - located.located),
         "charts": {
             "per_month": charts.per_month_svg(slots, filters, language),
@@ -387,15 +387,16 @@ def filter_choices(events, language: str = "", published_in=None) -> dict:
     else:
         links = EventActor.objects.filter(event__in=events.order_by()).values("actor_id")
         actors, places = Actor.objects.filter(pk__in=links), events.order_by().values("location_id")
-    actors = actors.order_by("name")
+    named = actors.order_by("name").values_list("slug", "name", "name_en")
     places = Place.objects.filter(pk__in=places).order_by("name")
-    named = actors.values_list("slug", "name", "name_en")
+    places = list(places.values_list(*mapdata.PLACE_ROW))
     english = language == "en"
     return {
         "actors": [
             (slug, name_en if english and name_en else name) for slug, name, name_en in named
         ],
-        "places": list(places.values_list("slug", "name", "name_en")),
+        "places": [(slug, name, name_en) for _pk, slug, name, name_en, *_rest in places],
+        "place_rows": {row[0]: row for row in places},  # for the map's counted points
         "kinds": Event.Kind.choices,
         "verifications": Event.Verification.choices,
     }

@@ -396,3 +396,25 @@ def test_a_timeline_with_more_events_than_the_map_details_costs_the_same_queries
     monkeypatch.setattr(mapdata, "DETAIL_LIMIT", 5)  # 18 selected: counts per point instead
     assert cold() == detailed
     assert sum(point["count"] for point in map_points(client)["points"]) == 17
+
+
+def test_counted_points_are_the_detailed_points_without_their_events(
+    seed, monkeypatch, django_assert_num_queries
+):
+    """Past DETAIL_LIMIT the database counts per place and exact spot and the places are named
+    from their own rows (read once, or given by the timeline): the same points either way."""
+    events = Event.objects.for_crisis(Crisis.objects.get(slug=SLUG)).published()
+    selected = events.count()
+
+    def points(**given) -> list[tuple]:
+        found = mapdata.map_data(events, SLUG, "zh-hans", **given)
+        return sorted((p.latitude, p.longitude, p.place, p.place_slug, p.place_id, p.precision,
+                       sorted(p.kinds.items())) for p in found.points)  # fmt: skip
+
+    detailed = points()
+    monkeypatch.setattr(mapdata, "DETAIL_LIMIT", 5)
+    with django_assert_num_queries(2):  # the counts, then the places
+        assert points(selected=selected) == detailed
+    rows = mapdata.places_by_id(Place.objects.values_list("pk", flat=True))
+    with django_assert_num_queries(1):
+        assert points(selected=selected, places=rows) == detailed
