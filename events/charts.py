@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Q
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -70,30 +70,24 @@ def per_month_svg(
         return mark_safe("")
     peak = max(slot.total for slot in slots)
     step = bar_width(len(slots))
+    # Each kind's colour and name escaped once: a chart of many months has thousands of bars.
+    present = {kind for slot in slots for kind in slot.kinds}
+    named = {e["kind"]: (escape(e["colour"]), escape(e["label"])) for e in kinds.legend(present)}
     parts = []
     for i, slot in enumerate(slots):
         x = 30 + i * step
         y = BAR_AREA + 10
+        label = slot_label(slot, language)
         segments = []
         for entry in kinds.legend(slot.kinds):
             n = slot.kinds[entry["kind"]]
             height = BAR_AREA * n / peak
             y -= height
+            colour, name = named[entry["kind"]]
             segments.append(
-                format_html(
-                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{} · {}: {}'
-                    "</title></rect>",
-                    f"{x:.1f}",
-                    f"{y:.1f}",
-                    f"{step * 0.8:.1f}",
-                    f"{height:.1f}",
-                    entry["colour"],
-                    slot_label(slot, language),
-                    entry["label"],
-                    n,
-                )  # fmt: skip
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{step * 0.8:.1f}" height="{height:.1f}" '
+                f'fill="{colour}"><title>{escape(label)} · {name}: {n}</title></rect>'
             )
-        label = slot_label(slot, language)
         bar = format_html(
             '<g class="bar{}">{}</g>',
             " vague" if slot.month == YEAR_SLOT else "",

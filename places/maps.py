@@ -94,6 +94,7 @@ class View:
         )
 
 
+@lru_cache(maxsize=64)  # the same outlines for the same view: a page's map, again
 def country_paths(view: View) -> str:
     paths = []
     for box, rings in outlines():
