@@ -22,6 +22,7 @@ from crisis_tracker.dates import Precision, truncate
 
 from .models import Event
 
+ONE_DAY = datetime.timedelta(days=1)
 ALIKE = 0.5  # share of character pairs in common
 MOST = 3  # candidates named per new event
 LONGEST_PERIOD = datetime.timedelta(days=366)
@@ -38,9 +39,6 @@ def period(start: datetime.date, precision: str, end=None, end_precision=None):
         month = last.month % 12 + 1
         return first, last.replace(year=last.year + (last.month == 12), month=month)
     return first, last + ONE_DAY
-
-
-ONE_DAY = datetime.timedelta(days=1)
 
 
 def event_period(event):
@@ -77,7 +75,9 @@ class Reading:
         self.event = event
         self.start, self.stop = event_period(event)
 
-    of = classmethod(lambda cls, event: cls(event))
+    @classmethod
+    def of(cls, event) -> Reading:
+        return cls(event)
 
     @functools.cached_property
     def title(self) -> frozenset:

@@ -11,6 +11,7 @@ it touched (the page cache listens).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -274,7 +275,7 @@ def note_editions(touched: Touched, rows: RevisionRows) -> None:
     for found in edits(rows, Edition):
         for edit in found.values():
             line = edit.line(Kind.EDITION, language_name)
-            line = line and ChangeLine(line.kind, line.action, line.label, edit.latest.language)
+            line = line and dataclasses.replace(line, language=edit.latest.language)
             touched.note([edit.latest.crisis_id], line)
     for found in edits(rows, Translation):
         editions = Edition.objects.in_bulk({edit.latest.edition_id for edit in found.values()})
