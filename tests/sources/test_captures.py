@@ -216,8 +216,9 @@ def test_many_hosts_are_checked_at_once_and_one_host_one_request_at_a_time(setti
             gaps = [b.at - a.at for a, b in zip(requests, requests[1:], strict=False)]
             # one at a time (a slow host's next request waits for its answer), and requests
             # to a host start the delay apart: measured at the server, where arrivals jitter by
-            # the connection's set-up, so on average, and none much closer
-            assert sum(gaps) >= 3 * max(slow[n], 0.05) - 0.005
+            # the connection's set-up (the first request's alone took 6 ms on a busy machine),
+            # so on average, and none much closer
+            assert sum(gaps) >= 3 * max(slow[n], 0.05) - 0.015
             assert min(gaps) >= max(slow[n], 0.05) / 2
         # the hosts were checked side by side: each began before any other had finished
         assert max(r[0].at for r in asked) < min(r[-1].at for r in asked)
