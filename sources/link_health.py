@@ -24,11 +24,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from . import captures
@@ -44,6 +46,7 @@ BLOCKING = {401, 402, 403, 407, 429, 451}
 FAILING = {Outcome.FAILED, Outcome.SOFT_404}
 SUCCEEDING = {Outcome.OK, Outcome.REDIRECTED}
 RECORDED_TOGETHER = 200  # checks written in one transaction when they arrive together
+RECENT_CHECKS = 50  # enough for the dead-link rule, however a link's checks went
 
 
 @dataclass
@@ -149,30 +152,64 @@ def check(source: Source, *, now=None, probe=None) -> LinkCheck:
 
 def record(source: Source, judged: Judged, *, now=None) -> LinkCheck:
     """Keep a check's outcome and work out the link's state from its recent checks."""
-    text_hash = judged.text_sha256
-    made = LinkCheck.objects.create(
-        source=source,
-        checked_at=now or timezone.now(),
-        url=source.url,
-        outcome=judged.outcome,
-        status=judged.status,
-        detail=judged.detail[:300],
-        text_sha256=text_hash,
-    )
-    recent = source.link_checks.order_by("-checked_at", "-pk")[:50]
+    return record_many([(source, judged)], now=now)[0]
+
+
+def record_many(found: list[tuple[Source, Judged]], *, now=None) -> list[LinkCheck]:
+    """Keep the outcomes of checks that arrived together and bring each link's health up to
+    date from its recent checks, in one transaction and a fixed number of queries."""
+    when = now or timezone.now()
+    made = [
+        LinkCheck(source=source, checked_at=when, url=source.url, outcome=judged.outcome,
+                  status=judged.status, detail=judged.detail[:300],
+                  text_sha256=judged.text_sha256)
+        for source, judged in found
+    ]  # fmt: skip
+    sources = {source.pk: source for source, _judged in found}
+    newest = {made_check.source_id: made_check for made_check in made}
     with transaction.atomic():
-        health, _created = LinkHealth.objects.select_for_update().get_or_create(source=source)
-        before = (health.state, health.changed)
-        health.state, health.checked_at = state_after(recent), made.checked_at
-        latest = health.capture
-        if text_hash and latest is not None and latest.text_sha256 != text_hash:
-            health.changed = True
-        health.save()
-    if (health.state, health.changed) != before:
+        LinkCheck.objects.bulk_create(made)
+        LinkHealth.objects.bulk_create([LinkHealth(source_id=pk) for pk in sources],
+                                       ignore_conflicts=True)  # fmt: skip
+        healths = list(
+            LinkHealth.objects.select_for_update(of=("self",))
+            .filter(source_id__in=sources)
+            .annotate(capture_sha256=F("capture__text_sha256"))
+        )
+        recent = recent_checks(sources)
+        moved = []
+        for health in healths:
+            before = (health.state, health.changed)
+            health.state, health.checked_at = state_after(recent[health.source_id]), when
+            text_hash = newest[health.source_id].text_sha256
+            if text_hash and health.capture_sha256 not in (None, text_hash):
+                health.changed = True
+            if (health.state, health.changed) != before:
+                moved.append(sources[health.source_id])
+        LinkHealth.objects.bulk_update(healths, ["state", "checked_at", "changed"])
+    for source in moved:
         transaction.on_commit(
-            lambda: captures.archive_changed.send(Source, source=source), robust=True
+            partial(captures.archive_changed.send, Source, source=source), robust=True
         )
     return made
+
+
+def recent_checks(source_ids: Iterable[int]) -> dict[int, list[LinkCheck]]:
+    """Each source's latest RECENT_CHECKS checks, newest first."""
+    newest_first = Window(
+        RowNumber(), partition_by=F("source_id"), order_by=[F("checked_at").desc(), F("pk").desc()]
+    )
+    checks = (
+        LinkCheck.objects.filter(source_id__in=source_ids)
+        .annotate(rank=newest_first)
+        .filter(rank__lte=RECENT_CHECKS)
+        .only("source_id", "checked_at", "outcome")
+        .order_by("source_id", "rank")
+    )
+    found = defaultdict(list)
+    for one in checks:
+        found[one.source_id].append(one)
+    return found
 
 
 def due(older_than: datetime.timedelta, now=None):
@@ -217,9 +254,8 @@ def check_many(sources: Iterable[Source], *, hosts: int = 4, progress=None) -> d
                 continue
             while len(batch) < RECORDED_TOGETHER and not found.empty():
                 batch.append(found.get_nowait())
-            with transaction.atomic():  # one commit for what arrived together
-                for source, judged in batch:
-                    counts[record(source, judged).outcome] += 1
+            for made in record_many(batch):  # one commit for what arrived together
+                counts[made.outcome] += 1
             done += len(batch)
             if progress:
                 progress(done, total)

@@ -183,6 +183,32 @@ def test_the_state_rule_on_its_own():
     assert state_after(checks((0, "failed"), (3, "failed"), (4, "ok"), (6, "failed"))) == "failing"
 
 
+def test_checks_arriving_together_are_recorded_in_a_fixed_number_of_queries():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def sources(prefix, n):
+        return [Source.objects.create(key=f"{prefix}-{i}", title="T", url=f"http://x.test/{i}")
+                for i in range(n)]  # fmt: skip
+
+    def record_days(batch, outcomes):
+        queries = []
+        for day, outcome in outcomes:
+            found = [(source, link_health.Judged(outcome)) for source in batch]
+            with CaptureQueriesContext(connection) as seen:
+                link_health.record_many(found, now=at(day))
+            queries.append(len(seen))
+        return queries
+
+    failing = [(0, "failed"), (3, "failed"), (6, "failed")]
+    assert record_days(sources("few", 2), failing) == record_days(sources("many", 7), failing)
+    assert set(LinkHealth.objects.values_list("state", flat=True)) == {"dead"}
+    back = sources("back", 3)
+    record_days(back, failing[:2] + [(4, "ok"), (7, "failed")])
+    assert {h.state for h in LinkHealth.objects.filter(source__in=back)} == {"failing"}
+    assert LinkCheck.objects.filter(source=back[0]).count() == 4
+
+
 def test_the_check_links_command_checks_what_is_due(local_web):
     cited(local_web)
     Source.objects.create(key="no-address", title="A book")
