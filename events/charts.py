@@ -6,10 +6,21 @@ from __future__ import annotations
 
 import datetime
 import math
+import operator
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import reduce
 
-from django.db.models import Q
+from django.db.models import (
+    Aggregate,
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    Q,
+    Sum,
+    TextField,
+    Value,
+)
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -140,30 +151,56 @@ class FigureBar:
     total: int = 0
     events: int = 0
     sources: set = field(default_factory=set)
+    counted_sources: int | None = None  # how many, when only the number was kept (a tally)
+
+    @property
+    def source_count(self) -> int:
+        return len(self.sources) if self.counted_sources is None else self.counted_sources
 
     @property
     def period(self) -> Period:
         return Period.of_slot(*self.slot)
 
 
+class Joined(Aggregate):
+    """A group's texts joined by newlines (STRING_AGG on PostgreSQL, GROUP_CONCAT on SQLite)."""
+
+    function = "STRING_AGG"
+    output_field = TextField()
+
+    def __init__(self, expression, **extra):
+        super().__init__(expression, Value("\n"), **extra)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
+
+
 def figure_bars(events) -> list[FigureBar]:
-    """Killed, injured and detained summed per month, each with the sources its events cite."""
-    any_figure = Q(killed__isnull=False) | Q(injured__isnull=False) | Q(detained__isnull=False)
+    """Killed, injured and detained summed per month, each with the sources its events cite.
+    The database sums them per date and set of figures given, with the group's texts joined,
+    so a crisis of many events is read as a few thousand rows."""
+    given = {
+        f"has_{name}": ExpressionWrapper(Q(**{f"{name}__isnull": False}), BooleanField())
+        for name in FIGURES
+    }
     rows = (
-        events.filter(any_figure)
+        events.filter(reduce(operator.or_, given.values()))
         .order_by()
-        .values_list("date", "date_precision", *FIGURES, "summary")
+        .annotate(**given)
+        .values_list("date", "date_precision", *given)
+        .annotate(**{f"sum_{name}": Sum(name) for name in FIGURES})
+        .annotate(n=Count("pk"), texts=Joined("summary"))
     )
     bars: dict[tuple, FigureBar] = {}
-    for date, precision, *values, summary in rows:
-        slot = slot_of(date, precision)
-        keys = set(cited_keys(summary))
-        for name, value in zip(FIGURES, values[: len(FIGURES)], strict=True):
-            if value is None:
+    for date, precision, *flags_and_sums, n, texts in rows:
+        slot, keys = slot_of(date, precision), set(cited_keys(texts))
+        flags, sums = flags_and_sums[: len(FIGURES)], flags_and_sums[len(FIGURES) :]
+        for name, present, total in zip(FIGURES, flags, sums, strict=True):
+            if not present:
                 continue
             bar = bars.get((slot, name)) or bars.setdefault((slot, name), FigureBar(slot, name))
-            bar.total += value
-            bar.events += 1
+            bar.total += total
+            bar.events += n
             bar.sources |= keys
     order = {name: i for i, name in enumerate(FIGURES)}
     return sorted(bars.values(), key=lambda bar: (bar.slot, order[bar.figure]))
@@ -187,7 +224,7 @@ def figures_table(bars: list[FigureBar], language: str) -> list[dict]:
             "figure": labels[bar.figure],
             "total": bar.total,
             "events": bar.events,
-            "sources": len(bar.sources),
+            "sources": bar.source_count,
         }
         for bar in bars
     ]
@@ -221,7 +258,7 @@ def figures_svg(bars: list[FigureBar], filters: TimelineFilters, language: str) 
                         "period": period.label(language),
                         "figure": labels[bar.figure],
                         "total": bar.total,
-                        "sources": len(bar.sources),
+                        "sources": bar.source_count,
                     },
                 )  # fmt: skip
             )

@@ -72,7 +72,7 @@ class MapData:
 
 
 def map_data(
-    events, crisis_slug: str, language: str, titles=None, selected=None, places=None
+    events, crisis_slug: str, language: str, titles=None, selected=None, places=None, counts=None
 ) -> MapData:
     """Points for the selected events that have a place or an exact spot. ``titles`` (slug,
     title) → title gives an edition's titles. ``selected``, how many events are selected when
@@ -80,7 +80,8 @@ def map_data(
     and kind, summed by the database. Either way one query, except when many events are
     selected but few have a place (then both) or, without ``selected``, when the events
     overflow DETAIL_LIMIT (then both). Counted points name their places from ``places`` (id →
-    ``places_by_id`` row, when the caller has read them) or from one more query."""
+    ``places_by_id`` row, when the caller has read them) or from one more query; ``counts``,
+    the ``point_counts`` of these events when the caller has them (a crisis's tally)."""
     located = events.with_point().filter(point_lat__isnull=False)
     if selected is None or selected <= DETAIL_LIMIT:
         rows = located.order_by("date", "day_order", "slug").values_list(
@@ -89,7 +90,7 @@ def map_data(
         rows = list(rows if selected is not None else rows[: DETAIL_LIMIT + 1])
         if len(rows) <= DETAIL_LIMIT:
             return detailed(rows, crisis_slug, language, titles)
-    counts = list(point_counts(located))
+    counts = list(point_counts(located) if counts is None else counts)
     if sum(row[-1] for row in counts) <= DETAIL_LIMIT:  # many selected, few of them placed
         return map_data(events, crisis_slug, language, titles)
     if places is None:

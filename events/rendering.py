@@ -277,7 +277,9 @@ def build_timeline(
         return None
     events = Event.objects.for_crisis(crisis).for_audience(audience)
     selected = filters.apply(events)
-    slots = count_slots(selected)
+    # Every published event (a reader's timeline, unfiltered): counted in the crisis's tally.
+    counted = tallies.tally_of(crisis) if audience != PREVIEW and not filters.narrows else None
+    slots = tallies.timeline_slots(counted) if counted else count_slots(selected)
     paging = Paging.choose(slots, wanted_page)
     listed = selected.filter(paging.current.condition()) if paging.current else selected
     listed = (
@@ -313,10 +315,11 @@ def build_timeline(
     count = sum(slot.total for slot in slots)
     choices = filter_choices(events, language, published_in=None if audience == PREVIEW else crisis)
     located = mapdata.map_data(selected, crisis.slug, language, titles_of(reading), count,
-                               places=choices.pop("place_rows"))  # fmt: skip
+                               places=choices.pop("place_rows"),
+                               counts=counted.points if counted else None)  # fmt: skip
     if reading is not None:
         in_language_of(crisis, reading.edition)
-    figures = charts.figure_bars(selected)
+    figures = tallies.figure_bars(counted) if counted else charts.figure_bars(selected)
     context = {
         "LANGUAGE_CODE": language,
         "crisis": crisis,

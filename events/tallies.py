@@ -1,10 +1,11 @@
-"""Each crisis's published events counted for the front page, and the sources its texts cite
-for the desk (``CrisisTally``): rewritten by every recorded revision that touches the crisis
-(admin, import, schedule, command), read as one row per crisis. A crisis without a tally yet is
-counted when first asked for."""
+"""Each crisis's published events counted for the front page and the reader's unfiltered
+timeline, and the sources its texts cite for the desk (``CrisisTally``): rewritten by every
+recorded revision that touches the crisis (admin, import, schedule, command), read as one row
+per crisis. A crisis without a tally yet is counted when first asked for."""
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 
 from django.db.models import Avg, Count
@@ -13,9 +14,10 @@ from django.dispatch import receiver
 from crisis_tracker.dates import slot_of
 from crisis_tracker.narrative import keys_cited_in_crisis
 
+from . import charts, mapdata
 from .models import Crisis, CrisisTally, Event, EventActor
 from .revisions import revision_recorded
-from .timeline import Slot, counts_of
+from .timeline import Slot, counts_of, slots_of
 
 
 def count(crisis_id: int) -> CrisisTally:
@@ -26,9 +28,11 @@ def count(crisis_id: int) -> CrisisTally:
         .aggregate(lat=Avg("point_lat"), lon=Avg("point_lon"), n=Count("pk"))
     )
     countries = events.filter(location__isnull=False).values_list("location__country", flat=True)
+    dated = list(counts_of(events))
     per_slot: Counter = Counter()
-    for day, precision, kind, n in counts_of(events):
+    for day, precision, kind, n in dated:
         per_slot[(*slot_of(day, precision), kind)] += n
+    located = events.with_point().filter(point_lat__isnull=False)
     return CrisisTally(
         crisis_id=crisis_id,
         latitude=float(placed["lat"]) if placed["lat"] is not None else None,
@@ -46,7 +50,20 @@ def count(crisis_id: int) -> CrisisTally:
         places=sorted(
             events.filter(location__isnull=False).values_list("location_id", flat=True).distinct()
         ),
+        dated=[[day.isoformat(), precision, kind, n] for day, precision, kind, n in dated],
+        figures=[
+            [*bar.slot, bar.figure, bar.total, bar.events, bar.source_count]
+            for bar in charts.figure_bars(events)
+        ],  # fmt: skip
+        points=[
+            [kind, place, as_float(lat), as_float(lon), n]
+            for kind, place, lat, lon, n in mapdata.point_counts(located)
+        ],  # fmt: skip
     )
+
+
+def as_float(value) -> float | None:
+    return None if value is None else float(value)
 
 
 def refresh(crisis_ids) -> None:
@@ -58,7 +75,9 @@ def refresh(crisis_ids) -> None:
         )
 
 
-FIELDS = ("latitude", "longitude", "placed", "countries", "counts", "cited", "actors", "places")
+FIELDS = ("latitude", "longitude", "placed", "countries", "counts", "cited", "actors", "places",
+          "dated", "figures", "points")  # fmt: skip
+TIMELINE_FIELDS = ("dated", "figures", "points")  # large: read only by the timeline
 
 
 @receiver(revision_recorded)
@@ -68,13 +87,12 @@ def events_revised(sender, revision, crisis_ids, **kwargs) -> None:
 
 def tallies(crisis_ids: list[int]) -> dict[int, CrisisTally]:
     """The crises' tallies (one query; a crisis without one is counted now and kept)."""
-    found = {
-        tally.crisis_id: tally for tally in CrisisTally.objects.filter(crisis_id__in=crisis_ids)
-    }
+    tallies = CrisisTally.objects.defer(*TIMELINE_FIELDS)
+    found = {tally.crisis_id: tally for tally in tallies.filter(crisis_id__in=crisis_ids)}
     missing = [pk for pk in crisis_ids if pk not in found]
     if missing:
         refresh(missing)
-        found.update((t.crisis_id, t) for t in CrisisTally.objects.filter(crisis_id__in=missing))
+        found.update((t.crisis_id, t) for t in tallies.filter(crisis_id__in=missing))
     return found
 
 
@@ -83,7 +101,23 @@ def tally_of(crisis: Crisis) -> CrisisTally:
     try:
         return crisis.tally
     except CrisisTally.DoesNotExist:
-        return tallies([crisis.pk])[crisis.pk]
+        refresh([crisis.pk])
+        return CrisisTally.objects.get(crisis_id=crisis.pk)
+
+
+def timeline_slots(tally: CrisisTally) -> list[Slot]:
+    """The unfiltered timeline's slots, as ``count_slots`` counts them, from the tally."""
+    return slots_of((datetime.date.fromisoformat(day), precision, kind, n)
+                    for day, precision, kind, n in tally.dated)  # fmt: skip
+
+
+def figure_bars(tally: CrisisTally) -> list[charts.FigureBar]:
+    """The unfiltered timeline's figures, as ``charts.figure_bars`` sums them (the number of
+    sources behind each bar kept, not their keys), from the tally."""
+    return [
+        charts.FigureBar((year, month), figure, total, events, counted_sources=sources)
+        for year, month, figure, total, events, sources in tally.figures
+    ]
 
 
 def slots(found: dict[int, CrisisTally]) -> list[Slot]:

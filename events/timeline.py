@@ -59,10 +59,14 @@ class TimelineFilters:
             "to": self.until.key if self.until else "",
         }
 
+    @property
+    def narrows(self) -> bool:
+        """Whether anything is chosen: else every event of the crisis is selected."""
+        return any(self.values().values())
+
     def cache_name(self) -> str:
         """What the filters select, as part of a page's cache key (read on every request)."""
-        values = self.values()
-        return urlencode(values) if any(values.values()) else ""
+        return urlencode(self.values()) if self.narrows else ""
 
     def api_query(self, crisis_slug: str) -> str:
         """The same selection as the open-data API's event filters, for links to its formats."""

@@ -9,7 +9,7 @@ from .content import Crisis
 class CrisisTally(models.Model):
     """A crisis's published events counted: their centre, the countries they are placed in,
     how many there are per month (or per year, for those known only to a year) and kind, and
-    the actors and places among them; and
+    the actors and places among them; the unfiltered timeline's counts, figures and map; and
     the keys of the sources its narrative texts cite, drafts included (the desk's checks).
     Derived, never edited: rewritten whenever a revision touches the crisis, so the front page
     and the desk read a row per crisis, not its events and texts."""
@@ -26,6 +26,11 @@ class CrisisTally(models.Model):
     # The actors and places of its published events (ids, sorted): the timeline's filters.
     actors = models.JSONField(default=list)
     places = models.JSONField(default=list)
+    # What the reader's timeline draws when nothing is filtered: its events per date,
+    # precision and kind; its figures per month; its map's points per kind and place.
+    dated = models.JSONField(default=list)  # [ISO date, precision, kind, events]
+    figures = models.JSONField(default=list)  # [year, month, figure, total, events, sources]
+    points = models.JSONField(default=list)  # [kind, place id, latitude, longitude, events]
 
     class Meta:
         verbose_name = _("crisis tally")

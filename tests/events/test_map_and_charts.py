@@ -223,6 +223,75 @@ def test_figures_over_time_carry_the_sources_behind_each_bar(seed, client):
     assert client.get(reverse("events:chart_csv", args=[SLUG, "nothing"])).status_code == 404
 
 
+def test_figure_bars_summed_by_the_database_equal_each_event_counted(seed):
+    import random
+
+    from crisis_tracker.citations import cited_keys
+    from crisis_tracker.dates import slot_of
+    from events.charts import FIGURES, figure_bars
+
+    crisis, rng = Crisis.objects.get(), random.Random(4)
+    keys = list(Crisis.objects.get().events.values_list("slug", flat=True))[:6]
+    with revision(summary="More figures"):
+        for n in range(60):
+            cites = "; ".join(f"@{rng.choice(keys)}" for _ in range(rng.choice([0, 1, 2])))
+            figures = {name: rng.choice([None, None, 0, 1, 7]) for name in FIGURES}
+            Event.objects.create(
+                crisis=crisis, slug=f"figure-{n}", title="t", state="published",
+                date=datetime.date(2025, rng.choice([5, 6, 7]), rng.choice([1, 9])),
+                date_precision=rng.choice(["day", "day", "month", "year"]),
+                summary=f"某事[{cites}]。又一事[{cites}]" if cites else "无出处", **figures,
+            )  # fmt: skip
+    expected = {}
+    for event in Event.objects.filter(crisis=crisis):
+        for name in FIGURES:
+            value = getattr(event, name)
+            if value is None:
+                continue
+            total, count, sources = expected.get((slot_of(event.date, event.date_precision), name),
+                                                 (0, 0, set()))  # fmt: skip
+            expected[(slot_of(event.date, event.date_precision), name)] = (
+                total + value,
+                count + 1,
+                sources | set(cited_keys(event.summary)),
+            )
+    bars = figure_bars(Event.objects.filter(crisis=crisis))
+    assert {
+        (bar.slot, bar.figure): (bar.total, bar.events, bar.sources) for bar in bars
+    } == expected
+    assert len(bars) == len(expected) > 10
+
+
+def test_the_unfiltered_timeline_reads_what_its_events_would_count_from_the_tally(seed, client):
+    from events import charts, tallies
+    from events.models import CrisisTally
+
+    crisis = Crisis.objects.get()
+    with revision(summary="A draft and a figure"):
+        Event.objects.create(crisis=crisis, slug="a-draft", title="t", summary="x",
+                             date=datetime.date(2025, 6, 3), killed=4)  # fmt: skip
+        Event.objects.filter(slug="agalarov-case").update(injured=2, detained=1)
+        Event.objects.filter(slug="agalarov-case").first().save()
+    events = Event.objects.published().filter(crisis=crisis)
+    tally = CrisisTally.objects.get(crisis=crisis)
+    assert tallies.timeline_slots(tally) == timeline.count_slots(events)
+    counted = [
+        (b.slot, b.figure, b.total, b.events, b.source_count) for b in charts.figure_bars(events)
+    ]
+    kept = [
+        (b.slot, b.figure, b.total, b.events, b.source_count) for b in tallies.figure_bars(tally)
+    ]
+    assert kept == counted and ((2025, 6), "injured", 2, 1, 1) in kept
+    located = events.with_point().filter(point_lat__isnull=False)
+    points = [[kind, place, float(lat) if lat is not None else None,
+               float(lon) if lon is not None else None, n]
+              for kind, place, lat, lon, n in mapdata.point_counts(located)]  # fmt: skip
+    assert sorted(tally.points, key=str) == sorted(points, key=str) and len(points) > 5
+    # the page draws them: the figures' table has the injured, the draft's killed are not shown
+    page = soup_of(client, TIMELINE)
+    assert "2" in page.select_one(".charts").get_text() and "a-draft" not in str(page)
+
+
 def test_choosing_a_period_on_the_visual_timeline_filters_list_map_and_charts(seed, client):
     soup = soup_of(client, TIMELINE)
     visual = soup.select_one("svg.visual-timeline")
@@ -386,15 +455,17 @@ def test_a_timeline_with_more_events_than_the_map_details_costs_the_same_queries
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    def cold() -> int:
+    def cold(query: str = "") -> int:
         cache.clear()
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(TIMELINE).status_code == 200
+            assert client.get(TIMELINE + query).status_code == 200
         return len(queries)
 
-    detailed = cold()
+    detailed, filtered = cold(), cold("?verification=confirmed")
     monkeypatch.setattr(mapdata, "DETAIL_LIMIT", 5)  # 18 selected: counts per point instead
-    assert cold() == detailed
+    assert cold() == detailed - 1  # the reader's unfiltered map counted in the crisis's tally
+    monkeypatch.setattr(mapdata, "DETAIL_LIMIT", 3)
+    assert cold("?verification=confirmed") == filtered  # counted by the database instead
     assert sum(point["count"] for point in map_points(client)["points"]) == 17
 
 
