@@ -334,43 +334,29 @@ def visual_timeline_svg(slots: list[Slot], filters: TimelineFilters, language: s
     legend = kinds.legend({kind for slot in slots for kind in slot.kinds})
     rows = {entry["kind"]: i for i, entry in enumerate(legend)}
     height = 24 + BAND * len(legend)
+    colours = {kind: escape(kinds.colour(kind)) for kind in rows}  # escaped once: many marks
     marks = []
     for slot in slots:
         period = slot.period
         x0, x1 = axis.x(period.first), axis.end(period)
+        label = escape(slot_label(slot, language))
+        year = " year" if slot.month == YEAR_SLOT else ""
         for kind, n in slot.vague.items():
             y = 24 + rows[kind] * BAND + 4
             marks.append(
-                format_html(
-                    '<rect class="span{}" x="{}" y="{}" width="{}" height="{}" fill="{}" '
-                    'stroke="{}"><title>{}: {}</title></rect>',
-                    " year" if slot.month == YEAR_SLOT else "",
-                    f"{x0:.1f}",
-                    y,
-                    f"{max(x1 - x0, 2):.1f}",
-                    BAND - 8,
-                    kinds.colour(kind),
-                    kinds.colour(kind),
-                    slot_label(slot, language),
-                    n,
-                )  # fmt: skip
+                f'<rect class="span{year}" x="{x0:.1f}" y="{y}" width="{max(x1 - x0, 2):.1f}" '
+                f'height="{BAND - 8}" fill="{colours[kind]}" stroke="{colours[kind]}">'
+                f"<title>{label}: {n}</title></rect>"
             )
-    dots = day_dots(slots)
-    for (first, last, kind), n in dots.items():
+    for (first, last, kind), n in day_dots(slots).items():
         middle = first + (last - first) / 2
         label = Period(first, Precision.DAY).label(language)
         if last != first:
             label = f"{label}–{Period(last, Precision.DAY).label(language)}"
         marks.append(
-            format_html(
-                '<circle cx="{}" cy="{}" r="{}" fill="{}"><title>{}: {}</title></circle>',
-                f"{axis.x(middle):.1f}",
-                24 + rows[kind] * BAND + BAND // 2,
-                f"{min(3 + math.sqrt(n), 9):.1f}",
-                kinds.colour(kind),
-                label,
-                n,
-            )  # fmt: skip
+            f'<circle cx="{axis.x(middle):.1f}" cy="{24 + rows[kind] * BAND + BAND // 2}" '
+            f'r="{min(3 + math.sqrt(n), 9):.1f}" fill="{colours[kind]}">'
+            f"<title>{escape(label)}: {n}</title></circle>"
         )
     bands = format_html_join(
         "",
@@ -419,18 +405,33 @@ DOTS_LIMIT = 600  # dots on the visual timeline; beyond, days of one kind merge 
 def day_dots(slots: list[Slot]) -> Counter:
     """Day-dated events per (first day, last day, kind): one dot per day, or per week when
     that would draw more than DOTS_LIMIT dots, or per month beyond that."""
-    days = Counter()
+    days: dict = {}
     for slot in slots:
-        days.update(slot.days)
+        days.update(slot.days)  # a day belongs to one slot
     if len(days) <= DOTS_LIMIT:
         return Counter({(day, day, kind): n for (day, kind), n in days.items()})
-    for width in ("week", "month"):
-        spans = {day: span_of(day, width) for day in {day for day, _kind in days}}
-        dots = Counter()
-        for (day, kind), n in days.items():
-            dots[(*spans[day], kind)] += n
-        if len(dots) <= DOTS_LIMIT:
-            break
+    by_month = month_dots(slots)
+    if len(by_month) > DOTS_LIMIT:  # then weeks, finer, draw more still
+        return by_month
+    spans = {day: span_of(day, "week") for day in {day for day, _kind in days}}
+    by_week: dict = {}
+    for (day, kind), n in days.items():
+        key = (*spans[day], kind)
+        by_week[key] = by_week.get(key, 0) + n
+    return Counter(by_week) if len(by_week) <= DOTS_LIMIT else by_month
+
+
+def month_dots(slots: list[Slot]) -> Counter:
+    """Day-dated events per month and kind, from each month's counts (all its events of a
+    kind less those known only to the month)."""
+    dots = Counter()
+    for slot in slots:
+        if slot.month == YEAR_SLOT:
+            continue
+        period = slot.period
+        for kind, n in slot.kinds.items():
+            if n > slot.vague[kind]:
+                dots[(period.first, period.last, kind)] = n - slot.vague[kind]
     return dots
 
 

@@ -292,6 +292,46 @@ def test_the_unfiltered_timeline_reads_what_its_events_would_count_from_the_tall
     assert "2" in page.select_one(".charts").get_text() and "a-draft" not in str(page)
 
 
+@pytest.mark.parametrize("spread", [40, 400, 4000])  # days: dots per day, per week, per month
+def test_the_visual_timeline_merges_days_into_weeks_then_months_past_its_limit(spread):
+    import random
+    from collections import Counter
+
+    from events.charts import DOTS_LIMIT, day_dots, span_of
+
+    rng = random.Random(spread)
+    start, kinds = datetime.date(2020, 1, 1), ["raid", "arrest", "statement", "killing"]
+    rows = []
+    for _ in range(3000):
+        day = start + datetime.timedelta(days=rng.randrange(spread))
+        precision = rng.choice(["day", "day", "day", "month", "year"])
+        day = {"day": day, "month": day.replace(day=1), "year": day.replace(month=1, day=1)}[
+            precision
+        ]
+        rows.append((day, precision, rng.choice(kinds), rng.randint(1, 3)))
+    slots = timeline.slots_of(rows)
+
+    def merged(width):  # every day-dated event, counted per span of ``width`` and kind
+        dots = Counter()
+        for day, precision, kind, n in rows:
+            if precision == "day":
+                dots[(*span_of(day, width), kind)] += n
+        return dots
+
+    expected = next(
+        (dots for width in ("day", "week") if len(dots := merged(width)) <= DOTS_LIMIT),
+        merged("month"),
+    )
+    assert day_dots(slots) == expected
+    widths = {(last - first).days for first, last, _kind in expected}
+    if spread == 40:
+        assert widths == {0}  # a dot a day
+    elif spread == 400:
+        assert max(widths) == 6  # a dot a week (cut at a year's end)
+    else:
+        assert min(widths) >= 27  # a dot a month
+
+
 def test_choosing_a_period_on_the_visual_timeline_filters_list_map_and_charts(seed, client):
     soup = soup_of(client, TIMELINE)
     visual = soup.select_one("svg.visual-timeline")
