@@ -102,10 +102,13 @@ def main() -> None:
     counts = check_many(sources, hosts=args.hosts)
     elapsed = time.monotonic() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print("| addresses | hosts | delay per host | politeness budget | time | checks/s | peak RSS |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    over = elapsed - budget
+    print("| addresses | hosts | delay per host | politeness budget | time | over the budget "
+          "| checks/s | peak RSS |")  # fmt: skip
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     print(f"| {args.urls:,} | {args.hosts} | {args.delay} s | {budget:.1f} s | {elapsed:.1f} s "
-          f"| {args.urls / elapsed:.0f} | {peak:.0f} MB |")  # fmt: skip
+          f"| {over:.2f} s ({100 * over / budget:.2f} %) | {args.urls / elapsed:.0f} "
+          f"| {peak:.0f} MB |")  # fmt: skip
     print(f"outcomes: {counts}; rows recorded: {LinkCheck.objects.count():,}")
     servers.terminate()
 
