@@ -431,7 +431,7 @@ def measure_timeline(m: Measure, facts: dict) -> None:
     from events.models import Event
 
     base = f"/crises/{facts['big']}/timeline/"
-    seed_queries = m.cold(m.reader, "/crises/azerbaijan-russia-2025/timeline/")[1]
+    seed = "/crises/azerbaijan-russia-2025/timeline/"
     busiest = (
         Event.objects.filter(crisis__slug=facts["big"], state="published", date_precision="day")
         .values_list("date__year", "date__month")
@@ -440,18 +440,25 @@ def measure_timeline(m: Measure, facts: dict) -> None:
         .first()
     )
     year, month = busiest[0], busiest[1]
-    pages = [base, f"{base}?page={year}-{month:02d}", f"{base}?page={year}", f"{base}?kind=arrest",
-             f"{base}?verification=disputed&from={year}&to={year}"]  # fmt: skip
-    results = [m.cold(m.reader, url) for url in pages for _ in range(3)]
-    worst = max(ms for ms, _q, _r in results)
-    most = max(events_on(r) for _ms, _q, r in results)
-    queries = sorted({q for _ms, q, _r in results})
+    # Each page beside the seed's page with the same filters (an unfiltered page reads the
+    # crisis's tally, a filtered one counts its events): the query count must not grow.
+    pages = {base: seed, f"{base}?page={year}-{month:02d}": seed, f"{base}?page={year}": seed,
+             f"{base}?kind=arrest": f"{seed}?kind=arrest",
+             f"{base}?verification=disputed&from={year}&to={year}":
+                 f"{seed}?verification=disputed&from=2025&to=2025"}  # fmt: skip
+    seed_queries = {url: m.cold(m.reader, url)[1] for url in set(pages.values())}
+    results = [(url, *m.cold(m.reader, url)) for url in pages for _ in range(3)]
+    worst = max(ms for _url, ms, _q, _r in results)
+    most = max(events_on(r) for _url, _ms, _q, r in results)
+    grown = [url for url, _ms, q, _r in results if q != seed_queries[pages[url]]]
+    queries = sorted({q for _url, _ms, q, _r in results})
     m.row(f"timeline of the {facts['events_big']:,}-event crisis: opening, busiest month "
           f"({busiest[2]:,} events), a year, filters; cold × 3",
-          f"worst {worst:.0f} ms, median {statistics.median(r[0] for r in results):.0f} ms; "
-          f"≤ {most} events a page; {', '.join(map(str, queries))} queries (seed: {seed_queries})",
+          f"worst {worst:.0f} ms, median {statistics.median(r[1] for r in results):.0f} ms; "
+          f"≤ {most} events a page; {', '.join(map(str, queries))} queries (the seed's with "
+          f"the same filters: {', '.join(map(str, sorted(set(seed_queries.values()))))})",
           "cold ≤ 500 ms, ≤ 300 events a page, same queries as the seed",
-          worst <= 500 and most <= 300 and queries == [seed_queries])  # fmt: skip
+          worst <= 500 and most <= 300 and not grown)  # fmt: skip
 
 
 def measure_maps(m: Measure, facts: dict) -> None:
