@@ -139,10 +139,14 @@ def sources_without_link(facts: Facts):
 
 def cited_among(facts: Facts, sources, cited: bool = True) -> QuerySet:
     """Those of ``sources`` some crisis cites (or, ``cited=False``, none does). The candidates
-    are read first and matched with the cited keys here: the database is sent the few that
-    match, not every cited key."""
-    keys = [key for key in sources.values_list("key", flat=True) if (key in facts.cited) == cited]
-    return Source.objects.filter(key__in=keys)
+    are read first and matched with the cited keys here; the database is then sent the
+    shorter list — the candidates that match, or those that do not — never every cited key."""
+    keep, drop = [], []
+    for pk, key in sources.values_list("pk", "key"):
+        (keep if (key in facts.cited) == cited else drop).append(pk)
+    if len(drop) < len(keep):
+        return sources.exclude(pk__in=drop)
+    return Source.objects.filter(pk__in=keep)
 
 
 def cited_sources_missing_fields(facts: Facts):

@@ -95,4 +95,12 @@ def test_the_desk_lists_dead_changed_and_never_captured_links(seed, page):
     assert [s.key for s in panels.dead_links(facts)] == [cited[0].key]
     assert [s.key for s in panels.changed_links(facts)] == [cited[1].key]
     assert {s.key for s in panels.never_captured(facts)} == {cited[1].key, cited[2].key}
+    # Most candidates match: the database is sent the few that do not, not every match.
+    uncaptured = Source.objects.filter(captures=None).exclude(url="")
+    Source.objects.exclude(pk=cited[0].pk).update(url=page)
+    matching = {key for key in uncaptured.values_list("key", flat=True) if key in facts.cited}
+    found = panels.never_captured(facts)
+    assert {s.key for s in found} == matching and len(matching) > 10
+    _sql, params = found.query.sql_with_params()
+    assert len(params) < len(matching) / 2
     assert {"dead-links", "changed-links", "never-captured"} <= set(panels.CHECKS_BY_SLUG)
