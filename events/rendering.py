@@ -272,13 +272,18 @@ def build_timeline(
 ) -> Page | None:
     """The timeline with its map, charts and visual timeline, all showing the selected events;
     the list shows one month at a time when there are more than a page of them."""
-    crisis = Crisis.objects.filter(slug=slug).select_related("tally").first()
+    # Every published event (a reader's timeline, unfiltered): counted in the crisis's tally;
+    # other pages count their selection and read only the tally's filter choices.
+    from_tally = audience != PREVIEW and not filters.narrows
+    crises = Crisis.objects.filter(slug=slug).select_related("tally")
+    if not from_tally:
+        crises = crises.defer(*(f"tally__{name}" for name in tallies.TIMELINE_FIELDS))
+    crisis = crises.first()
     if crisis is None:
         return None
     events = Event.objects.for_crisis(crisis).for_audience(audience)
     selected = filters.apply(events)
-    # Every published event (a reader's timeline, unfiltered): counted in the crisis's tally.
-    counted = tallies.tally_of(crisis) if audience != PREVIEW and not filters.narrows else None
+    counted = tallies.tally_of(crisis) if from_tally else None
     slots = tallies.timeline_slots(counted) if counted else count_slots(selected)
     paging = Paging.choose(slots, wanted_page)
     listed = selected.filter(paging.current.condition()) if paging.current else selected
