@@ -14,9 +14,11 @@ compares the two).
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_resolver, get_urlconf
 from django.utils import translation
 
 from crisis_tracker import replicas
@@ -50,10 +52,10 @@ class EarlyAnswerMiddleware:
         with translation.override(language):  # the language prefix resolves in its language
             try:
                 request.get_host()  # a host not allowed: the full stack answers 400
-                match = resolve(request.path_info)
-            except (DisallowedHost, Resolver404):
+            except DisallowedHost:
                 return None
-            if match.func not in VIEWS:
+            match = reader_view(get_resolver(get_urlconf()), language, request.path_info)
+            if match is None:
                 return None
             request.LANGUAGE_CODE = language
             try:
@@ -65,6 +67,20 @@ class EarlyAnswerMiddleware:
         if response.status_code != 200:
             return None  # a 404 or a redirect: the full stack says it as it always does
         return with_skipped_headers(response, language)
+
+
+@functools.lru_cache(maxsize=1024)
+def reader_view(resolver, language: str, path: str):
+    """The match of ``path`` in ``language`` if it is a reader page in ``VIEWS``, else None.
+
+    Kept per address (resolving takes longer than serving a cached page, and readers ask for
+    the same few addresses); keyed by the resolver, which changes with the URL configuration.
+    """
+    try:
+        match = resolver.resolve(path)
+    except Resolver404:
+        return None
+    return match if match.func in VIEWS else None
 
 
 def with_skipped_headers(response, language: str):
