@@ -36,6 +36,16 @@ def test_two_chinese_characters_find_what_contains_them(seed, client):
     assert marks and set(marks) == {"制裁"}
 
 
+def test_short_words_match_whatever_the_case_of_the_text_around_them(seed):
+    """Two characters with no case (Chinese) are matched as they are, which needs no case
+    mapping; two letters still match whatever their case."""
+    add_event("qz-talks", "QZ 领事会谈", "Qz 代表团抵达。")
+    add_event("qz-lower", "欧盟声明", "qz 对此表示关切。")
+    assert {e.slug for e in search("qz")["events"]} == {"qz-talks", "qz-lower"}
+    assert [e.slug for e in search("qZ 领事")["events"]] == ["qz-talks"]
+    assert [e.slug for e in search("领事会")["events"]] == ["qz-talks"]
+
+
 def test_english_and_transliterated_names_find_actors_and_sources(seed, client):
     found = search("Aliyev")
     assert "ilham-aliyev" in [actor.slug for actor in found["actors"]]
