@@ -177,9 +177,10 @@ class SharedRedisCache(RedisCache):
         if watch is None:
             made = [self.make_and_validate_key(prefix) for prefix in prefixes]
             watch = self._watches[prefixes] = Watch(self._watch_connection, made)
-        made = {self.make_and_validate_key(key): key for key in keys}
         if not all(key.startswith(prefixes) for key in keys):
             raise ValueError(f"Watched keys must start with one of {prefixes}: {keys}")
+        # Made without the memcached-style key checks, which cost more than the read itself.
+        made = {self.make_key(key): key for key in keys}
         found = watch.get_many(list(made), self._cache.get_many)
         return {made[key]: value for key, value in found.items()}
 
