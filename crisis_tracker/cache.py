@@ -181,8 +181,16 @@ class SharedRedisCache(RedisCache):
             raise ValueError(f"Watched keys must start with one of {prefixes}: {keys}")
         # Made without the memcached-style key checks, which cost more than the read itself.
         made = {self.make_key(key): key for key in keys}
-        found = watch.get_many(list(made), self._cache.get_many)
+        found = watch.get_many(list(made), self._read_from_primary)
         return {made[key]: value for key, value in found.items()}
+
+    def _read_from_primary(self, keys: list[str]) -> dict:
+        """Watched keys are read where they are written (the announcements come from there): a
+        replica's value could be older than an announcement already taken in."""
+        values = self._cache.get_client(write=True).mget(keys)
+        loads = self._cache._serializer.loads
+        pairs = zip(keys, values, strict=True)
+        return {key: loads(value) for key, value in pairs if value is not None}
 
     def _watch_connection(self):
         """A connection of its own to the primary, speaking RESP2 (where tracking announcements

@@ -32,7 +32,7 @@ def caches():
 
 
 def counting_reads(cache: SharedRedisCache):
-    return mock.patch.object(cache._cache, "get_many", wraps=cache._cache.get_many)
+    return mock.patch.object(cache, "_read_from_primary", wraps=cache._read_from_primary)
 
 
 def watch_of(cache: SharedRedisCache) -> Watch:
@@ -110,7 +110,7 @@ def test_a_read_that_overlapped_a_change_is_not_kept(caches):
     keys = [ours.make_key(key) for key in KEYS]
 
     def read_then_change(keys):
-        found = ours._cache.get_many(keys)
+        found = ours._read_from_primary(keys)
         theirs.set("versions:a", "5")
         assert watch._connection.can_read(timeout=5)
         with watch._lock:
@@ -118,7 +118,7 @@ def test_a_read_that_overlapped_a_change_is_not_kept(caches):
         return found
 
     assert watch.get_many(keys, read_then_change)[keys[0]] == "1"
-    assert watch.get_many(keys, ours._cache.get_many)[keys[0]] == "5"
+    assert watch.get_many(keys, ours._read_from_primary)[keys[0]] == "5"
 
 
 class RefusingConnection:
@@ -163,6 +163,21 @@ def test_an_unreachable_redis_is_retried_only_now_and_then():
         assert watch.get_many(["versions:a"], reads) == {}
     assert reads.call_count == 3
     assert connect.call_count == 1  # the next try after Watch.RETRY_SECONDS
+
+
+def test_watched_keys_are_read_where_they_are_written():
+    """With a Redis replica in LOCATION, reads may go to either; watched keys go to the
+    primary, whose announcements they follow (here the "replica" is another database, which
+    never receives the writes: reading it would find nothing)."""
+    prefix = f"watch-test-{uuid.uuid4().hex}"
+    cache = SharedRedisCache(f"{REDIS},redis://127.0.0.1:6379/15", {"KEY_PREFIX": prefix})
+    cache.set_many({"versions:a": "1", "versions:b": "1"})
+    try:
+        for _ in range(20):
+            cache._forget(None)  # each read goes to Redis
+            assert cache.get_many_watched(KEYS, PREFIXES) == {"versions:a": "1", "versions:b": "1"}
+    finally:
+        cache.delete_many(KEYS)
 
 
 def test_only_keys_under_the_prefixes_are_watched(caches):
