@@ -498,14 +498,26 @@ def measure_desk(m: Measure, facts: dict) -> None:
 
 
 def measure_article(m: Measure) -> None:
+    """Each cold render follows what causes a purge, an edit (one section changed); the
+    process's very first render, with no text parsed yet, is reported beside them."""
     from bench.bigcrisis import build
+    from crisis_tracker.citations import parsed
+    from events.models import Section
 
     crisis = build("bench-article")
-    results = [m.cold(m.reader, f"/crises/{crisis.slug}/") for _ in range(5)]
+    url = f"/crises/{crisis.slug}/"
+    parsed.cache_clear()
+    first, _q, _r = m.cold(m.reader, url)
+    sections = list(Section.objects.filter(crisis=crisis).order_by("order"))
+    results = []
+    for section in sections[:5]:
+        Section.objects.filter(pk=section.pk).update(body=section.body + "\n\nEdited.")
+        results.append(m.cold(m.reader, url))
     median = statistics.median(ms for ms, _q, _r in results)
     m.row(
-        "article cold render, 1,000 events, 5,000 citations, median of 5",
-        f"{median:.0f} ms, {results[0][1]} queries",
+        "article cold render after an edit of one section, 1,000 events, 5,000 citations, "
+        "median of 5",
+        f"{median:.0f} ms (the process's first render: {first:.0f} ms), {results[0][1]} queries",
         "≤ 300 ms",
         median <= 300,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import difflib
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -240,12 +241,23 @@ def sanitize(html: str) -> str:
     )
 
 
+# Texts whose parsed Markdown a process keeps (a text is parsed again after this many others).
+PARSED_TEXTS = 4096
+
+
+@functools.lru_cache(maxsize=PARSED_TEXTS)
+def parsed(text: str, inline: bool) -> list:
+    """The Markdown tokens of ``text``, parsed once per process. Citations are numbered when
+    the tokens are rendered, so a text's tokens are the same in any page: after an edit only
+    the changed texts are parsed again (parsing was half of an article's render)."""
+    return MARKDOWN.parseInline(text, {}) if inline else MARKDOWN.parse(text, {})
+
+
 def render(text: str, index: CitationIndex, *, inline: bool = False) -> SafeString:
     """Render one narrative text, numbering its citations through ``index``."""
     if not text:
         return mark_safe("")
-    env = {"citations": index}
-    html = MARKDOWN.renderInline(text, env) if inline else MARKDOWN.render(text, env)
+    html = MARKDOWN.renderer.render(parsed(text, inline), MARKDOWN.options, {"citations": index})
     return mark_safe(sanitize(html))  # noqa: S308  (sanitised just above)
 
 

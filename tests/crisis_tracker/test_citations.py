@@ -1,6 +1,9 @@
+from unittest import mock
+
 import pytest
 from django.utils import translation
 
+from crisis_tracker import citations
 from crisis_tracker.citations import (
     CitationIndex,
     backlinks_html,
@@ -31,6 +34,21 @@ def test_sources_are_numbered_by_first_use_across_texts_and_keep_their_number():
     assert 'id="cite-ref-2-1"' in second
     numbers = [(r.number, r.key, r.locators) for r in index.references]
     assert numbers == [(1, "a", ["", ""]), (2, "b", ["", "p. 4"])]
+
+
+def test_a_text_is_parsed_once_and_numbered_afresh_in_each_page(monkeypatch):
+    text = "Parsed once[@b], linked to [a page](https://example.org/x)."
+    parse = mock.Mock(wraps=citations.MARKDOWN.parse)
+    monkeypatch.setattr(citations.MARKDOWN, "parse", parse)
+    citations.parsed.cache_clear()
+    alone = render(text, CitationIndex({}))
+    after_another = CitationIndex({})
+    render("First[@a].", after_another)
+    second = render(text, after_another)
+    assert 'href="#cite-note-1"' in alone and 'href="#cite-note-2"' in second
+    assert render(text, CitationIndex({})) == alone
+    assert 'rel="nofollow noopener"' in second
+    assert parse.call_count == 2  # the text and "First[@a]." once each
 
 
 def test_backlinks_read_caret_for_one_use_and_numbered_for_several():
