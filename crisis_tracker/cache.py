@@ -80,6 +80,10 @@ class Watch:
     def forget(self, keys: Iterable[str] | None = None) -> None:
         """Drop ``keys`` (all if None): this process changed them, and its own announcement
         may reach it a moment after its write returned."""
+        if keys is not None:
+            keys = [key for key in keys if key.startswith(self._prefixes)]
+            if not keys:
+                return  # not a watched key: nothing to drop, no read to discard
         with self._lock:
             self._changes += 1
             if keys is None:
@@ -200,7 +204,7 @@ class SharedRedisCache(RedisCache):
         return pool.connection_class(**{**options, "protocol": 2})
 
     def _forget(self, keys: Iterable[str] | None) -> None:
-        made = None if keys is None else [self.make_and_validate_key(key) for key in keys]
+        made = None if keys is None else [self.make_key(key) for key in keys]  # the write checks
         for watch in self._watches.values():
             watch.forget(made)
 
