@@ -6,17 +6,19 @@ from bs4 import BeautifulSoup
 from actors.models import Actor
 from crisis_tracker.history import revision
 from events.models import Crisis, Event
-from events.search import highlight, search
+from events.search import EVENTS, PER_KIND, highlight, search
 from tests.htmlcheck import executable_bits
 
 pytestmark = pytest.mark.django_db
 
 
-def add_event(slug: str, title: str, summary: str, state: str = "published", kind: str = "other"):
+def add_event(
+    slug: str, title: str, summary: str, state: str = "published", kind: str = "other",
+    date: datetime.date = datetime.date(2025, 7, 1),
+):  # fmt: skip
     with revision(summary="Search test"):
         return Event.objects.create(crisis=Crisis.objects.get(), slug=slug, title=title,
-                                    summary=summary, kind=kind, state=state,
-                                    date=datetime.date(2025, 7, 1))  # fmt: skip
+                                    summary=summary, kind=kind, state=state, date=date)  # fmt: skip
 
 
 def results(client, **params) -> BeautifulSoup:
@@ -74,6 +76,34 @@ def test_every_word_must_match_and_titles_rank_first(seed):
     assert search("会谈 不存在的词") == {"crises": [], "events": [], "actors": [], "sources": []}
 
 
+def test_results_rank_by_the_words_in_their_title_then_newest_first(seed):
+    day = datetime.date(2025, 8, 1)
+    add_event("body-new", "其他", "会谈在巴库举行。", date=day + datetime.timedelta(days=9))
+    add_event("one-old", "巴库的消息", "会谈。", date=day)
+    add_event("one-new", "会谈的消息", "在巴库。", date=day + datetime.timedelta(days=5))
+    add_event("both-old", "巴库会谈", "两国代表出席。", date=day - datetime.timedelta(days=90))
+    add_event("body-old", "其他", "巴库，会谈。", date=day - datetime.timedelta(days=1))
+    found = [
+        e.slug for e in search("会谈 巴库")["events"] if e.slug.startswith(("body", "one", "both"))
+    ]
+    assert found == ["both-old", "one-new", "one-old", "body-new", "body-old"]
+
+
+def test_a_worse_tier_is_not_read_when_the_better_ones_fill_the_page(
+    seed, django_assert_num_queries
+):
+    for n in range(PER_KIND):
+        add_event(f"titled-{n}", f"停火谈判{n}", "正文。")
+    add_event("in-body", "其他", "停火。", date=datetime.date(2030, 1, 1))
+    with django_assert_num_queries(1):
+        found = EVENTS.best(Event.objects.published(), ["停火"], ["-date", "slug"])
+    assert len(found) == PER_KIND and "in-body" not in {event.slug for event in found}
+    Event.objects.filter(slug="titled-0").update(state="draft")
+    with django_assert_num_queries(2):
+        found = EVENTS.best(Event.objects.published(), ["停火"], ["-date", "slug"])
+    assert found[-1].slug == "in-body"
+
+
 def test_filters_by_crisis_and_kind(seed, client):
     add_event("meeting-baku", "巴库会谈", "会谈。", kind="meeting")
     meetings = search("会谈", kind="meeting")["events"]
@@ -115,7 +145,9 @@ def test_hostile_queries_are_text(seed, client):
 
 
 def test_the_query_count_does_not_grow_with_results(seed, client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(8) as before:
+    # two queries of the page's own, and for each of the four kinds one tier per number of
+    # the query's words its title may hold (here one word: two tiers)
+    with django_assert_max_num_queries(2 + 4 * 2) as before:
         client.get("/search/", {"q": "阿"})
     for n in range(30):
         add_event(f"more-{n}", f"阿更多{n}", "阿")
