@@ -12,6 +12,7 @@ it touched (the page cache listens).
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import functools
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -28,6 +29,7 @@ from places.models import Place
 from sources.models import Source
 
 from .models import (
+    Assessment,
     Crisis,
     CrisisRevision,
     Edition,
@@ -283,11 +285,52 @@ def note_editions(touched: Touched, rows: RevisionRows) -> None:
         texts = texts_of_rows(
             [e.before for e in found.values()] + [e.after for e in found.values()]
         )
+        unseen = unseen_items(editions.values(), found.values())
         for edit in found.values():
             edition = editions.get(edit.latest.edition_id)
-            if edition is not None:
-                line = translation_line(edit, edition, names, texts)
-                touched.note([edition.crisis_id], line)
+            if edition is None:
+                continue
+            seen = (edition.crisis_id, edit.latest.item) not in unseen
+            line = translation_line(edit, edition, names, texts) if seen else None
+            touched.note([edition.crisis_id], line)
+
+
+def unseen_items(
+    found_editions: Iterable[Edition], edits_: Iterable[EntryEdit]
+) -> set[tuple[int, str]]:
+    """The changed translations' items whose original readers do not see (an event or an
+    assessment not published), by crisis: their translations are not read, and their
+    translated names must not reach the public history (two queries at most)."""
+    crisis_of = {edition.pk: edition.crisis_id for edition in found_editions}
+    asked = {(crisis_of.get(edit.latest.edition_id), edit.latest.item) for edit in edits_}
+    unseen = set()
+    for kind, model, name, value_of, name_of in ITEMS_PUBLISHED_ALONE:
+        wanted = {(crisis, item) for crisis, item in asked if item.startswith(f"{kind}/")}
+        if not wanted:
+            continue
+        public = model.objects.published().filter(
+            crisis_id__in={crisis for crisis, _item in wanted},
+            **{f"{name}__in": {value_of(item.split("/", 1)[1]) for _crisis, item in wanted}},
+        )
+        seen = {(crisis, f"{kind}/{name_of(value)}")
+                for crisis, value in public.values_list("crisis_id", name)}  # fmt: skip
+        unseen |= wanted - seen
+    return unseen
+
+
+def first_of_month(name: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(f"{name}-01")
+    except ValueError:  # names no month: no assessment of it is public
+        return None
+
+
+# Items of an edition whose originals are published on their own: the field that names them
+# (``editions.item_of``), read from an item's name and written back.
+ITEMS_PUBLISHED_ALONE = [
+    ("event", Event, "slug", str, str),
+    ("assessment", Assessment, "month", first_of_month, lambda month: f"{month:%Y-%m}"),
+]
 
 
 def language_name(row) -> str:

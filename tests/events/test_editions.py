@@ -500,6 +500,38 @@ def test_an_unpublished_editions_changes_stay_out_of_every_history(english_editi
     assert "flatly" not in client.get(f"/en{ARTICLE}history/").content.decode()
 
 
+def test_a_translation_of_what_readers_do_not_see_stays_out_of_every_history(
+    english_edition, client
+):
+    """An event in review (or an assessment not published) is not read in the edition, so a
+    change to its translation is not a line of the public history: its translated title would
+    name what readers never saw."""
+    event = Event.objects.filter(crisis=english_edition.crisis).order_by("pk").first()
+    with revision(summary="Back to review"):
+        event.state = "review"
+        event.save()
+    with revision(summary="Renamed in English"):
+        Translation.objects.update_or_create(
+            edition=english_edition, item=f"event/{event.slug}", field="title",
+            defaults={"text": "Secret working title"},
+        )  # fmt: skip
+    renamed = CrisisRevision.objects.select_related("revision").latest("revision__created_at")
+    assert renamed.revision.summary == "Renamed in English" and renamed.changes == []
+    for url in (f"/en{ARTICLE}history/", f"/en{ARTICLE}feed/", "/api/v1/revisions/?lang=en"):
+        assert "Secret working title" not in client.get(url).content.decode(), url
+    with revision(summary="Published again"):
+        event.state = "published"
+        event.save()
+    row = Translation.objects.get(
+        edition=english_edition, item=f"event/{event.slug}", field="title"
+    )
+    with revision(summary="Renamed in English again"):
+        row.text = "Public title"
+        row.save()
+    renamed = CrisisRevision.objects.select_related("revision").latest("revision__created_at")
+    assert [line["label"] for line in renamed.changes] == ["Public title"]
+
+
 def translation_sheet(edition) -> tablib.Dataset:
     return TranslationResource().export(Translation.objects.filter(edition=edition))
 
