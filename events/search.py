@@ -13,12 +13,16 @@ scanning for it.
 
 from __future__ import annotations
 
+import itertools
 import operator
 import re
 from dataclasses import dataclass
 from functools import reduce
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.fields.array import ArrayContains
+from django.db import connection
+from django.db.models import Exists, F, Func, OuterRef, Q, TextField, Value
 from django.db.models.functions import Concat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -34,6 +38,7 @@ MAX_TERMS = 6
 MAX_TERM_LENGTH = 50
 PER_KIND = 20
 SNIPPET = 70  # characters of context either side of the first match
+CHARACTER_PAIRS = ArrayField(TextField())  # events/migrations/0027
 CITATION = re.compile(r"\[@[^\]]*\]")
 
 
@@ -50,10 +55,19 @@ class Kind:
     name: str
     title: str
     fields: tuple[str, ...]
+    pairs: str = ""  # the PostgreSQL function (and index) of the fields' pairs of characters
+
+    def anywhere(self, term: str) -> Q:
+        """``term`` in one of the fields; two characters with no case from the index of their
+        pairs of characters, where there is one."""
+        if self.pairs and len(term) == 2 and caseless(term) and connection.vendor == "postgresql":
+            pairs = Func(*map(F, self.fields), function=self.pairs, output_field=CHARACTER_PAIRS)
+            return Q(ArrayContains(pairs, [term]))
+        return anywhere(self.fields, term)
 
     def matching(self, queryset, terms: list[str], language: str = ""):
         for term in terms:
-            condition = anywhere(self.fields, term)
+            condition = self.anywhere(term)
             if language and self.name in TRANSLATED:
                 condition |= Q(Exists(TRANSLATED[self.name](language, term)))
             queryset = queryset.filter(condition)
@@ -76,7 +90,11 @@ def lookup_for(term: str) -> str:
     """How a field is matched against ``term``: ignoring case, except for a word with no
     cased letters too short for the trigram index (two Chinese characters), which is matched
     as it is — the same rows, without case-mapping every text it scans."""
-    return "contains" if len(term) < 3 and term.upper() == term.lower() else "icontains"
+    return "contains" if len(term) < 3 and caseless(term) else "icontains"
+
+
+def caseless(term: str) -> bool:
+    return term.upper() == term.lower()
 
 
 def translations_containing(language: str, term: str):
@@ -105,25 +123,20 @@ def anywhere(fields: tuple[str, ...], term: str) -> Q:
 
 
 def with_title_hits(queryset, title: str, terms: list[str], hits: int):
-    """``queryset`` narrowed to rows whose ``title`` holds exactly ``hits`` of ``terms``,
-    written so that an index on the title can serve "all of them" and "some of them"."""
+    """``queryset`` narrowed to rows whose ``title`` holds exactly ``hits`` of ``terms``:
+    written as which words are in the title and which are not, so that the database can
+    estimate how many rows match (and walk the date index when they are many) and an index on
+    the title can serve the words that must be in it."""
     in_title = [Q(**{f"{title}__{lookup_for(term)}": term}) for term in terms]
-    if hits == len(terms):
-        return queryset.filter(*in_title)
-    if hits == 0:
-        return queryset.exclude(reduce(operator.or_, in_title))
-    one_each = [
-        Case(When(held, then=1), default=0, output_field=IntegerField()) for held in in_title
-    ]
-    return (
-        queryset.filter(reduce(operator.or_, in_title))
-        .alias(title_hits=sum(one_each, Value(0)))
-        .filter(title_hits=hits)
-    )
+    exactly = Q()
+    for held in itertools.combinations(range(len(terms)), hits):
+        each = [in_title[n] if n in held else ~in_title[n] for n in range(len(terms))]
+        exactly |= reduce(operator.and_, each)
+    return queryset.filter(exactly)
 
 
 CRISES = Kind("crises", "title", ("title", "lead"))
-EVENTS = Kind("events", "title", ("title", "summary", "place"))
+EVENTS = Kind("events", "title", ("title", "summary", "place"), pairs="event_text_bigrams")
 ACTORS = Kind("actors", "name", ("name", "name_en", "title", "description", "slug"))
 SOURCES = Kind("sources", "title", ("title", "authors", "work", "key"))
 KINDS = {kind.name: kind for kind in (CRISES, EVENTS, ACTORS, SOURCES)}

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from bs4 import BeautifulSoup
+from django.db import connection
 
 from actors.models import Actor
 from crisis_tracker.history import revision
@@ -46,6 +47,23 @@ def test_short_words_match_whatever_the_case_of_the_text_around_them(seed):
     assert {e.slug for e in search("qz")["events"]} == {"qz-talks", "qz-lower"}
     assert [e.slug for e in search("qZ 领事")["events"]] == ["qz-talks"]
     assert [e.slug for e in search("领事会")["events"]] == ["qz-talks"]
+
+
+def test_two_characters_are_found_in_any_of_an_events_texts_and_never_across_two(seed):
+    """On PostgreSQL two characters with no case are read from the index of the events' pairs
+    of characters (events/migrations/0027), which must find what a scan finds."""
+    add_event("in-title", "领事会谈", "代表出席。")
+    add_event("in-summary", "会谈", "关于领事服务。")
+    in_place = add_event("in-place", "会谈", "代表出席。")
+    Event.objects.filter(pk=in_place.pk).update(place="领事街")
+    add_event("across", "会谈领", "事务。")  # 领 ends the title, 事 starts the summary
+    add_event("draft", "领事", "领事。", state="draft")
+    found = search("领事")["events"]
+    assert [e.slug for e in found] == ["in-title", "in-place", "in-summary"]  # title, then slug
+    assert [e.slug for e in search("领事 服务")["events"]] == ["in-summary"]
+    assert search("事务")["events"][0].slug == "across" and search("领事务")["events"] == []
+    searched = EVENTS.matching(Event.objects.all(), ["领事"]).query
+    assert ("event_text_bigrams" in str(searched)) == (connection.vendor == "postgresql")
 
 
 def test_english_and_transliterated_names_find_actors_and_sources(seed, client):
