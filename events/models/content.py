@@ -400,6 +400,7 @@ class Event(RemembersCrisis, Publishable, EventDates):
             # a place, found without reading every event.
             models.Index(
                 fields=["state"],
+                include=["id"],  # the drafts' ids without reading the table
                 condition=models.Q(state__in=[DRAFT, REVIEW]),
                 name="event_unpublished",
             ),

@@ -1,5 +1,6 @@
 import pytest
 from bs4 import BeautifulSoup
+from django.apps import apps
 from django.urls import reverse
 
 from crisis_tracker.history import revision
@@ -296,3 +297,13 @@ def test_a_new_source_is_listed_on_the_crises_whose_new_text_cites_it_without_re
     changes = CrisisRevision.objects.filter(crisis=seed).first().changes
     assert {"kind": "source", "action": "added", "label": "A new report"} in changes
     assert read_everything == []  # only the revision's own texts were read
+
+
+def test_every_history_table_is_indexed_by_entry_and_date():
+    """An entry's latest change (the desk, locking, tombstones) is read from an index."""
+    histories = [model for model in apps.get_models() if hasattr(model, "instance_type")]
+    assert {model.instance_type for model in histories} >= {Event, Source, Section}
+    for model in histories:
+        entry = model.instance_type._meta.pk.attname
+        indexed = [list(index.fields) for index in model._meta.indexes]
+        assert [entry, "history_date"] in indexed, model.__name__
