@@ -6,6 +6,8 @@ Each value can be overridden from the environment (GUNICORN_BIND, GUNICORN_WORKE
 import multiprocessing
 import os
 
+from crisis_tracker import collector
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", 1))
@@ -21,3 +23,8 @@ preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def pre_fork(server, worker):
+    """What the master loaded is shared with the workers, out of their collector's sight."""
+    collector.freeze()

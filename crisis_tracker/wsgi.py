@@ -2,6 +2,9 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from crisis_tracker import collector
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crisis_tracker.settings")
 
 application = get_wsgi_application()
+collector.tune()

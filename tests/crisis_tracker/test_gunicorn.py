@@ -1,6 +1,7 @@
 """The gunicorn settings: workers are forked from a master that has loaded the application, so
 the master must hold nothing a worker may not share (a database connection, above all)."""
 
+import gc
 import importlib
 import json
 import os
@@ -8,12 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from crisis_tracker import collector
+
 ROOT = Path(__file__).resolve().parents[2]
 MASTER = """
-import json
+import gc, json
 from crisis_tracker.wsgi import application
 from django.db import connections
-print(json.dumps([c.alias for c in connections.all() if c.connection is not None]))
+opened = [c.alias for c in connections.all() if c.connection is not None]
+print(json.dumps({"opened": opened, "young_every": gc.get_threshold()[0]}))
 """
 
 
@@ -23,7 +27,20 @@ def test_loading_the_application_opens_no_database_connection(tmp_path):
                        DJANGO_SETTINGS_MODULE="crisis_tracker.settings")  # fmt: skip
     loaded = subprocess.run([sys.executable, "-c", MASTER], cwd=ROOT, env=environment,
                             capture_output=True, text=True, check=True)  # fmt: skip
-    assert json.loads(loaded.stdout.strip().splitlines()[-1]) == []
+    master = json.loads(loaded.stdout.strip().splitlines()[-1])
+    assert master["opened"] == []
+    assert master["young_every"] == collector.YOUNG_EVERY  # set for serving pages
+
+
+def test_the_master_hides_what_it_loaded_from_its_workers_collector():
+    import crisis_tracker.gunicorn as config
+
+    gc.unfreeze()
+    try:
+        config.pre_fork(server=None, worker=None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
 
 
 def test_workers_are_forked_from_a_loaded_master_unless_told_not_to(monkeypatch):
