@@ -50,3 +50,13 @@ def test_workers_are_forked_from_a_loaded_master_unless_told_not_to(monkeypatch)
     assert importlib.reload(config).preload_app is True
     monkeypatch.setenv("GUNICORN_PRELOAD", "0")
     assert importlib.reload(config).preload_app is False
+
+
+def test_commands_run_with_the_collector_set_as_the_application(tmp_path):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE"))}
+    environment.update(DJANGO_DEBUG="1", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    shown = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", "import gc; print(gc.get_threshold()[0])"],
+        cwd=ROOT, env=environment, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert shown.stdout.strip().splitlines()[-1] == str(collector.YOUNG_EVERY)
