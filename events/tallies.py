@@ -85,9 +85,11 @@ def events_revised(sender, revision, crisis_ids, **kwargs) -> None:
     refresh(Crisis.objects.filter(pk__in=crisis_ids).values_list("pk", flat=True))
 
 
-def tallies(crisis_ids: list[int]) -> dict[int, CrisisTally]:
-    """The crises' tallies (one query; a crisis without one is counted now and kept)."""
-    tallies = CrisisTally.objects.defer(*TIMELINE_FIELDS)
+def tallies(crisis_ids: list[int], only: tuple[str, ...] = ()) -> dict[int, CrisisTally]:
+    """The crises' tallies (one query; a crisis without one is counted now and kept), with
+    ``only`` those fields when given."""
+    objects = CrisisTally.objects
+    tallies = objects.only("crisis_id", *only) if only else objects.defer(*TIMELINE_FIELDS)
     found = {tally.crisis_id: tally for tally in tallies.filter(crisis_id__in=crisis_ids)}
     missing = [pk for pk in crisis_ids if pk not in found]
     if missing:
@@ -132,5 +134,5 @@ def slots(found: dict[int, CrisisTally]) -> list[Slot]:
 
 def cited_anywhere() -> set[str]:
     """The keys of the sources some crisis cites, from the tallies (one query, or two)."""
-    found = tallies(list(Crisis.objects.values_list("pk", flat=True)))
+    found = tallies(list(Crisis.objects.values_list("pk", flat=True)), only=("cited",))
     return {key for tally in found.values() for key in tally.cited}
