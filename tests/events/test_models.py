@@ -2,7 +2,9 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models.query import QuerySet
+from django.test.utils import CaptureQueriesContext
 
 from actors.models import Actor, Participation
 from events.models import Crisis, Event, EventActor, Section
@@ -159,3 +161,24 @@ def test_join_models_keep_history_too(seed):
     link = EventActor.objects.first()
     assert link.history.count() == 1
     assert Participation.objects.first().history.count() == 1
+
+
+def test_the_years_of_all_events_are_those_django_finds(seed):
+    """On PostgreSQL the admin's date hierarchy steps through the date index (one query); the
+    years are Django's own, in either order, filtered or not."""
+    crisis = Crisis.objects.get()
+    for year in (1999, 2003, 2030):
+        Event.objects.create(crisis=crisis, slug=f"y{year}", title="年", summary="年。",
+                             date=datetime.date(year, 12, 31), date_precision="day")  # fmt: skip
+    for events in (Event.objects.all(), Event.objects.filter(slug__startswith="y")):
+        for order in ("ASC", "DESC"):
+            with CaptureQueriesContext(connection) as queries:
+                years = list(events.dates("date", "year", order))
+            assert years == list(QuerySet.dates(events, "date", "year", order))
+            assert len(queries) == 1
+    assert datetime.date(2003, 1, 1) in years
+    stepped = "WITH RECURSIVE" in queries.captured_queries[0]["sql"]
+    assert not stepped  # a filtered list is Django's
+    with CaptureQueriesContext(connection) as queries:
+        list(Event.objects.dates("date", "year"))
+    assert ("WITH RECURSIVE" in queries[0]["sql"]) == (connection.vendor == "postgresql")
