@@ -155,8 +155,9 @@ def search(
         language = ""  # no edition to search in it
     crises = Crisis.objects.published()
     events = Event.objects.published().select_related("crisis")
-    if crisis:
-        crises, events = crises.filter(slug=crisis), events.filter(crisis__slug=crisis)
+    if crisis:  # by id: the planner then walks that crisis's dates (``event_crisis_date``)
+        crises = crises.filter(slug=crisis)
+        events = events.filter(crisis__in=list(crises.values_list("pk", flat=True)))
     if kind:
         events = events.filter(kind=kind)
     sets = {
