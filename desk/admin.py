@@ -8,7 +8,7 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.text import Truncator
+from django.utils.text import Truncator, smart_split, unescape_string_literal
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +16,7 @@ from actors.models import Actor, Participation
 from crisis_tracker.editorial.admin import EditorialAdmin, EditorialInline
 from crisis_tracker.editorial.publishing import PublishingAdmin
 from crisis_tracker.spreadsheets import SpreadsheetMixin
+from events import search
 from events.models import Assessment, Crisis, Event, EventActor, Section
 from events.resources import EventResource
 from interchange.views import import_fixture_view, import_job_view
@@ -185,6 +186,17 @@ class EventAdmin(ReviewAdmin, SpreadsheetMixin, PublishingAdmin):
         ),
         (_("Exact spot"), {"fields": [("latitude", "longitude")], "classes": ["collapse"]}),
     ]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Django's search (every word, a quoted phrase kept whole), each word matched as the
+        site search matches it (``events.search.lookup_for``: two characters with no case
+        without case-mapping every text scanned)."""
+        for word in smart_split(search_term):
+            if word[:1] in "\"'" and word[:1] == word[-1:]:
+                word = unescape_string_literal(word)
+            if word:
+                queryset = queryset.filter(search.anywhere(tuple(self.search_fields), word))
+        return queryset, False
 
     @admin.display(description=_("date"), ordering="date")
     def date_label(self, event: Event) -> str:

@@ -5,7 +5,10 @@ import datetime
 
 import pytest
 from bs4 import BeautifulSoup
+from django.contrib import admin
+from django.contrib.admin import ModelAdmin
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from crisis_tracker.history import revision
@@ -128,3 +131,26 @@ def test_long_place_and_actor_filters_are_narrowed_by_country_and_crisis(
     assert parties and parties.count() < Actor.objects.count()
     shown = filter_choices(client, f"?crisis__id__exact={crisis.pk}", ACTOR)
     assert shown == [actor.name for actor in parties]
+
+
+def test_the_search_finds_what_djangos_finds_matching_as_the_site_search(seed, client, superuser):
+    crisis = Crisis.objects.get()
+    with revision(summary="Search words"):
+        Event.objects.create(crisis=crisis, slug="consul-talks", title="领事会谈", summary="会谈。",
+                             place="巴库", date=datetime.date(2025, 7, 1))  # fmt: skip
+        Event.objects.create(crisis=crisis, slug="other", title="会谈", summary="关于领事服务",
+                             place="Baku Centre", date=datetime.date(2025, 7, 2))  # fmt: skip
+    model_admin = admin.site._registry[Event]
+    request = RequestFactory().get(EVENTS)
+    for term in ["领事", "领事 会谈", '"Baku Centre"', "baku", "consul", "领", "%", "不存在", '"']:
+        ours, _ = model_admin.get_search_results(request, Event.objects.all(), term)
+        djangos, _ = ModelAdmin.get_search_results(model_admin, request, Event.objects.all(), term)
+        assert sorted(ours.values_list("slug", flat=True)) == sorted(
+            djangos.values_list("slug", flat=True)
+        ), term
+    client.force_login(superuser)
+    assert sorted(listed(client, "?q=领事")) == ["会谈", "领事会谈"]
+    with CaptureQueriesContext(connection) as queries:
+        client.get(EVENTS, {"q": "领事"})
+    searched = [query["sql"] for query in queries.captured_queries if "领事" in query["sql"]]
+    assert searched and not any("UPPER(" in sql for sql in searched)  # no case mapping
