@@ -2,9 +2,10 @@ import os
 
 from django.core.asgi import get_asgi_application
 
-from crisis_tracker import collector
+from crisis_tracker import collector, preload
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crisis_tracker.settings")
 
 application = get_asgi_application()
 collector.tune()
+preload.urls()

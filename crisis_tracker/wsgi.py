@@ -2,9 +2,10 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-from crisis_tracker import collector
+from crisis_tracker import collector, preload
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crisis_tracker.settings")
 
 application = get_wsgi_application()
 collector.tune()
+preload.urls()

@@ -1,0 +1,13 @@
+"""What a process loads before its first request, so that the first reader or editor after a
+start (or, under gunicorn, every worker forked from the master) does not pay for it: the
+URLconf, which imports every view, the admin's modules and the API's, and its reverse index.
+
+Loading it reads nothing from the database (tested)."""
+
+from django.urls import get_resolver
+
+
+def urls() -> None:
+    resolver = get_resolver()
+    resolver.url_patterns  # noqa: B018  (imports the URLconf and every URLconf it includes)
+    resolver.reverse_dict  # noqa: B018  (the index ``reverse`` reads, built once)
