@@ -5,7 +5,7 @@ import os
 
 import django
 
-from crisis_tracker import collector, preload
+from crisis_tracker import preload
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 os.environ.setdefault("DJANGO_DEBUG", "0")
@@ -13,5 +13,4 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 django.setup()
-collector.tune()  # as crisis_tracker.wsgi
-preload.urls()
+preload.for_serving()  # as crisis_tracker.wsgi

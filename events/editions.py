@@ -32,6 +32,7 @@ from crisis_tracker.publication import PUBLISHED
 
 from . import snapshots
 from .models import Assessment, Crisis, Edition, Event, Section, Translation
+from .models.editions import item_name_part, kind_of
 from .page_cache import bump_crisis_ids
 from .revisions import revision_recorded
 
@@ -63,10 +64,6 @@ def item_of(obj) -> str:
     raise TypeError(f"{type(obj).__name__} has no translatable texts")
 
 
-def kind_of(item: str) -> str:
-    return item.split("/", 1)[0]
-
-
 def originals(crisis: Crisis) -> dict[tuple[str, str], str]:
     """Every non-empty translatable text of the original readers may see (its published
     events and assessments), by (item, field): four queries."""
@@ -94,10 +91,6 @@ def originals(crisis: Crisis) -> dict[tuple[str, str], str]:
             for field, text in zip(FIELDS[kind], row[-width:], strict=True):
                 found[(pattern.format(name), field)] = text
     return {key: text for key, text in found.items() if text}
-
-
-def item_name_part(value) -> str:
-    return value.strftime("%Y-%m") if hasattr(value, "strftime") else str(value)
 
 
 @dataclass

@@ -39,6 +39,7 @@ from .models import (
     Section,
     Translation,
 )
+from .models.editions import item_name_part, kind_of
 
 LINES_KEPT = 200  # change lines of one kind and action per crisis in one revision
 
@@ -304,15 +305,15 @@ def unseen_items(
     crisis_of = {edition.pk: edition.crisis_id for edition in found_editions}
     asked = {(crisis_of.get(edit.latest.edition_id), edit.latest.item) for edit in edits_}
     unseen = set()
-    for kind, model, name, value_of, name_of in ITEMS_PUBLISHED_ALONE:
-        wanted = {(crisis, item) for crisis, item in asked if item.startswith(f"{kind}/")}
+    for kind, model, name, value_of in ITEMS_PUBLISHED_ALONE:
+        wanted = {(crisis, item) for crisis, item in asked if kind_of(item) == kind}
         if not wanted:
             continue
         public = model.objects.published().filter(
             crisis_id__in={crisis for crisis, _item in wanted},
             **{f"{name}__in": {value_of(item.split("/", 1)[1]) for _crisis, item in wanted}},
         )
-        seen = {(crisis, f"{kind}/{name_of(value)}")
+        seen = {(crisis, f"{kind}/{item_name_part(value)}")
                 for crisis, value in public.values_list("crisis_id", name)}  # fmt: skip
         unseen |= wanted - seen
     return unseen
@@ -326,10 +327,10 @@ def first_of_month(name: str) -> datetime.date | None:
 
 
 # Items of an edition whose originals are published on their own: the field that names them
-# (``editions.item_of``), read from an item's name and written back.
+# (``editions.item_of``) and how its value is read from an item's name.
 ITEMS_PUBLISHED_ALONE = [
-    ("event", Event, "slug", str, str),
-    ("assessment", Assessment, "month", first_of_month, lambda month: f"{month:%Y-%m}"),
+    ("event", Event, "slug", str),
+    ("assessment", Assessment, "month", first_of_month),
 ]
 
 

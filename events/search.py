@@ -7,8 +7,8 @@ is read on its own, best first, until a page of results is found: the database c
 first matches of a tier in date order (walking the date index for a frequent word) instead of
 ranking every match of the query. On PostgreSQL trigram indexes (migration events/0009) serve
 the substring matches of three characters or more; a shorter word with no case (two Chinese
-characters) is matched without case mapping (``lookup_for``), which is most of the cost of
-scanning for it.
+characters) is matched without case mapping (``lookup_for``) and, in events, read from the
+index of their pairs of characters (migration events/0027, ``Kind.anywhere``).
 """
 
 from __future__ import annotations

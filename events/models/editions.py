@@ -108,6 +108,16 @@ class TranslationManager(models.Manager.from_queryset(VisibilityQuerySet)):
         )
 
 
+def kind_of(item: str) -> str:
+    """The kind of an item's row: ``event`` of ``event/agalarov-case``."""
+    return item.split("/", 1)[0]
+
+
+def item_name_part(value) -> str:
+    """A part of an item's name as the row's value writes it (a month as ``2025-06``)."""
+    return value.strftime("%Y-%m") if hasattr(value, "strftime") else str(value)
+
+
 class Translation(models.Model):
     """One text of the original in the edition's language, with the original text it was
     made from. ``item`` names the original's row the way fixtures do: ``crisis``,
