@@ -14,7 +14,6 @@ import io
 import logging
 from urllib.parse import urlsplit
 
-import trafilatura
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -23,8 +22,6 @@ from django.db.models.signals import post_save
 from django.dispatch import Signal, receiver
 from django.utils import timezone
 from django_tasks import task
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
 
 from . import external_archive
 from .fetching import Fetched, FetchFailed, FetchRefused, fetch
@@ -49,6 +46,8 @@ def main_text(fetched: Fetched) -> str:
     """The page's main text (trafilatura), or nothing for what is not an HTML page."""
     if fetched.content_type not in ("text/html", "application/xhtml+xml", ""):
         return ""
+    import trafilatura  # loaded on first use: every process (a command's too) would pay for it
+
     html = text_of(fetched)
     found = trafilatura.extract(html, url=fetched.final_url, include_comments=False)
     return (found or "").strip()
@@ -61,6 +60,9 @@ def fingerprint(text: str) -> str:
 def warc_of(fetched: Fetched) -> bytes:
     """The exchanges (each redirect, then the page) as a gzipped WARC file. Bodies are stored
     decoded: a ``Content-Encoding`` the server used is dropped from the recorded headers."""
+    from warcio.statusandheaders import StatusAndHeaders  # loaded on first use, as trafilatura
+    from warcio.warcwriter import WARCWriter
+
     stream = io.BytesIO()
     writer = WARCWriter(stream, gzip=True)
     info = {"software": "Crisis Tracker", "format": "WARC File Format 1.1",

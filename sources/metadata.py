@@ -16,7 +16,6 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-import htmldate
 import lxml.html
 from django.utils import timezone
 from django.utils.text import slugify
@@ -199,6 +198,8 @@ def propose(html: str, url: str, *, accessed: datetime.date | None = None) -> Pr
     read_meta(DUBLIN_CORE, page, proposal)
     read_chinese_meta(page, proposal)
     if "published" not in proposal.values:
+        import htmldate  # loaded on first use, as the captures' trafilatura is
+
         found = htmldate.find_date(html, extensive_search=False, original_date=True, url=url)
         if found:
             offer_date(proposal, found, "htmldate (the page's markup)")

@@ -62,3 +62,16 @@ def test_commands_run_with_the_collector_set_as_the_application(tmp_path):
         cwd=ROOT, env=environment, capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert shown.stdout.strip().splitlines()[-1] == str(collector.YOUNG_EVERY)
+
+
+def test_a_command_starts_without_the_libraries_only_captures_and_citing_read(tmp_path):
+    """Every import of a desk's file starts a process: page readers load on first use."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE"))}
+    environment.update(DJANGO_DEBUG="1", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    names = ["trafilatura", "htmldate", "warcio"]
+    shown = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c",
+         f"import sys; print([n for n in {names!r} if n in sys.modules])"],
+        cwd=ROOT, env=environment, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert shown.stdout.strip().splitlines()[-1] == "[]"
