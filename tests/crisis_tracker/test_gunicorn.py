@@ -16,13 +16,17 @@ MASTER = """
 import gc, json, sys
 from crisis_tracker.wsgi import application
 from django.db import connections
+from django.template import engines
 opened = [c.alias for c in connections.all() if c.connection is not None]
 views = [name for name in ("events.views.pages", "api.views", "desk.admin") if name in sys.modules]
-print(json.dumps({"opened": opened, "young_every": gc.get_threshold()[0], "views": views}))
+cached = engines["django"].engine.template_loaders[0].get_template_cache
+templates = [name for name in ("admin/change_list.html", "events/crisis_detail.html") if name in cached]
+print(json.dumps({"opened": opened, "young_every": gc.get_threshold()[0], "views": views,
+                  "templates": templates}))
 """
 
 
-def test_loading_the_application_preloads_its_views_and_opens_no_database_connection(tmp_path):
+def test_loading_the_application_preloads_its_views_and_templates_and_opens_no_connection(tmp_path):
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE"))}
     environment.update(DJANGO_DEBUG="1", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
                        DJANGO_SETTINGS_MODULE="crisis_tracker.settings")  # fmt: skip
@@ -32,6 +36,7 @@ def test_loading_the_application_preloads_its_views_and_opens_no_database_connec
     assert master["opened"] == []
     assert master["young_every"] == collector.YOUNG_EVERY  # set for serving pages
     assert master["views"] == ["events.views.pages", "api.views", "desk.admin"]  # preloaded
+    assert master["templates"] == ["admin/change_list.html", "events/crisis_detail.html"]
 
 
 def test_the_master_hides_what_it_loaded_from_its_workers_collector():
