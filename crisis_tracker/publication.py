@@ -21,6 +21,8 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from .choices import ChoiceLabels
+
 
 class PublicationState(models.TextChoices):
     DRAFT = "draft", _("draft")
@@ -164,7 +166,7 @@ def may_read(user, model, state: str) -> bool:
     return state == PUBLISHED or audience(user, model) == PREVIEW
 
 
-class Publishable(models.Model):
+class Publishable(ChoiceLabels, models.Model):
     """An entry readers see only once a publisher has published it."""
 
     state = models.CharField(

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
+from crisis_tracker.choices import ChoiceLabels
 from crisis_tracker.citations import may_cite
 from crisis_tracker.dates import Precision, chronological_order, date_span, iso_date
 from crisis_tracker.history import history_with_revisions, revision
@@ -518,7 +519,7 @@ class EventActorManager(models.Manager.from_queryset(VisibilityQuerySet)):
         )
 
 
-class EventActor(models.Model):
+class EventActor(ChoiceLabels, models.Model):
     published_with = ("event",)
 
     class Role(models.TextChoices):
