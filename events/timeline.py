@@ -132,16 +132,24 @@ def count_slots(events) -> list[Slot]:
 
 
 def slots_of(rows) -> list[Slot]:
-    """Slots from (date, precision, kind, n) rows."""
+    """Slots from (date, precision, kind, n) rows. A long timeline reads tens of thousands of
+    rows per page, so the loop keeps to plain dictionary reads and writes (``slot_of`` is
+    written out: the month, or YEAR_SLOT)."""
     slots: dict[tuple[int, int], Slot] = {}
+    day, year = Precision.DAY.value, Precision.YEAR.value
     for date, precision, kind, n in rows:
-        key = slot_of(date, precision)
-        slot = slots.get(key) or slots.setdefault(key, Slot(*key))
-        slot.kinds[kind] += n
-        if precision == Precision.DAY:
-            slot.days[(date, kind)] += n
+        key = (date.year, YEAR_SLOT if precision == year else date.month)
+        slot = slots.get(key)
+        if slot is None:
+            slot = slots[key] = Slot(*key)
+        kinds = slot.kinds
+        kinds[kind] = kinds.get(kind, 0) + n
+        if precision == day:
+            days, pair = slot.days, (date, kind)
+            days[pair] = days.get(pair, 0) + n
         else:
-            slot.vague[kind] += n
+            vague = slot.vague
+            vague[kind] = vague.get(kind, 0) + n
     return [slots[key] for key in sorted(slots)]
 
 
