@@ -2,7 +2,8 @@
 editor after a start (or, under gunicorn, every worker forked from the master) does not pay for
 it: the collector set for serving (``collector``), the URLconf loaded, which imports every
 view, the admin's modules and the API's, with its reverse index, and every template compiled
-into the cached loader (a worker's first admin page compiled some forty of them).
+into the cached loader (a worker's first admin page compiled some forty of them); then all of
+it is frozen out of the collector's sight (``collector.freeze``).
 
 Loading it reads nothing from the database (tested)."""
 
@@ -18,6 +19,7 @@ def for_serving() -> None:
     collector.tune()
     urls()
     templates()
+    collector.freeze()  # what is loaded lives as long as the process: out of full collections
 
 
 def urls() -> None:

@@ -22,7 +22,7 @@ views = [name for name in ("events.views.pages", "api.views", "desk.admin") if n
 cached = engines["django"].engine.template_loaders[0].get_template_cache
 templates = [name for name in ("admin/change_list.html", "events/crisis_detail.html") if name in cached]
 print(json.dumps({"opened": opened, "young_every": gc.get_threshold()[0], "views": views,
-                  "templates": templates}))
+                  "templates": templates, "frozen": gc.get_freeze_count() > 0}))
 """
 
 
@@ -37,6 +37,7 @@ def test_loading_the_application_preloads_its_views_and_templates_and_opens_no_c
     assert master["young_every"] == collector.YOUNG_EVERY  # set for serving pages
     assert master["views"] == ["events.views.pages", "api.views", "desk.admin"]  # preloaded
     assert master["templates"] == ["admin/change_list.html", "events/crisis_detail.html"]
+    assert master["frozen"]  # out of the collector's sight
 
 
 def test_the_master_hides_what_it_loaded_from_its_workers_collector():
