@@ -133,12 +133,11 @@ def count_slots(events) -> list[Slot]:
 
 def slots_of(rows) -> list[Slot]:
     """Slots from (date, precision, kind, n) rows. A long timeline reads tens of thousands of
-    rows per page, so the loop keeps to plain dictionary reads and writes (``slot_of`` is
-    written out: the month, or YEAR_SLOT)."""
+    rows per page, so the loop keeps to plain dictionary reads and writes."""
     slots: dict[tuple[int, int], Slot] = {}
-    day, year = Precision.DAY.value, Precision.YEAR.value
+    day = Precision.DAY.value
     for date, precision, kind, n in rows:
-        key = (date.year, YEAR_SLOT if precision == year else date.month)
+        key = slot_of(date, precision)
         slot = slots.get(key)
         if slot is None:
             slot = slots[key] = Slot(*key)
