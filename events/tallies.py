@@ -50,7 +50,7 @@ def count(crisis_id: int) -> CrisisTally:
         places=sorted(
             events.filter(location__isnull=False).values_list("location_id", flat=True).distinct()
         ),
-        dated=[[day.isoformat(), precision, kind, n] for day, precision, kind, n in dated],
+        dated=dated_columns(dated),
         figures=[
             [*bar.slot, bar.figure, bar.total, bar.events, bar.source_count]
             for bar in charts.figure_bars(events)
@@ -60,6 +60,23 @@ def count(crisis_id: int) -> CrisisTally:
             for kind, place, lat, lon, n in mapdata.point_counts(located)
         ],  # fmt: skip
     )
+
+
+DATED = ("days", "precisions", "kinds", "events")  # the columns of a tally's ``dated``
+
+
+def dated_columns(rows) -> dict[str, list]:
+    """(date, precision, kind, n) rows kept as four columns. A 100,000-event crisis has tens of
+    thousands of rows: as a list each, every timeline page decoded them into as many containers
+    for the garbage collector to walk while the page was built."""
+    columns: dict[str, list] = {name: [] for name in DATED}
+    days, precisions, kinds, events = columns.values()
+    for day, precision, kind, n in rows:
+        days.append(day.isoformat())
+        precisions.append(precision)
+        kinds.append(kind)
+        events.append(n)
+    return columns
 
 
 def as_float(value) -> float | None:
@@ -109,8 +126,9 @@ def tally_of(crisis: Crisis) -> CrisisTally:
 
 def timeline_slots(tally: CrisisTally) -> list[Slot]:
     """The unfiltered timeline's slots, as ``count_slots`` counts them, from the tally."""
-    return slots_of((datetime.date.fromisoformat(day), precision, kind, n)
-                    for day, precision, kind, n in tally.dated)  # fmt: skip
+    days, precisions, kinds, events = (tally.dated.get(name, ()) for name in DATED)
+    dates = map(datetime.date.fromisoformat, days)
+    return slots_of(zip(dates, precisions, kinds, events, strict=True))
 
 
 def figure_bars(tally: CrisisTally) -> list[charts.FigureBar]:

@@ -28,7 +28,8 @@ class CrisisTally(models.Model):
     places = models.JSONField(default=list)
     # What the reader's timeline draws when nothing is filtered: its events per date,
     # precision and kind; its figures per month; its map's points per kind and place.
-    dated = models.JSONField(default=list)  # [ISO date, precision, kind, events]
+    # {"days": [ISO date, …], "precisions": […], "kinds": […], "events": [count, …]}
+    dated = models.JSONField(default=dict)
     figures = models.JSONField(default=list)  # [year, month, figure, total, events, sources]
     points = models.JSONField(default=list)  # [kind, place id, latitude, longitude, events]
 

@@ -292,6 +292,31 @@ def test_the_unfiltered_timeline_reads_what_its_events_would_count_from_the_tall
     assert "2" in page.select_one(".charts").get_text() and "a-draft" not in str(page)
 
 
+def test_a_tally_keeps_its_dates_as_columns_and_its_migration_turns_rows_into_them(seed):
+    import importlib
+
+    from django.apps import apps
+
+    from events import tallies
+    from events.models import CrisisTally
+
+    migration = importlib.import_module("events.migrations.0029_tally_dated_columns")
+    crisis = Crisis.objects.get()
+    events = Event.objects.published().filter(crisis=crisis)
+    kept = CrisisTally.objects.get(crisis=crisis)
+    rows = [[day.isoformat(), precision, kind, n]
+            for day, precision, kind, n in timeline.counts_of(events)]  # fmt: skip
+    assert kept.dated == {name: [row[n] for row in rows] for n, name in enumerate(tallies.DATED)}
+    assert len(rows) > 10 and all(isinstance(v, list) for v in kept.dated.values())
+    migration.to_rows(apps, None)  # as a tally made before the columns held it
+    assert CrisisTally.objects.get(crisis=crisis).dated == rows
+    migration.to_columns(apps, None)
+    tally = CrisisTally.objects.get(crisis=crisis)
+    assert tally.dated == kept.dated
+    assert tallies.timeline_slots(tally) == timeline.count_slots(events)
+    assert tallies.timeline_slots(CrisisTally(crisis=crisis)) == []  # nothing dated yet
+
+
 @pytest.mark.parametrize("spread", [40, 400, 4000])  # days: dots per day, per week, per month
 def test_the_visual_timeline_merges_days_into_weeks_then_months_past_its_limit(spread):
     import random
