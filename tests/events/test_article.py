@@ -222,7 +222,7 @@ def test_the_timeline_query_count_does_not_grow_with_content(
     seed, client, django_assert_max_num_queries
 ):
     url = reverse("events:timeline", args=[seed.slug])
-    # crisis, counts by period, events, their actors (prefetch), cited sources, its published
+    # crisis, counts by period, events, their actors, cited sources, its published
     # editions, the map's points, the figures, and the actor and place filter choices.
     before = cold_queries(client, url, django_assert_max_num_queries, 10)
     add_content(seed, sections=30, events=100)

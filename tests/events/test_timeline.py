@@ -1,8 +1,13 @@
+import gc
+
 import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
 
+from crisis_tracker.publication import PUBLISHED
 from events.models import Event
+from events.rendering import build_timeline
+from events.timeline import TimelineFilters
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +95,21 @@ def test_readers_filter_choices_come_from_the_crisis_tally_kept_by_each_revision
     assert actor_choices(client) == ["newcomer"]
     client.force_login(publisher)  # a preview reads the events themselves, drafts included
     assert "ilham-aliyev" in actor_choices(client) and "newcomer" in actor_choices(client)
+
+
+def test_a_timeline_page_leaves_its_events_and_actors_to_reference_counting(seed):
+    """No event, actor link or actor of a rendered page waits in a reference cycle for the
+    garbage collector: a prefetch tied each link back to its event, and a page of 300 events
+    left some 12,000 objects that a later request's collection freed all at once."""
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        page = build_timeline(seed.slug, PUBLISHED, TimelineFilters())
+        assert "event-agalarov-case" in page.body
+        del page
+        gc.collect()
+        cyclic = {type(found).__name__ for found in gc.garbage}
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert not cyclic & {"Event", "EventActor", "Actor", "Place"}
