@@ -564,7 +564,12 @@ def refresh_statistics(report: ImportReport) -> None:
     """After a large import, have PostgreSQL vacuum and analyse the tables it wrote, as
     autovacuum would some time later: the next import's lookups, and readers' pages, are
     planned for the tables as they now are, and the first to read the new rows does not pay
-    for marking them all visible."""
+    for marking them all visible.
+
+    The tables' own columns are analysed, not their indexes' expressions: sampling the search
+    indexes' texts (character pairs and trigrams of 30,000 events) took 2.3 of the 2.6 seconds
+    of analysing the events at a million of them, after every file. Their statistics are
+    renewed by autovacuum, which still counts the import's rows as not yet analysed."""
     connection = transaction.get_connection()
     written = [
         apps.get_model(label)
@@ -573,7 +578,15 @@ def refresh_statistics(report: ImportReport) -> None:
     ]
     if connection.vendor != "postgresql" or not written or connection.in_atomic_block:
         return
-    quote = connection.ops.quote_name
-    tables = [quote(t) for m in written for t in (m._meta.db_table, m.history.model._meta.db_table)]
+    tables = [
+        table_and_columns(model, connection.ops.quote_name)
+        for written_model in written
+        for model in (written_model, written_model.history.model)
+    ]
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")
+
+
+def table_and_columns(model, quote) -> str:
+    columns = ", ".join(quote(field.column) for field in model._meta.concrete_fields)
+    return f"{quote(model._meta.db_table)} ({columns})"
