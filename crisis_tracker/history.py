@@ -15,8 +15,6 @@ written outside any ``revision()`` makes an edit of its own.
 from __future__ import annotations
 
 import contextvars
-import datetime
-import functools
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -31,6 +29,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_record, pre_create_historical_record
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from . import bulk
 
 REASON_LENGTH = 100  # simple-history's history_change_reason column
 CHUNK_ROWS = 2000  # history rows a revision's listeners are handed at a time
@@ -222,16 +222,7 @@ def bulk_create(model, objects: list, batch_size: int = 1000) -> list:
     if connection.vendor != "postgresql" or not objects:
         return bulk_create_with_history(objects, model, batch_size=batch_size, **_row_stamp(draft))
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        table, pk = model._meta.db_table, model._meta.pk.column
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [connection.ops.quote_name(table), pk, len(objects)],
-        )
-        for obj, (pk_value,) in zip(objects, cursor.fetchall(), strict=True):
-            obj.pk = pk_value
-            obj._state.adding, obj._state.db = False, connection.alias
-        rows = [_db_values(model, obj, connection) for obj in objects]
-        _copy(cursor, table, model._meta.concrete_fields, rows)
+        rows = bulk.copy_new(cursor, model, objects)
         _copy_history(cursor, model, rows, "+", draft)
     return objects
 
@@ -245,32 +236,8 @@ def bulk_update(model, objects: list, fields: list[str], batch_size: int = 1000)
         return
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         model._default_manager.bulk_update(objects, fields, batch_size=batch_size)
-        rows = [_db_values(model, obj, connection) for obj in objects]
+        rows = [bulk.db_values(model, obj, connection) for obj in objects]
         _copy_history(cursor, model, rows, "~", draft)
-
-
-PLAIN = (str, int, float, bool, datetime.date, uuid.UUID, type(None))
-
-
-def _db_values(model, obj, connection) -> dict:
-    """Column values of ``obj`` as a save would write them, by attribute name (values the
-    driver adapts as they are skip the field's conversion)."""
-    values = {}
-    for attname, f, stamped in _columns(model):
-        value = getattr(obj, attname)
-        if stamped or type(value) not in PLAIN:
-            value = f.get_db_prep_save(f.pre_save(obj, obj._state.adding), connection)
-        values[attname] = value
-    return values
-
-
-@functools.cache
-def _columns(model) -> list[tuple[str, models.Field, bool]]:
-    """Each concrete field: its attribute name, itself, and whether a save stamps it."""
-    return [
-        (f.attname, f, bool(getattr(f, "auto_now", 0) or getattr(f, "auto_now_add", 0)))
-        for f in model._meta.concrete_fields
-    ]
 
 
 def _copy_history(cursor, model, rows: list[dict], kind: str, draft: RevisionDraft) -> None:
@@ -284,17 +251,7 @@ def _copy_history(cursor, model, rows: list[dict], kind: str, draft: RevisionDra
     }
     fields = [f for f in history_model._meta.concrete_fields if f.attname != "history_id"]
     history_rows = [{**row, **stamp} for row in rows]
-    _copy(cursor, history_model._meta.db_table, fields, history_rows)
-
-
-def _copy(cursor, table: str, fields: list, rows: list[dict]) -> None:
-    """COPY ``rows`` (values by attribute name) into ``fields`` of ``table``."""
-    quote = cursor.db.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    names = [f.attname for f in fields]
-    with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([row[name] for name in names])
+    bulk.copy(cursor, history_model._meta.db_table, fields, history_rows)
 
 
 @receiver(pre_create_historical_record)

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
-from crisis_tracker import transitions
+from crisis_tracker import bulk, transitions
 from crisis_tracker.history import reason_problem, revision
 from crisis_tracker.publication import (
     DRAFT,
@@ -133,14 +133,14 @@ def record_steps(sender, changes, user, comment, step, revision_key, **kwargs) -
     if sender not in ENTRY_MODELS:
         return
     by = user if getattr(user, "pk", None) else None
-    comments = ReviewComment.objects.bulk_create(
+    comments = bulk.create(
+        ReviewComment,
         [
             new_step(
                 change.entry, step or step_of(change.old, change.new), comment, by, revision_key
             )
             for change in changes
         ],
-        batch_size=1000,
     )
     entries = [change.entry for change in changes]
     new = {change.entry.pk for change in changes if change.old is None}  # no author to tell
