@@ -170,9 +170,12 @@ def month_slot(start: str, precision: str):
     )
 
 
+_YEAR = Precision.YEAR.value  # a plain string: reading an enum member costs a lookup each time
+
+
 def slot_of(date: datetime.date, precision: str) -> tuple[int, int]:
     """(year, month slot) of a date at its precision, as ``month_slot`` counts them."""
-    return (date.year, YEAR_SLOT if precision == Precision.YEAR else date.month)
+    return (date.year, YEAR_SLOT if precision == _YEAR else date.month)
 
 
 def chronological_order(start: str, precision: str, prefix: str = "") -> list:

@@ -5,6 +5,7 @@ visual timeline. Each has a table alternative in the page and a CSV of the same 
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import operator
 from collections import Counter
@@ -84,17 +85,20 @@ def per_month_svg(
     # Each kind's colour and name escaped once: a chart of many months has thousands of bars.
     present = {kind for slot in slots for kind in slot.kinds}
     named = {e["kind"]: (escape(e["colour"]), escape(e["label"])) for e in kinds.legend(present)}
+    order = list(named)  # the legend's order, which each bar stacks its kinds in
     parts = []
     for i, slot in enumerate(slots):
         x = 30 + i * step
         y = BAR_AREA + 10
         label = slot_label(slot, language)
         segments = []
-        for entry in kinds.legend(slot.kinds):
-            n = slot.kinds[entry["kind"]]
+        for kind in order:
+            if kind not in slot.kinds:
+                continue
+            n = slot.kinds[kind]
             height = BAR_AREA * n / peak
             y -= height
-            colour, name = named[entry["kind"]]
+            colour, name = named[kind]
             segments.append(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{step * 0.8:.1f}" height="{height:.1f}" '
                 f'fill="{colour}"><title>{escape(label)} · {name}: {n}</title></rect>'
@@ -294,12 +298,12 @@ class Axis:
     def of(cls, slots: list[Slot]) -> Axis:
         return cls(tuple(sorted({slot.year for slot in slots})))
 
-    @property
+    @functools.cached_property
     def breaks(self) -> list[int]:
         """Indexes of the years that follow a gap."""
         return [i for i in range(1, len(self.years)) if self.years[i] != self.years[i - 1] + 1]
 
-    @property
+    @functools.cached_property
     def segment(self) -> float:
         return (WIDTH - LEFT - GAP * len(self.breaks)) / len(self.years)
 
@@ -405,14 +409,15 @@ DOTS_LIMIT = 600  # dots on the visual timeline; beyond, days of one kind merge 
 def day_dots(slots: list[Slot]) -> Counter:
     """Day-dated events per (first day, last day, kind): one dot per day, or per week when
     that would draw more than DOTS_LIMIT dots, or per month beyond that."""
-    days: dict = {}
-    for slot in slots:
-        days.update(slot.days)  # a day belongs to one slot
-    if len(days) <= DOTS_LIMIT:
-        return Counter({(day, day, kind): n for (day, kind), n in days.items()})
+    if sum(len(slot.days) for slot in slots) <= DOTS_LIMIT:  # a day belongs to one slot
+        counted = (item for slot in slots for item in slot.days.items())
+        return Counter({(day, day, kind): n for (day, kind), n in counted})
     by_month = month_dots(slots)
     if len(by_month) > DOTS_LIMIT:  # then weeks, finer, draw more still
         return by_month
+    days: dict = {}
+    for slot in slots:
+        days.update(slot.days)
     spans = {day: span_of(day, "week") for day in {day for day, _kind in days}}
     by_week: dict = {}
     for (day, kind), n in days.items():

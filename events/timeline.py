@@ -133,23 +133,27 @@ def count_slots(events) -> list[Slot]:
 
 def slots_of(rows) -> list[Slot]:
     """Slots from (date, precision, kind, n) rows. A long timeline reads tens of thousands of
-    rows per page, so the loop keeps to plain dictionary reads and writes."""
-    slots: dict[tuple[int, int], Slot] = {}
+    rows per page, so the loop keeps to plain dictionaries (a Counter's reads and writes cost
+    twice theirs), made Counters once counted."""
+    counted: dict[tuple[int, int], tuple[dict, dict, dict]] = {}
     day = Precision.DAY.value
     for date, precision, kind, n in rows:
         key = slot_of(date, precision)
-        slot = slots.get(key)
+        slot = counted.get(key)
         if slot is None:
-            slot = slots[key] = Slot(*key)
-        kinds = slot.kinds
+            slot = counted[key] = ({}, {}, {})
+        kinds = slot[0]
         kinds[kind] = kinds.get(kind, 0) + n
         if precision == day:
-            days, pair = slot.days, (date, kind)
+            days, pair = slot[1], (date, kind)
             days[pair] = days.get(pair, 0) + n
         else:
-            vague = slot.vague
+            vague = slot[2]
             vague[kind] = vague.get(kind, 0) + n
-    return [slots[key] for key in sorted(slots)]
+    return [
+        Slot(*key, *map(Counter, counted[key]))  # kinds, days, vague
+        for key in sorted(counted)
+    ]
 
 
 def in_slot(period: Period) -> Q:
@@ -218,9 +222,9 @@ def chunks(slot: Slot, n: int, day: datetime.date | None) -> list[TimelinePage]:
 def pages_of(slot: Slot) -> list[TimelinePage]:
     if slot.total <= PAGE_SIZE:
         return [TimelinePage(slot, total=slot.total)]
-    per_day = Counter()
+    per_day: dict[datetime.date, int] = {}
     for (day, _kind), n in slot.days.items():
-        per_day[day] += n
+        per_day[day] = per_day.get(day, 0) + n
     pages, run, count = [], [], 0
 
     def close_run(vague: int = 0) -> None:
