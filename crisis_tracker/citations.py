@@ -253,12 +253,25 @@ def parsed(text: str, inline: bool) -> list:
     return MARKDOWN.parseInline(text, {}) if inline else MARKDOWN.parse(text, {})
 
 
+# Rendered texts whose sanitised HTML a process keeps (bounded by count: most are an event's
+# summary, of a kilobyte or so; an article's sections are longer).
+SANITIZED_TEXTS = 1024
+
+
+@functools.lru_cache(maxsize=SANITIZED_TEXTS)
+def sanitized(html: str) -> str:
+    """``sanitize``, once per rendered text and process. A text renders to the same HTML in
+    every page that numbers its citations alike: after an edit of one section, the article's
+    other fifty texts (sanitising was a sixth of its render)."""
+    return sanitize(html)
+
+
 def render(text: str, index: CitationIndex, *, inline: bool = False) -> SafeString:
     """Render one narrative text, numbering its citations through ``index``."""
     if not text:
         return mark_safe("")
     html = MARKDOWN.renderer.render(parsed(text, inline), MARKDOWN.options, {"citations": index})
-    return mark_safe(sanitize(html))  # noqa: S308  (sanitised just above)
+    return mark_safe(sanitized(html))  # noqa: S308  (sanitised just above)
 
 
 def backlinks_html(reference: Reference) -> SafeString:

@@ -51,6 +51,21 @@ def test_a_text_is_parsed_once_and_numbered_afresh_in_each_page(monkeypatch):
     assert parse.call_count == 2  # the text and "First[@a]." once each
 
 
+def test_a_rendered_text_is_sanitised_once_per_process_and_numbered_afresh(monkeypatch):
+    clean = mock.Mock(wraps=citations.sanitize)
+    monkeypatch.setattr(citations, "sanitize", clean)
+    citations.sanitized.cache_clear()
+    text = "Sanitised once[@b] <script>alert(1)</script>."
+    alone = render(text, CitationIndex({}))
+    assert render(text, CitationIndex({})) == alone  # the same HTML: sanitised before
+    after_another = CitationIndex({})
+    render("First[@a].", after_another)
+    numbered_second = render(text, after_another)  # other numbers: other HTML
+    assert 'href="#cite-note-1"' in alone and 'href="#cite-note-2"' in numbered_second
+    assert "<script>" not in alone and "<script>" not in numbered_second
+    assert clean.call_count == 3  # the text numbered 1, "First[@a].", the text numbered 2
+
+
 def test_backlinks_read_caret_for_one_use_and_numbered_for_several():
     index = CitationIndex({})
     render("[@a][@b][@b, p. 2]", index)
