@@ -150,10 +150,10 @@ def slots_of(rows) -> list[Slot]:
         else:
             vague = slot[2]
             vague[kind] = vague.get(kind, 0) + n
-    return [
-        Slot(*key, *map(Counter, counted[key]))  # kinds, days, vague
-        for key in sorted(counted)
-    ]
+    slots = []
+    for (year, month), (kinds, days, vague) in sorted(counted.items()):
+        slots.append(Slot(year, month, Counter(kinds), Counter(days), Counter(vague)))
+    return slots
 
 
 def in_slot(period: Period) -> Q:

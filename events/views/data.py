@@ -4,7 +4,6 @@ import dataclasses
 import io
 import json
 
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import get_language
 
@@ -19,8 +18,9 @@ from crisis_tracker.publication import get_visible_or_404, may_read
 from crisis_tracker.spreadsheets import write_csv
 
 from .. import charts, editions, mapdata
-from ..models import Crisis, Event, EventActor
+from ..models import Crisis, Event
 from ..page_cache import cached_part
+from ..rendering import actor_links
 from ..timeline import TimelineFilters, count_slots
 from .pages import audience_of, crisis_response
 
@@ -108,14 +108,15 @@ MODEL_FIELDS = [name for name in EXPORT_FIELDS if name not in POINT_FIELDS]
 
 
 def export_rows(crisis: Crisis) -> list[dict]:
-    events = (
+    events = list(
         Event.objects.published()
         .for_crisis(crisis)
         .chronological()
-        .prefetch_related(Prefetch("event_actors", EventActor.objects.select_related("actor")))
+        .select_related("crisis", "location")
     )
+    links = actor_links(events)
     rows = []
-    for event in events.select_related("crisis", "location"):
+    for event in events:
         row = {name: getattr(event, name) for name in MODEL_FIELDS}
         point = event.point()
         row["location"] = event.location.slug if event.location else ""
@@ -123,7 +124,7 @@ def export_rows(crisis: Crisis) -> list[dict]:
         row["date_display"] = event.start_display()
         row["actors"] = [
             {"slug": link.actor.slug, "name": link.actor.name, "role": link.role}
-            for link in event.event_actors.all()
+            for link in links.get(event.pk, [])
         ]
         row["sources"] = cited_keys(event.summary)
         row["url"] = event.get_absolute_url()
