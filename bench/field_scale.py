@@ -19,6 +19,7 @@ crisis_tracker_bench_field, made afresh) and print one Markdown table.
 from __future__ import annotations
 
 import argparse
+import compileall
 import datetime
 import gzip
 import importlib
@@ -271,6 +272,14 @@ def fresh_database() -> dict:
     for name in SEED_FILES:
         manage(env, "import_fixture", str(ROOT / "fixtures" / name), "--system")
     return env
+
+
+def compile_modules() -> None:
+    """Bytecode for the project's modules, as a deployment has (README, "Deploying"): each file
+    is imported, and the dry run made, in a process of its own, and where the environment sets
+    PYTHONDONTWRITEBYTECODE (as on the machines the benchmark runs on) each of them compiled
+    the project's hundred modules afresh (0.17 s a process)."""
+    compileall.compile_dir(ROOT, quiet=1, rx=re.compile(r"/(\.venv|\.git|var|node_modules)/"))
 
 
 def load(env: dict, files: list[Path]) -> tuple[float, int]:
@@ -589,6 +598,7 @@ def main() -> None:
             json.dumps({**facts, "files": [str(f) for f in files]})
         )
         return
+    compile_modules()
     if not args.again:
         load_dataset(args)
     env = {**os.environ, "DATABASE_URL": PG_FIELD, "DJANGO_DEBUG": "0"}

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import bisect
 import datetime
-import functools
 import operator
 from collections import defaultdict, namedtuple
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.functional import cached_property
 
+from crisis_tracker import collector
 from crisis_tracker.dates import Precision, truncate
 
 from .models import Event
@@ -69,7 +70,8 @@ class Candidate:
 
 class Reading:
     """An event as the comparison reads it, worked out once: its period, and its character
-    pairs when first compared (most events loaded are never compared by their words)."""
+    pairs when first compared (most events loaded are never compared by their words; Django's
+    ``cached_property``, which takes no lock, where Python 3.11's takes one on each first read)."""
 
     def __init__(self, event):
         self.event = event
@@ -79,11 +81,11 @@ class Reading:
     def of(cls, event) -> Reading:
         return cls(event)
 
-    @functools.cached_property
+    @cached_property
     def title(self) -> frozenset:
         return pairs(self.event.title)
 
-    @functools.cached_property
+    @cached_property
     def summary(self) -> frozenset:
         return pairs(self.event.summary)
 
@@ -105,9 +107,15 @@ def probable_duplicates(new_events: list, existing_up_to: int | None) -> dict[in
 
     The database returns only events whose period can overlap a new event's (its date in one of
     the new events' windows, found by the crisis-and-date index); each new event is then
-    compared with the events near it, found by bisection, not with every event of the crisis."""
+    compared with the events near it, found by bisection, not with every event of the crisis.
+    The rows and readings hold no reference cycles, so the collector is paused meanwhile."""
     if not new_events or existing_up_to is None:
         return {}
+    with collector.paused():
+        return best_candidates(new_events, existing_up_to)
+
+
+def best_candidates(new_events: list, existing_up_to: int) -> dict[int, list]:
     readings = [Reading.of(event) for event in new_events]
     existing = (
         Event.objects.filter(

@@ -386,3 +386,29 @@ def test_duplicate_candidates_found_by_index_and_bisection_are_those_of_every_co
     assert sum(map(len, found.values())) > 40  # the comparison flags plenty: not a vacuous test
     mixed = [c for c in found.values() if len({candidate.reason for candidate in c}) == 2]
     assert mixed, "some are named for their place and others for their words"
+
+
+def test_the_duplicate_search_reads_and_compares_with_the_collector_paused(seed, monkeypatch):
+    """The readings of a crisis's events hold no cycles: the collector, which would walk the
+    100,000 of a large crisis several times and free none, waits until the search is done."""
+    import gc
+
+    from events import duplicates
+
+    crisis = Crisis.objects.get()
+    Event.objects.bulk_create([
+        Event(crisis=crisis, slug=f"old-{n}", date=date(2024, 1, 1 + n % 28), date_precision="day",
+              title=f"突袭 {n}", summary="逮捕，声明。", state="published") for n in range(30)
+    ])  # fmt: skip
+    new = [Event(crisis=crisis, slug=f"new-{n}", date=date(2024, 1, 1 + n), date_precision="day",
+                 title=f"突袭 {n}", summary="逮捕，声明。") for n in range(20)]  # fmt: skip
+    collecting = []  # whether the collector was on, at each event read and each comparison
+    for name in ("event_period", "alike"):
+        original = getattr(duplicates, name)
+        monkeypatch.setattr(duplicates, name, lambda *args, _original=original: (
+            collecting.append(gc.isenabled()) or _original(*args)))  # fmt: skip
+    assert gc.isenabled()
+    found = duplicates.probable_duplicates(new, Event.objects.latest("pk").pk)
+    assert len(found) == 20, "each new event reads like the old ones of its day"
+    assert len(collecting) > 50 and not any(collecting)
+    assert gc.isenabled(), "and on again after"
