@@ -193,7 +193,7 @@ TEMPLATES = [
     },
 ]
 
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FORM_RENDERER = "crisis_tracker.renderers.Renderer"  # Django's templates; inputs and selects in Python
 
 WSGI_APPLICATION = "crisis_tracker.wsgi.application"
 
