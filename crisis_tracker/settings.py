@@ -193,7 +193,7 @@ TEMPLATES = [
     },
 ]
 
-FORM_RENDERER = "crisis_tracker.renderers.Renderer"  # Django's templates; inputs and selects in Python
+FORM_RENDERER = "crisis_tracker.renderers.Renderer"  # inputs and selects written in Python
 
 WSGI_APPLICATION = "crisis_tracker.wsgi.application"
 
