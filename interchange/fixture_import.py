@@ -577,14 +577,18 @@ def refresh_statistics(report: ImportReport) -> None:
     connection = transaction.get_connection()
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
-    written = {}
+    written = {}  # table: (model, rows this import created or changed in it)
     for label, counter in report.counts.items():
-        model = apps.get_model(label)
-        for table in (model, model.history.model):
-            written[table._meta.db_table] = (table, counter["created"] + counter["changed"])
+        model, changed = apps.get_model(label), counter["created"] + counter["changed"]
+        if changed:
+            written |= {
+                table._meta.db_table: (table, changed) for table in (model, model.history.model)
+            }
+    if not written:
+        return
     due = [
         table_and_columns(written[name][0], connection.ops.quote_name)
-        for name, changed, rows in changes_since_analysis(connection, list(written))
+        for name, changed, rows in changes_since_vacuum(connection, list(written))
         if max(changed, written[name][1]) >= max(ANALYZE_AFTER, ANALYZE_FRACTION * rows)
     ]
     if due:
@@ -592,7 +596,7 @@ def refresh_statistics(report: ImportReport) -> None:
             cursor.execute(f"VACUUM (ANALYZE) {', '.join(due)}")
 
 
-def changes_since_analysis(connection, tables: list[str]) -> list[tuple[str, int, float]]:
+def changes_since_vacuum(connection, tables: list[str]) -> list[tuple[str, int, float]]:
     """Each table's rows changed since it was last vacuumed (rows inserted, and rows updated or
     deleted whose old versions no vacuum has cleared) and its rows then, as PostgreSQL counts
     them. Not its changes since its last analysis: analysing some columns, as an import does,
