@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from crisis_tracker.editorial.admin import EditorialAdmin
-from crisis_tracker.spreadsheets import SpreadsheetMixin
+from crisis_tracker.editorial.spreadsheets import SpreadsheetMixin
 
 from .models import Actor, Participation
 from .resources import ActorResource, ParticipationResource

@@ -1,4 +1,6 @@
-"""What spreadsheet imports and exports (django-import-export) share, resources and admin alike.
+"""What spreadsheet imports and exports (django-import-export) share: the resources' rules,
+formula escaping and the import's signal (the admin's mixin is
+``crisis_tracker.editorial.spreadsheets``).
 
 Rows are matched by natural keys, never ids; a file is one revision, so every created or changed
 object gets one history row with ``Imported from <file>`` and the importing user; unchanged rows
@@ -14,8 +16,6 @@ from django.db import models
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
 from import_export import resources
-from import_export.admin import ImportExportMixin
-from import_export.formats.base_formats import CSV, JSON, XLSX
 
 from . import transitions
 from .history import revision
@@ -115,25 +115,3 @@ def changed(model, before: dict, instance) -> bool:
 # Sent after each spreadsheet import from the admin, with ``model``, ``user``, ``file_name``,
 # ``counts`` ({"created", "changed", "unchanged"}) and ``refused`` (nothing was saved).
 spreadsheet_imported = Signal()
-
-
-class SpreadsheetMixin(ImportExportMixin):
-    """CSV, XLSX and JSON import and export in the admin, with the resource's natural keys."""
-
-    formats = [CSV, XLSX, JSON]
-
-    def process_result(self, result, request):
-        totals = result.totals
-        spreadsheet_imported.send(
-            sender=self.model,
-            model=self.model,
-            user=request.user,
-            file_name=request.POST.get("original_file_name", ""),
-            counts={
-                "created": totals["new"],
-                "changed": totals["update"],
-                "unchanged": totals["skip"],
-            },  # fmt: skip
-            refused=result.has_errors() or result.has_validation_errors(),
-        )
-        return super().process_result(result, request)

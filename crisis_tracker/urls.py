@@ -6,6 +6,8 @@ from django.views.static import serve
 
 from .health import healthz
 
+admin.autodiscover()  # the admin's modules, loaded with the URLconf (desk.admin_config)
+
 
 def media_file(request, path):
     return serve(request, path, document_root=settings.MEDIA_ROOT)

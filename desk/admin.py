@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from actors.models import Actor, Participation
 from crisis_tracker.editorial.admin import EditorialAdmin, EditorialInline
 from crisis_tracker.editorial.publishing import PublishingAdmin
-from crisis_tracker.spreadsheets import SpreadsheetMixin
+from crisis_tracker.editorial.spreadsheets import SpreadsheetMixin
 from events import search
 from events.models import Assessment, Crisis, Event, EventActor, Section
 from events.resources import EventResource

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from crisis_tracker.diffs import inline_diff
 from crisis_tracker.editorial.admin import EditorialInline
 from crisis_tracker.editorial.publishing import PublishingAdmin
+from crisis_tracker.editorial.spreadsheets import SpreadsheetMixin
 from crisis_tracker.history import revision
-from crisis_tracker.spreadsheets import SpreadsheetMixin
 from events import editions
 from events.models import Edition, Translation
 from events.resources import TranslationResource

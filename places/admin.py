@@ -7,7 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from crisis_tracker.editorial.admin import EditorialAdmin
-from crisis_tracker.spreadsheets import SpreadsheetMixin
+from crisis_tracker.editorial.spreadsheets import SpreadsheetMixin
 
 from . import gazetteer
 from .maps import Marker, static_map

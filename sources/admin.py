@@ -8,8 +8,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 
 from crisis_tracker.editorial.admin import EditorialAdmin
+from crisis_tracker.editorial.spreadsheets import SpreadsheetMixin
 from crisis_tracker.history import revision
-from crisis_tracker.spreadsheets import SpreadsheetMixin
 
 from .captures import CaptureFailed, capture
 from .fetching import FetchFailed, FetchRefused

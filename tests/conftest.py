@@ -13,6 +13,15 @@ SEED = ROOT / "fixtures" / "azerbaijan-russia-2025.json"
 SEED_ARTICLE = ROOT / "tests" / "data" / "seed-article.txt"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def admin_discovered():
+    """The URLconf loaded, and with it the admin's modules (``desk.admin_config``), as a
+    serving process has them before its first request; tests may read the admin's registry."""
+    from crisis_tracker import preload
+
+    preload.urls()
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     from events import page_cache as pages
