@@ -569,8 +569,11 @@ def measure(facts_path: Path) -> None:
     measure_desk(m, facts)
     measure_article(m)
     measure_sync(m, env, workdir)
+    with m.connection.cursor() as cursor:
+        cursor.execute("SHOW shared_buffers")
+        (buffers,) = cursor.fetchone()
     print(f"\n{facts['events']:,} events in {len(facts['crises'])} generated crises (+ the seed), "
-          f"PostgreSQL, {datetime.date.today()}\n")  # fmt: skip
+          f"PostgreSQL (shared_buffers {buffers}), {datetime.date.today()}\n")  # fmt: skip
     print("| what | measured | target | |")
     print("| --- | --- | --- | --- |")
     for what, measured, target, met in m.rows:
