@@ -29,12 +29,9 @@ class Renderer(TemplatesSetting):
     def render(self, template_name, context, request=None):
         widget = context.get("widget") if template_name in self.written else None
         if widget is not None:
-            if template_name == SELECT:
-                html = select(widget)
-                if html is not None:
-                    return html
-            else:
-                return input_tag(widget)
+            html = select(widget) if template_name == SELECT else input_tag(widget)
+            if html is not None:  # None: a select the template must render
+                return html
         return super().render(template_name, context, request=request)
 
     @cached_property
